@@ -1,0 +1,76 @@
+/**
+ * Backend selection. `auto` prefers native TensorFlow (when the optional @tensorflow/tfjs-node
+ * is installed and loads), then WebAssembly (ships with the extension), then plain JavaScript.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { UserError } from './errors';
+
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+// tfjs prints an advert for tfjs-node on first use of the cpu backend; our users cannot act on it.
+tf.env().set('PROD', true);
+
+/** Where the backend's .wasm files are: next to the bundle (dist/wasm) or in node_modules. */
+function wasmDirectory(): string | undefined {
+  const candidates = [path.join(__dirname, 'wasm')];
+  try {
+    candidates.push(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist'));
+  } catch {
+    // not resolvable from a bundle: the dist/wasm candidate must do
+  }
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')));
+}
+
+async function tryTensorflow(): Promise<boolean> {
+  try {
+    // Optional dependency: absent on most machines. Loading it registers the 'tensorflow' backend.
+    await import('@tensorflow/tfjs-node' as string);
+    return await tf.setBackend('tensorflow');
+  } catch {
+    return false;
+  }
+}
+
+let wasmPathSet = false;
+async function tryWasm(): Promise<boolean> {
+  const dir = wasmDirectory();
+  if (!dir) return false;
+  if (!wasmPathSet) {
+    setWasmPaths(dir + path.sep);
+    wasmPathSet = true;
+  }
+  try {
+    return await tf.setBackend('wasm');
+  } catch {
+    return false;
+  }
+}
+
+/** Activates a backend and returns the name of the one in use. */
+export async function useBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+  if (!BACKENDS.includes(choice)) {
+    throw new UserError(`unknown backend '${choice}' (choose one of ${BACKENDS.join(', ')})`);
+  }
+  const current = tf.getBackend() as BackendName | undefined;
+  if (choice !== 'auto' && current === choice) return choice;
+  const attempts: Record<BackendName, () => Promise<boolean>> = {
+    tensorflow: tryTensorflow,
+    wasm: tryWasm,
+    cpu: () => tf.setBackend('cpu'),
+  };
+  if (choice !== 'auto') {
+    if (await attempts[choice]()) return choice;
+    const why = choice === 'tensorflow' ? ' (@tensorflow/tfjs-node is not installed or did not load)' : '';
+    throw new UserError(`backend '${choice}' is not available on this machine${why}`);
+  }
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as BackendName[]) {
+    if (await attempts[name]()) return name;
+  }
+  throw new UserError('no TensorFlow.js backend could be started');
+}

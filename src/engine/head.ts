@@ -1,0 +1,123 @@
+/**
+ * Splitting a model at the analysis layer. The head is the part of the network from the analysis
+ * layer's output to the class scores, as a function of a batch of feature maps H. The class score
+ * is the pre-activation output: a final sigmoid or softmax is removed.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { Layer, Shape } from './tfl-types';
+import { UserError } from './errors';
+
+export interface Head {
+  /** Shape of one feature map (no batch axis): positions…, channels. */
+  featureShape: number[];
+  positions: number;
+  channels: number;
+  numClasses: number;
+  /** The final activation that was removed ('sigmoid', 'softmax') or null. */
+  strippedActivation: string | null;
+  /** Class scores [N, classes] for feature maps H [N, ...featureShape]. */
+  scores(h: tf.Tensor): tf.Tensor2D;
+  /** Frees the tensors the head made (a linear copy of the last layer, when there is one). */
+  dispose(): void;
+}
+
+const SQUASHING = new Set(['sigmoid', 'softmax']);
+
+function activationName(layer: Layer): string | null {
+  const config = layer.getConfig() as { activation?: unknown };
+  return typeof config.activation === 'string' ? config.activation : null;
+}
+
+/** A copy of `layer` with a linear activation and the same weights. */
+function withLinearActivation(layer: Layer, inputShape: Shape): Layer {
+  const registry = tf.serialization.SerializationMap.getMap().classNameMap as Record<
+    string,
+    [tf.serialization.SerializableConstructor<tf.serialization.Serializable>, (cls: unknown, config: unknown) => Layer]
+  >;
+  const entry = registry[layer.getClassName()];
+  if (!entry) throw new UserError(`cannot remove the final activation of layer '${layer.name}' (${layer.getClassName()})`);
+  const clone = entry[1](entry[0], { ...layer.getConfig(), activation: 'linear', name: `${layer.name}_logits` });
+  clone.build(inputShape);
+  clone.setWeights(layer.getWeights());
+  return clone;
+}
+
+function onlyNode(layer: Layer) {
+  if (layer.inboundNodes.length !== 1) {
+    throw new UserError(`layer '${layer.name}' is used more than once in the model; shared layers are not supported in the head`);
+  }
+  return layer.inboundNodes[0];
+}
+
+export function splitModel(model: LayersModel, layerIndex: number): Head {
+  if (model.outputs.length !== 1) throw new UserError(`models with ${model.outputs.length} outputs are not supported yet (one output expected)`);
+  const layers = model.layers;
+  const analysis = layers[layerIndex];
+  if (!analysis) throw new UserError(`no layer with index ${layerIndex}`);
+  const featureTensor = onlyNode(analysis).outputTensors[0];
+  const featureShape = featureTensor.shape.slice(1);
+  if (featureShape.some((d: number | null) => d === null)) {
+    throw new UserError(`the output of layer '${analysis.name}' has an unspecified size (${JSON.stringify(featureTensor.shape)}); give the input length`);
+  }
+  const outputShape = model.outputs[0].shape;
+  if (outputShape.length !== 2) {
+    throw new UserError(`the model output has shape ${JSON.stringify(outputShape)}; one score per class ([batch, classes]) is expected`);
+  }
+
+  // The steps after the analysis layer, in topological order, and the tensor that holds the scores.
+  let output: SymbolicTensor = model.outputs[0];
+  let strippedActivation: string | null = null;
+  let lastReplacement: { layer: Layer; clone: Layer } | null = null;
+  const last = model.outputs[0].sourceLayer;
+  const lastAct = activationName(last);
+  if ((last.getClassName() === 'Activation' && lastAct && SQUASHING.has(lastAct)) || last.getClassName() === 'Softmax') {
+    strippedActivation = last.getClassName() === 'Softmax' ? 'softmax' : lastAct;
+    output = onlyNode(last).inputTensors[0];
+  } else if (lastAct && SQUASHING.has(lastAct)) {
+    strippedActivation = lastAct;
+    lastReplacement = { layer: last, clone: withLinearActivation(last, onlyNode(last).inputTensors[0].shape) };
+  }
+  if (output.id === featureTensor.id) throw new UserError(`layer '${analysis.name}' is the output layer; choose a layer before it`);
+
+  // Keep only the layers the output depends on, walking back from the output to the feature map.
+  const needed = new Set<Layer>();
+  const stack: SymbolicTensor[] = [output];
+  const seen = new Set<number>();
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (t.id === featureTensor.id || seen.has(t.id)) continue;
+    seen.add(t.id);
+    const layer = t.sourceLayer;
+    if (layer.getClassName() === 'InputLayer') {
+      throw new UserError(`the class scores depend on the model input other than through layer '${analysis.name}' (a skip connection around it); choose a later layer`);
+    }
+    needed.add(layer);
+    stack.push(...onlyNode(layer).inputTensors);
+  }
+  const steps = layers.filter((l) => needed.has(l));
+
+  return {
+    featureShape: featureShape as number[],
+    positions: (featureShape as number[]).slice(0, -1).reduce((a, b) => a * b, 1),
+    channels: featureShape[featureShape.length - 1] as number,
+    numClasses: outputShape[1] as number,
+    strippedActivation,
+    scores(h: tf.Tensor): tf.Tensor2D {
+      const values = new Map<number, tf.Tensor>([[featureTensor.id, h]]);
+      for (const layer of steps) {
+        const node = onlyNode(layer);
+        const inputs = node.inputTensors.map((t: SymbolicTensor) => values.get(t.id)!);
+        const run = lastReplacement?.layer === layer ? lastReplacement.clone : layer;
+        const out = run.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+        const outs = Array.isArray(out) ? out : [out];
+        node.outputTensors.forEach((t: SymbolicTensor, i: number) => values.set(t.id, outs[i]));
+      }
+      return values.get(output.id) as tf.Tensor2D;
+    },
+    dispose() {
+      // The copy was never called symbolically, so Layer.dispose() refuses it; free its variables.
+      lastReplacement?.clone.weights.forEach((w) => w.dispose());
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/** DeepResolve end to end on a loaded model: split, ascend, summarise, compare classes. */
+import * as tf from '@tensorflow/tfjs-core';
+import { ascend, type AscentProgress, type Pair, type PairResult } from './ascent';
+import { useBackend } from './backend';
+import { parseClassSpec } from './classes';
+import { correlationMatrix, correlationOrder } from './cluster';
+import { splitModel, type Head } from './head';
+import { checkLabels, type Labels } from './labels';
+import { listLayers, resolveLayer } from './layers';
+import type { LoadedModel } from './load/model';
+import { firstLayerPwms } from './pwm';
+import { SCHEMA_VERSION, type ClassResult, type FeatureInfo, type MatrixResult, type Results } from './results';
+import { completeSettings, TRACE_PAIR_LIMIT, type Settings } from './settings';
+import { classStatistics } from './statistics';
+import { TOOL_VERSION } from './version';
+
+export interface ResolveInput {
+  loaded: LoadedModel;
+  settings?: Partial<Settings>;
+  /** Class names and/or a training label matrix. */
+  labels?: Labels;
+  labelsFile?: string;
+}
+
+export interface ResolveHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: AscentProgress) => void;
+}
+
+const BYTES_PER_FLOAT = 4;
+
+/**
+ * Pairs per chunk that fit the memory budget: each pair holds its feature map several times
+ * (H, gradient, step, next H) and every head activation twice (forward value and its gradient).
+ */
+export function chunkSizeFor(head: Head, activationsPerPair: number, settings: Settings): number {
+  const mapSize = head.featureShape.reduce((a, b) => a * b, 1);
+  const bytesPerPair = BYTES_PER_FLOAT * (6 * mapSize + 3 * activationsPerPair);
+  const fit = Math.floor((settings.maxMemoryMB * 1024 * 1024) / bytesPerPair);
+  return Math.max(1, Math.min(settings.batchSize, fit));
+}
+
+function headActivations(loaded: LoadedModel, layerIndex: number): number {
+  return listLayers(loaded.model)
+    .filter((l) => l.index > layerIndex)
+    .reduce((a, l) => a + l.outputShape.reduce<number>((x, y) => x * (y ?? 1), 1), 0);
+}
+
+function matrixOver(classes: number[], vectors: ArrayLike<number>[]): MatrixResult {
+  const matrix = correlationMatrix(vectors);
+  return { classes, order: correlationOrder(vectors, matrix), matrix };
+}
+
+export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks = {}): Promise<Results> {
+  const started = Date.now();
+  const settings = completeSettings(input.settings ?? {});
+  const backend = await useBackend(settings.backend);
+  const { model } = input.loaded;
+  const layerIndex = resolveLayer(model, settings.layer);
+  const layer = model.layers[layerIndex];
+  const head = splitModel(model, layerIndex);
+  const notes: string[] = [];
+  try {
+    const file = input.labelsFile ?? 'labels';
+    if (input.labels) checkLabels(input.labels, head.numClasses, file);
+    const classNames = input.labels?.names;
+    const classes = parseClassSpec(settings.classes, head.numClasses, classNames);
+    const pairs: Pair[] = classes.flatMap((cls) => Array.from({ length: settings.restarts }, (_, restart) => ({ cls, restart })));
+    const keepTrace = settings.keepTraces === 'auto' ? pairs.length <= TRACE_PAIR_LIMIT : settings.keepTraces;
+    if (!keepTrace && settings.keepTraces === 'auto') notes.push(`score traces not kept: more than ${TRACE_PAIR_LIMIT} (class, restart) pairs`);
+    const chunkSize = chunkSizeFor(head, headActivations(input.loaded, layerIndex), settings);
+
+    const tensorsBefore = tf.memory().numTensors;
+    const done = await ascend(head, pairs, { ...settings, chunkSize, keepTrace }, hooks);
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
+
+    const byClass = new Map<number, PairResult[]>();
+    for (const r of done) byClass.set(r.cls, [...(byClass.get(r.cls) ?? []), r]);
+    const classResults: ClassResult[] = classes.map((cls) => {
+      const runs = byClass.get(cls)!.sort((a, b) => a.restart - b.restart);
+      const fiv = runs.map((r) => featureMeans(r.featureMap, head.channels));
+      const scores = runs.map((r) => r.score);
+      const stats = classStatistics(fiv, scores, settings);
+      return {
+        index: cls,
+        name: classNames?.[cls] ?? `class ${cls}`,
+        scores,
+        objectives: runs.map((r) => r.objective),
+        iterations: runs.map((r) => r.iterations),
+        ...stats,
+        ...(keepTrace ? { traces: runs.map((r) => r.trace!) } : {}),
+        ...(settings.keepFeatureMaps ? { featureMaps: runs.map((r) => Array.from(r.featureMap)) } : {}),
+      };
+    });
+
+    const pwms = firstLayerPwms(model, layerIndex);
+    if (!pwms) notes.push('features are not first-layer filters (or the input is not one-hot DNA): no sequence logos');
+    const features: FeatureInfo[] = Array.from({ length: head.channels }, (_, k) =>
+      pwms ? { index: k, name: `filter ${k}`, pwm: pwms[k].matrix, ic: pwms[k].ic } : { index: k, name: `feature ${k}` },
+    );
+    const ofivs = classResults.map((c) => c.ofiv);
+    const featureProfiles = features.map((_, k) => ofivs.map((o) => o[k]));
+    const featureOrder =
+      classResults.length > 1 ? correlationOrder(featureProfiles) : features.map((_, k) => k).sort((a, b) => ofivs[0][b] - ofivs[0][a]);
+
+    const labelColumns = input.labels?.columns;
+    const results: Results = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: 'deepresolve', version: TOOL_VERSION },
+      createdAt: new Date().toISOString(),
+      backend,
+      settings: { ...settings, chunkSize },
+      model: {
+        name: input.loaded.name,
+        path: input.loaded.path,
+        format: input.loaded.format,
+        inputShape: (model.inputs[0].shape as (number | null)[]).slice(1),
+        numClasses: head.numClasses,
+        strippedActivation: head.strippedActivation,
+        layer: {
+          name: layer.name,
+          index: layerIndex,
+          className: layer.getClassName(),
+          shape: head.featureShape,
+          positions: head.positions,
+          channels: head.channels,
+        },
+      },
+      features,
+      featureOrder,
+      classes: classResults,
+      similarity: { method: 'pearson', ...matrixOver(classes, ofivs) },
+      ...(labelColumns
+        ? {
+            labelCorrelation: {
+              method: 'pearson',
+              samples: input.labels!.samples ?? labelColumns[0].length,
+              source: input.labelsFile,
+              ...matrixOver(classes, classes.map((c) => labelColumns[c])),
+            },
+          }
+        : {}),
+      timing: { seconds: (Date.now() - started) / 1000, pairs: pairs.length, iterations: done.reduce((a, r) => a + r.iterations, 0) },
+      notes,
+    };
+    return results;
+  } finally {
+    head.dispose();
+  }
+}
+
+function featureMeans(map: Float32Array, channels: number): number[] {
+  const positions = map.length / channels;
+  const out = new Array<number>(channels).fill(0);
+  for (let p = 0; p < positions; p++) for (let k = 0; k < channels; k++) out[k] += map[p * channels + k];
+  return out.map((v) => v / positions);
+}

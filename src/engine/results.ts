@@ -1,0 +1,86 @@
+/**
+ * The results document: one versioned JSON object, documented in docs/results-schema.md.
+ * Other tools rely on these names; change them only with a new schemaVersion.
+ */
+import type { Settings } from './settings';
+import type { Trace } from './ascent';
+import type { BackendName } from './backend';
+
+export const SCHEMA_VERSION = '1.0';
+
+export interface LayerSummary {
+  name: string;
+  index: number;
+  className: string;
+  /** Output shape without the batch axis: positions…, channels. */
+  shape: number[];
+  positions: number;
+  channels: number;
+}
+
+export interface ModelSummary {
+  name: string;
+  path?: string;
+  format?: string;
+  inputShape: (number | null)[];
+  numClasses: number;
+  /** The final activation removed to score classes before it ('sigmoid', 'softmax') or null. */
+  strippedActivation: string | null;
+  layer: LayerSummary;
+}
+
+export interface FeatureInfo {
+  index: number;
+  name: string;
+  /** Position weight matrix (positions × A,C,G,T) for first-layer filters. */
+  pwm?: number[][];
+  /** Information content per PWM position, in bits. */
+  ic?: number[];
+}
+
+export interface ClassResult {
+  index: number;
+  name: string;
+  scores: number[];
+  objectives: number[];
+  iterations: number[];
+  /** Normalised restart weights used for OFIV. */
+  weights: number[];
+  fiv: number[][];
+  ofiv: number[];
+  sd: number[];
+  variance: number[];
+  gmmComponents: number;
+  gmm: { means: number[]; variances: number[]; weights: number[]; bic: number[] };
+  nonAdditive: number[];
+  oniv: number[];
+  negative: number[];
+  traces?: Trace[];
+  /** Final feature maps per restart, flattened row-major (only with keepFeatureMaps). */
+  featureMaps?: number[][];
+}
+
+export interface MatrixResult {
+  /** Class indices (model outputs) of the rows and columns, in `classes[]` order. */
+  classes: number[];
+  /** Positions into `classes[]`, in hierarchical-clustering order. */
+  order: number[];
+  matrix: number[][];
+}
+
+export interface Results {
+  schemaVersion: string;
+  tool: { name: string; version: string };
+  createdAt: string;
+  backend: BackendName;
+  settings: Settings & { chunkSize: number };
+  model: ModelSummary;
+  features: FeatureInfo[];
+  /** Feature indices in hierarchical-clustering order of their OFIV profiles across classes. */
+  featureOrder: number[];
+  classes: ClassResult[];
+  similarity: MatrixResult & { method: string };
+  labelCorrelation?: MatrixResult & { method: string; samples: number; source?: string };
+  timing: { seconds: number; pairs: number; iterations: number };
+  notes: string[];
+}

@@ -1,0 +1,70 @@
+/** Analysis settings: their defaults (method note §1) and validation. One place for CLI, magics and worker. */
+import { UserError } from './errors';
+import { BACKENDS, type BackendChoice } from './backend';
+
+export interface Settings {
+  /** Analysis layer: name or index; undefined for the default. */
+  layer?: string;
+  /** Class selection ("all", "0-9,12", names). */
+  classes: string;
+  restarts: number;
+  l2: number;
+  lr: number;
+  maxIter: number;
+  patience: number;
+  seed: number;
+  /** Most (class, restart) pairs optimised at once; the memory limit may lower it. */
+  batchSize: number;
+  /** Memory budget for one chunk of the ascent, in MB. */
+  maxMemoryMB: number;
+  backend: BackendChoice;
+  /** Keep each restart's final feature map in the results (large). */
+  keepFeatureMaps: boolean;
+  /** Keep per-iteration score traces; 'auto' keeps them when there are at most TRACE_PAIR_LIMIT pairs. */
+  keepTraces: boolean | 'auto';
+  /** Variance floor of the Gaussian mixture components (scikit-learn's reg_covar). */
+  regCovar: number;
+  /** Negative feature: OFIV below −negativeThreshold × the class's largest |OFIV|. */
+  negativeThreshold: number;
+}
+
+export const TRACE_PAIR_LIMIT = 500;
+
+export const DEFAULT_SETTINGS: Settings = {
+  classes: 'all',
+  restarts: 10,
+  l2: 2.8,
+  lr: 0.01,
+  maxIter: 10000,
+  patience: 10,
+  seed: 0,
+  batchSize: 256,
+  maxMemoryMB: 1024,
+  backend: 'auto',
+  keepFeatureMaps: false,
+  keepTraces: 'auto',
+  regCovar: 1e-6,
+  negativeThreshold: 0.05,
+};
+
+function check(ok: boolean, message: string) {
+  if (!ok) throw new UserError(message);
+}
+
+/** Fills defaults and rejects impossible values with a message naming the option. */
+export function completeSettings(partial: Partial<Settings>): Settings {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const s: Settings = { ...DEFAULT_SETTINGS, ...defined };
+  const int = (v: number) => Number.isInteger(v);
+  check(int(s.restarts) && s.restarts >= 1, `--restarts must be a whole number ≥ 1 (got ${s.restarts})`);
+  check(Number.isFinite(s.l2) && s.l2 > 0, `--l2 must be > 0 (got ${s.l2})`);
+  check(Number.isFinite(s.lr) && s.lr > 0, `--lr must be > 0 (got ${s.lr})`);
+  check(int(s.maxIter) && s.maxIter >= 1, `--max-iter must be a whole number ≥ 1 (got ${s.maxIter})`);
+  check(int(s.patience) && s.patience >= 1, `--patience must be a whole number ≥ 1 (got ${s.patience})`);
+  check(int(s.seed) && s.seed >= 0, `--seed must be a whole number ≥ 0 (got ${s.seed})`);
+  check(int(s.batchSize) && s.batchSize >= 1, `--batch-size must be a whole number ≥ 1 (got ${s.batchSize})`);
+  check(Number.isFinite(s.maxMemoryMB) && s.maxMemoryMB > 0, `--max-memory must be > 0 MB (got ${s.maxMemoryMB})`);
+  check(BACKENDS.includes(s.backend), `--backend must be one of ${BACKENDS.join(', ')} (got ${s.backend})`);
+  check(s.regCovar >= 0, `regCovar must be ≥ 0 (got ${s.regCovar})`);
+  return s;
+}
