@@ -1,0 +1,66 @@
+// One build for everything: the extension host, the analysis worker and the CLI (Node, CommonJS)
+// and the notebook renderer (browser, ES module). The backend's .wasm files are copied next to
+// the Node bundles so the packaged extension needs no node_modules.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dist = path.join(root, 'dist');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const nodeEntries = {
+  extension: 'src/extension.ts',
+  worker: 'src/worker/worker.ts',
+  cli: 'src/cli.ts',
+};
+const browserEntries = {
+  renderer: 'renderers/index.ts',
+};
+const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, file]) => fs.existsSync(path.join(root, file))));
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  outdir: dist,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: present(nodeEntries),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // vscode is provided by the host; tfjs-node is optional and native.
+    external: ['vscode', '@tensorflow/tfjs-node'],
+    // h5wasm and vega are ES modules that use import.meta.url; give them the bundle's own URL.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  },
+  {
+    ...common,
+    entryPoints: present(browserEntries),
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  },
+].filter((b) => Object.keys(b.entryPoints).length);
+
+fs.mkdirSync(path.join(dist, 'wasm'), { recursive: true });
+const wasmSrc = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+for (const f of fs.readdirSync(wasmSrc).filter((f) => f.endsWith('.wasm'))) {
+  fs.copyFileSync(path.join(wasmSrc, f), path.join(dist, 'wasm', f));
+}
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (fs.existsSync(path.join(dist, 'cli.js'))) fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+}
