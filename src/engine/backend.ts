@@ -5,13 +5,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Named imports, not bare ones: the bundler drops bare imports of packages marked side-effect free,
+// and these modules register their backends and kernels when loaded.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from './errors';
 
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+/** Versions of the TensorFlow.js parts in use, recorded in every result. */
+export const TFJS_VERSIONS = { core: tf.version_core, cpu: version_cpu, wasm: version_wasm };
 
 // tfjs prints an advert for tfjs-node on first use of the cpu backend; our users cannot act on it.
 tf.env().set('PROD', true);
@@ -37,14 +42,13 @@ async function tryTensorflow(): Promise<boolean> {
   }
 }
 
-let wasmPathSet = false;
+// Set at load time: tfjs initialises its highest-priority backend (wasm) on the first tensor
+// operation if nobody chose one, and it must find its .wasm files then too.
+const WASM_DIR = wasmDirectory();
+if (WASM_DIR) setWasmPaths(WASM_DIR + path.sep);
+
 async function tryWasm(): Promise<boolean> {
-  const dir = wasmDirectory();
-  if (!dir) return false;
-  if (!wasmPathSet) {
-    setWasmPaths(dir + path.sep);
-    wasmPathSet = true;
-  }
+  if (!WASM_DIR) return false;
   try {
     return await tf.setBackend('wasm');
   } catch {

@@ -1,7 +1,7 @@
 /** DeepResolve end to end on a loaded model: split, ascend, summarise, compare classes. */
 import * as tf from '@tensorflow/tfjs-core';
 import { ascend, type AscentProgress, type Pair, type PairResult } from './ascent';
-import { useBackend } from './backend';
+import { TFJS_VERSIONS, useBackend } from './backend';
 import { parseClassSpec } from './classes';
 import { correlationMatrix, correlationOrder } from './cluster';
 import { splitModel, type Head } from './head';
@@ -107,7 +107,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     const labelColumns = input.labels?.columns;
     const results: Results = {
       schemaVersion: SCHEMA_VERSION,
-      tool: { name: 'deepresolve', version: TOOL_VERSION },
+      tool: { name: 'deepresolve', version: TOOL_VERSION, tfjs: TFJS_VERSIONS },
       createdAt: new Date().toISOString(),
       backend,
       settings: { ...settings, chunkSize },

@@ -70,7 +70,7 @@ export interface MatrixResult {
 
 export interface Results {
   schemaVersion: string;
-  tool: { name: string; version: string };
+  tool: { name: string; version: string; tfjs: Record<string, string> };
   createdAt: string;
   backend: BackendName;
   settings: Settings & { chunkSize: number };

@@ -1,0 +1,125 @@
+/**
+ * deepresolve: the command-line front door to the engine (batch use, CI, the README's `npm start`).
+ * Errors a user can fix are one line on stderr and exit code 1; anything else exits 2.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadModel } from './engine/load';
+import { defaultAnalysisLayer, listLayers } from './engine/layers';
+import { parseLabels } from './engine/labels';
+import { resolveFeatures } from './engine/resolve';
+import { useBackend, type BackendChoice } from './engine/backend';
+import { CancelledError, UserError, oneLine } from './engine/errors';
+import { TOOL_VERSION } from './engine/version';
+import type { AscentProgress } from './engine/ascent';
+import { COMMANDS, closest, parseCommand, toSettings, usage } from './notebook/options';
+
+const HELP = `deepresolve ${TOOL_VERSION} — DeepResolve feature analysis of convolutional sequence models
+
+Usage:
+  deepresolve resolve MODEL [options]   analyse a model and write results.json (and a notebook)
+  deepresolve layers MODEL              list layers; * marks the default analysis layer
+  deepresolve help [COMMAND]            show help for a command
+
+Run 'deepresolve help resolve' for the analysis options.`;
+
+function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** A one-line progress bar on a terminal; nothing when stderr is not a TTY. */
+function progressBar(): ((p: AscentProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (p) => {
+    const width = 30;
+    const filled = Math.round(p.fraction * width);
+    const eta = p.etaSeconds === null ? '' : `, ${formatDuration(p.etaSeconds)} left`;
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(p.fraction * 100)}% ${p.pairsDone}/${p.pairsTotal} pairs${eta}   `);
+    if (p.fraction >= 1) process.stderr.write('\n');
+  };
+}
+
+async function runLayers(words: string[]) {
+  const { args, options } = parseCommand(COMMANDS.layers, words, 'cli');
+  await useBackend('auto');
+  const loaded = await loadModel(args[0]);
+  const layers = listLayers(loaded.model);
+  let marked = -1;
+  try {
+    marked = defaultAnalysisLayer(loaded.model);
+  } catch {
+    // no default: nothing to mark
+  }
+  const rows = layers.map((l) => [l.index === marked ? '*' : ' ', String(l.index), l.name, l.className, `(${l.outputShape.map((x) => x ?? 'None').join(', ')})`]);
+  const widths = [1, 5, 4, 5].map((w, i) => Math.max(w, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ');
+  process.stdout.write([line([' ', 'index', 'name', 'class', 'output shape']), ...rows.map(line)].join('\n') + '\n');
+}
+
+async function runResolve(words: string[]) {
+  const { args, options } = parseCommand(COMMANDS.resolve, words, 'cli');
+  const labelsFile = options.labels as string | undefined;
+  if (labelsFile && !fs.existsSync(labelsFile)) throw new UserError(`${labelsFile}: no such file`);
+  const labels = labelsFile ? parseLabels(fs.readFileSync(labelsFile), labelsFile) : undefined;
+  const settings = toSettings(options);
+  // Choose the backend before loading: the model's weights are created on it.
+  await useBackend((settings.backend ?? 'auto') as BackendChoice);
+  const loaded = await loadModel(args[0]);
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const results = await resolveFeatures(
+    { loaded, labels, labelsFile, settings },
+    { signal: controller.signal, onProgress: progressBar() },
+  );
+  const out = String(options.out ?? 'results.json');
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(results));
+  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${results.model.layer.name}' (${results.backend}), ${results.timing.seconds.toFixed(1)} s\n`);
+  process.stdout.write(`results: ${out}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      const topic = rest[0] && COMMANDS[rest[0]];
+      process.stdout.write((topic ? usage(topic, 'cli', 'deepresolve ') : HELP) + '\n');
+      return 0;
+    }
+    if (command === '--version' || command === '-V') {
+      process.stdout.write(`${TOOL_VERSION}\n`);
+      return 0;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      if (COMMANDS[command]) {
+        process.stdout.write(usage(COMMANDS[command], 'cli', 'deepresolve ') + '\n');
+        return 0;
+      }
+    }
+    if (command === 'resolve') await runResolve(rest);
+    else if (command === 'layers') await runLayers(rest);
+    else {
+      const hint = closest(command, Object.keys(COMMANDS));
+      throw new UserError(`unknown command '${command}'${hint ? ` (did you mean '${hint}'?)` : ''}; run 'deepresolve help'`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      process.stderr.write(`\ndeepresolve: ${err.message}\n`);
+      return 130;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`deepresolve: ${oneLine(err)}\n`);
+      return 1;
+    }
+    process.stderr.write(`deepresolve: internal error: ${oneLine(err)}${process.env.DEEPRESOLVE_DEBUG ? `\n${(err as Error).stack}` : ' (set DEEPRESOLVE_DEBUG=1 for details)'}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,228 @@
+/**
+ * The one option parser of the CLI and the notebook magics: what each command accepts, the
+ * defaults (from the engine's settings), tokenising, parsing and "did you mean" suggestions.
+ */
+import { DEFAULT_SETTINGS, type Settings } from '../engine/settings';
+import { BACKENDS } from '../engine/backend';
+import { UserError } from '../engine/errors';
+
+export type OptionType = 'string' | 'number' | 'int' | 'flag';
+/** Where an option makes sense: both front ends, only the CLI (files it writes), only magics. */
+export type Scope = 'both' | 'cli' | 'magic';
+
+export interface OptionSpec {
+  name: string;
+  type: OptionType;
+  help: string;
+  placeholder?: string;
+  default?: string | number | boolean;
+  choices?: readonly string[];
+  scope?: Scope;
+}
+
+export interface ArgumentSpec {
+  name: string;
+  help: string;
+  optional?: boolean;
+  /** A model file or folder (front ends offer path completion). */
+  path?: boolean;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  args: ArgumentSpec[];
+  options: OptionSpec[];
+  scope?: Scope;
+}
+
+const d = DEFAULT_SETTINGS;
+
+/** Analysis options shared by `resolve` in the CLI and `%resolve`. */
+export const ANALYSIS_OPTIONS: OptionSpec[] = [
+  { name: 'layer', type: 'string', placeholder: 'L', help: 'analysis layer, by name or index (default: the last convolution/pooling output before the dense part)' },
+  { name: 'classes', type: 'string', placeholder: 'SPEC', default: d.classes, help: "classes to analyse: 'all', indices and ranges like 0-9,12, or names from --labels" },
+  { name: 'restarts', type: 'int', placeholder: 'N', default: d.restarts, help: 'random restarts of the ascent per class (T)' },
+  { name: 'l2', type: 'number', placeholder: 'X', default: d.l2, help: 'L2 coefficient λ of the objective S_c(H) − λ‖H‖² (sets the scale of every importance)' },
+  { name: 'lr', type: 'number', placeholder: 'X', default: d.lr, help: 'initial step size η (decays after 500 iterations)' },
+  { name: 'max-iter', type: 'int', placeholder: 'N', default: d.maxIter, help: 'iteration limit per restart' },
+  { name: 'patience', type: 'int', placeholder: 'N', default: d.patience, help: 'stop a restart after N iterations without improving the objective' },
+  { name: 'seed', type: 'int', placeholder: 'N', default: d.seed, help: 'random seed of the starts (same seed and backend, same numbers)' },
+  { name: 'batch-size', type: 'int', placeholder: 'N', default: d.batchSize, help: 'most (class, restart) pairs optimised at once' },
+  { name: 'max-memory', type: 'number', placeholder: 'MB', default: d.maxMemoryMB, help: 'memory budget of one chunk of the ascent, in MB' },
+  { name: 'backend', type: 'string', placeholder: 'NAME', default: d.backend, choices: BACKENDS, help: 'TensorFlow.js backend: auto (tensorflow, then wasm, then cpu), tensorflow, wasm or cpu' },
+  { name: 'labels', type: 'string', placeholder: 'FILE', help: 'class names (one per line) or a training label matrix (CSV/TSV with a header of names, or NPY; samples × classes)' },
+  { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models that declare an unspecified sequence length' },
+  { name: 'keep-maps', type: 'flag', default: d.keepFeatureMaps, help: 'keep every restart’s final feature map in the results (large)' },
+];
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  resolve: {
+    name: 'resolve',
+    summary: 'run DeepResolve on a model: feature importance, non-additive features, class similarity',
+    args: [{ name: 'MODEL', help: 'model file or folder (TF.js model.json, Keras .h5/.keras)', path: true }],
+    options: [
+      ...ANALYSIS_OPTIONS,
+      { name: 'out', type: 'string', placeholder: 'FILE', default: 'results.json', scope: 'cli', help: 'where to write the results JSON' },
+      { name: 'notebook', type: 'string', placeholder: 'FILE', scope: 'cli', help: 'also write a notebook (.ipynb) whose cells show the results' },
+      { name: 'as', type: 'string', placeholder: 'NAME', scope: 'magic', help: 'name of the result in this notebook session' },
+    ],
+  },
+  layers: {
+    name: 'layers',
+    summary: 'list the layers of a model with their output shapes; * marks the default analysis layer',
+    args: [{ name: 'MODEL', help: 'model file or folder', path: true }],
+    options: [{ name: 'length', type: 'int', placeholder: 'N', help: 'input length for models with an unspecified length' }],
+  },
+};
+
+/** Splits a command line into words; single or double quotes keep spaces, backslash escapes. */
+export function tokenize(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | null = null;
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new UserError(`unclosed ${quote} quote`);
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** Edit distance, for suggestions. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]++;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest candidate, if it is close enough to be what was meant. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const dist = c.startsWith(word) && word.length >= 2 ? 0.5 : distance(word, c);
+    if (dist < bestDistance) {
+      best = c;
+      bestDistance = dist;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+export interface Parsed {
+  args: string[];
+  options: Record<string, string | number | boolean>;
+}
+
+function parseValue(spec: OptionSpec, raw: string, prefix: string): string | number {
+  const name = `${prefix}${spec.name}`;
+  if (spec.type === 'number' || spec.type === 'int') {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value)) throw new UserError(`${name} expects a number, got '${raw}'`);
+    if (spec.type === 'int' && !Number.isInteger(value)) throw new UserError(`${name} expects a whole number, got '${raw}'`);
+    return value;
+  }
+  if (spec.choices && !spec.choices.includes(raw)) {
+    const hint = closest(raw, [...spec.choices]);
+    throw new UserError(`${name} must be one of ${spec.choices.join(', ')}, got '${raw}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+  }
+  return raw;
+}
+
+/** Parses the words after the command name. `scope` drops the other front end's options. */
+export function parseCommand(command: CommandSpec, words: string[], scope: Exclude<Scope, 'both'>, prefix = '--'): Parsed {
+  const options = command.options.filter((o) => (o.scope ?? 'both') === 'both' || o.scope === scope);
+  const parsed: Parsed = { args: [], options: {} };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (!word.startsWith('--') || word === '--') {
+      parsed.args.push(word);
+      continue;
+    }
+    const [key, inline] = word.slice(2).split(/=(.*)/s, 2);
+    const spec = options.find((o) => o.name === key);
+    if (!spec) {
+      const hint = closest(key, options.map((o) => o.name));
+      throw new UserError(`unknown option --${key} for ${prefix === '--' ? '' : '%'}${command.name}${hint ? ` (did you mean --${hint}?)` : ''}`);
+    }
+    if (spec.type === 'flag') {
+      if (inline !== undefined) throw new UserError(`--${key} takes no value`);
+      parsed.options[spec.name] = true;
+      continue;
+    }
+    const raw = inline ?? words[++i];
+    if (raw === undefined) throw new UserError(`--${key} needs a value (${spec.placeholder ?? spec.type})`);
+    parsed.options[spec.name] = parseValue(spec, raw, '--');
+  }
+  const required = command.args.filter((a) => !a.optional).length;
+  if (parsed.args.length < required) {
+    throw new UserError(`${command.name} needs ${command.args.slice(parsed.args.length, required).map((a) => a.name).join(' ')}`);
+  }
+  if (parsed.args.length > command.args.length) {
+    throw new UserError(`${command.name}: unexpected argument '${parsed.args[command.args.length]}'`);
+  }
+  return parsed;
+}
+
+/** Engine settings from parsed analysis options (unset options keep the engine's defaults). */
+export function toSettings(options: Parsed['options']): Partial<Settings> {
+  const pick = <T>(key: string) => options[key] as T | undefined;
+  return {
+    layer: pick<string>('layer'),
+    classes: pick<string>('classes'),
+    restarts: pick<number>('restarts'),
+    l2: pick<number>('l2'),
+    lr: pick<number>('lr'),
+    maxIter: pick<number>('max-iter'),
+    patience: pick<number>('patience'),
+    seed: pick<number>('seed'),
+    batchSize: pick<number>('batch-size'),
+    maxMemoryMB: pick<number>('max-memory'),
+    backend: pick<Settings['backend']>('backend'),
+    keepFeatureMaps: pick<boolean>('keep-maps'),
+  };
+}
+
+/** Usage text of a command, for --help and %help. */
+export function usage(command: CommandSpec, scope: Exclude<Scope, 'both'>, prefix: string): string {
+  const options = command.options.filter((o) => (o.scope ?? 'both') === 'both' || o.scope === scope);
+  const args = command.args.map((a) => (a.optional ? `[${a.name}]` : a.name)).join(' ');
+  const lines = [`${prefix}${command.name} ${args}${options.length ? ' [options]' : ''}`.trim(), '', command.summary];
+  if (command.args.length) lines.push('', ...command.args.map((a) => `  ${a.name.padEnd(22)} ${a.help}`));
+  if (options.length) {
+    lines.push('', 'Options:');
+    for (const o of options) {
+      const left = `  --${o.name}${o.type === 'flag' ? '' : ` ${o.placeholder ?? 'X'}`}`;
+      const def = o.default !== undefined && o.type !== 'flag' ? ` (default: ${o.default})` : '';
+      lines.push(`${left.padEnd(24)} ${o.help}${def}`);
+    }
+  }
+  return lines.join('\n');
+}
