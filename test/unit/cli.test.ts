@@ -1,0 +1,83 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { useBackend } from '../../src/engine/backend';
+import { linearHeadModel } from '../helpers/models';
+import { saveTfjsModel } from '../helpers/tfjs-save';
+
+const root = path.resolve(__dirname, '../..');
+const cli = path.join(root, 'dist/cli.js');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'deepresolve-cli-'));
+let modelJson = '';
+
+before(async () => {
+  // npm test builds first; a lone run of this file builds if needed.
+  if (!fs.existsSync(cli)) spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  await useBackend('cpu');
+  modelJson = await saveTfjsModel(linearHeadModel(3), path.join(work, 'model'));
+});
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('resolve writes a results document with the schema names other tools rely on', () => {
+  const out = path.join(work, 'r.json');
+  const r = run('resolve', modelJson, '--restarts', '2', '--backend', 'cpu', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '', 'quiet when stderr is not a terminal');
+  const results = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(results.schemaVersion, '1.0');
+  assert.equal(results.backend, 'cpu');
+  assert.equal(results.settings.restarts, 2);
+  assert.deepEqual(results.model.layer, { name: 'conv', index: 0, className: 'Conv1D', shape: [16, 3], positions: 16, channels: 3 });
+  assert.equal(results.features.length, 3);
+  assert.equal(results.features[0].pwm.length, 5, 'first-layer filters of width 5 have PWMs');
+  assert.equal(results.classes.length, 3);
+  for (const c of results.classes) {
+    for (const key of ['index', 'name', 'scores', 'fiv', 'ofiv', 'variance', 'gmmComponents', 'nonAdditive', 'oniv']) assert.ok(key in c, key);
+    assert.equal(c.scores.length, 2);
+    assert.equal(c.fiv.length, 2);
+  }
+  assert.equal(results.similarity.method, 'pearson');
+  assert.equal(results.similarity.matrix.length, 3);
+  assert.equal(results.similarity.order.length, 3);
+});
+
+test('layers lists the layers and marks the default analysis layer', () => {
+  const r = run('layers', modelJson);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[1], /^\* +0 +conv +Conv1D +\(16, 3\)$/);
+  assert.match(lines[3], /^ +2 +out +Dense +\(3\)$/);
+});
+
+test('bad input: one line on stderr, non-zero exit, no stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['resolve', 'missing.h5'], /^deepresolve: missing\.h5: no such file\n$/],
+    [['resolve', modelJson, '--l2', '0'], /^deepresolve: --l2 must be > 0 \(got 0\)\n$/],
+    [['resolve', modelJson, '--restarts', '0'], /^deepresolve: --restarts must be a whole number ≥ 1 \(got 0\)\n$/],
+    [['resolve', modelJson, '--layer', 'dense9'], /^deepresolve: unknown layer 'dense9' \(layers: conv, flatten, out\)\n$/],
+    [['resolve', modelJson, '--classes', '3'], /^deepresolve: class 3 is out of range: the model has 3 classes \(0-2\)\n$/],
+    [['resolve', modelJson, '--restart', '3'], /^deepresolve: unknown option --restart for resolve \(did you mean --restarts\?\)\n$/],
+    [['resolve', path.join(root, 'package.json')], /^deepresolve: .*package\.json: JSON file is not a TF\.js Layers model/],
+    [['frobnicate'], /^deepresolve: unknown command 'frobnicate'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = run(...args);
+    assert.equal(r.code, 1, `${args.join(' ')}: exit ${r.code}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+});
+
+test('help and version', () => {
+  const r = run('help', 'resolve');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /--restarts N/);
+  assert.match(run('--version').stdout, /^\d+\.\d+\.\d+\n$/);
+});
