@@ -1,0 +1,186 @@
+/**
+ * What the views draw: a small, decoded subset of the results document (src/engine/results.ts).
+ * The interactive renderer gets it from the notebook MIME payload (see pack.ts); the CLI and
+ * worker build it straight from Results. Per-restart FIVs and feature maps are left out.
+ */
+import type { Results } from '../src/engine/results';
+
+export type Measure = 'ofiv' | 'oniv';
+
+/** A motif match as the motif step writes it (features[].matches[]); all but name optional. */
+export interface MotifMatch {
+  name: string;
+  p?: number;
+  q?: number;
+  pValue?: number;
+  qValue?: number;
+  attribution?: string;
+}
+
+export interface ViewFeature {
+  index: number;
+  name: string;
+  pwm?: number[][];
+  ic?: number[];
+  matches?: MotifMatch[];
+}
+
+export interface ViewTrace {
+  stride: number;
+  scores: number[];
+}
+
+export interface ViewClass {
+  index: number;
+  name: string;
+  ofiv: number[];
+  oniv: number[];
+  sd: number[];
+  scores: number[];
+  iterations: number[];
+  gmmComponents: number;
+  gmm: { means: number[]; variances: number[]; weights: number[] };
+  nonAdditive: number[];
+  negative: number[];
+  traces?: ViewTrace[];
+}
+
+export interface ViewMatrix {
+  method: string;
+  /** Class indices of rows/columns, in classes[] order. */
+  classes: number[];
+  /** Positions into classes[] in clustering order. */
+  order: number[];
+  /** null where the measure is undefined (e.g. a constant profile). */
+  matrix: (number | null)[][];
+  samples?: number;
+  source?: string;
+}
+
+export interface ViewData {
+  tool: string;
+  createdAt: string;
+  model: { name: string; layer: string; layerClass: string; positions: number; channels: number; numClasses: number; strippedActivation: string | null };
+  settings: { restarts: number; l2: number; lr: number; seed: number; regCovar: number; negativeThreshold: number };
+  features: ViewFeature[];
+  featureOrder: number[];
+  classes: ViewClass[];
+  similarity: ViewMatrix;
+  labelCorrelation?: ViewMatrix;
+  notes: string[];
+}
+
+const finiteOrNull = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The view subset of a full results document (no rounding: used for the Node-side fallbacks). */
+export function fromResults(r: Results): ViewData {
+  const matrix = (m: Results['similarity'] | NonNullable<Results['labelCorrelation']>): ViewMatrix => ({
+    method: m.method,
+    classes: [...m.classes],
+    order: [...m.order],
+    matrix: m.matrix.map((row) => row.map(finiteOrNull)),
+    ...('samples' in m ? { samples: m.samples } : {}),
+    ...('source' in m && m.source ? { source: m.source } : {}),
+  });
+  return {
+    tool: `${r.tool.name} ${r.tool.version}`,
+    createdAt: r.createdAt,
+    model: {
+      name: r.model.name,
+      layer: r.model.layer.name,
+      layerClass: r.model.layer.className,
+      positions: r.model.layer.positions,
+      channels: r.model.layer.channels,
+      numClasses: r.model.numClasses,
+      strippedActivation: r.model.strippedActivation,
+    },
+    settings: {
+      restarts: r.settings.restarts,
+      l2: r.settings.l2,
+      lr: r.settings.lr,
+      seed: r.settings.seed,
+      regCovar: r.settings.regCovar,
+      negativeThreshold: r.settings.negativeThreshold,
+    },
+    features: r.features.map((f) => {
+      const matches = (f as { matches?: MotifMatch[] }).matches;
+      return { index: f.index, name: f.name, ...(f.pwm ? { pwm: f.pwm, ic: f.ic } : {}), ...(matches?.length ? { matches } : {}) };
+    }),
+    featureOrder: [...r.featureOrder],
+    classes: r.classes.map((c) => ({
+      index: c.index,
+      name: c.name,
+      ofiv: c.ofiv,
+      oniv: c.oniv,
+      sd: c.sd,
+      scores: c.scores,
+      iterations: c.iterations,
+      gmmComponents: c.gmmComponents,
+      gmm: { means: c.gmm.means, variances: c.gmm.variances, weights: c.gmm.weights },
+      nonAdditive: c.nonAdditive,
+      negative: c.negative,
+      ...(c.traces ? { traces: c.traces.map((t) => ({ stride: t.stride, scores: t.scores })) } : {}),
+    })),
+    similarity: matrix(r.similarity),
+    ...(r.labelCorrelation ? { labelCorrelation: matrix(r.labelCorrelation) } : {}),
+    notes: [...r.notes],
+  };
+}
+
+const SIGNIFICANT = 0.05;
+
+function significance(m: MotifMatch): number {
+  return m.q ?? m.qValue ?? m.p ?? m.pValue ?? 1;
+}
+
+/** The best significant motif match of a feature (lowest q, else p), if any. */
+export function bestMatch(f: ViewFeature): MotifMatch | undefined {
+  const ok = (f.matches ?? []).filter((m) => significance(m) <= SIGNIFICANT);
+  return ok.sort((a, b) => significance(a) - significance(b))[0];
+}
+
+/** "filter 7 · CTCF": the feature's own name stays visible next to its motif's short name. */
+export function featureLabel(f: ViewFeature): string {
+  const m = bestMatch(f);
+  if (!m) return f.name;
+  const short = m.name.replace(/\s*\([^)]*\)\s*$/, '') || m.name;
+  return `${f.name} · ${short}`;
+}
+
+/** Licence line for views that show motif database names (JASPAR is CC BY 4.0). */
+export function attribution(features: ViewFeature[]): string | undefined {
+  const used = features.map(bestMatch).filter((m): m is MotifMatch => !!m);
+  const own = used.map((m) => m.attribution).find((a) => a);
+  if (own) return own;
+  return used.some((m) => /jaspar/i.test(m.name)) ? 'Motif names: JASPAR 2024 (CC BY 4.0)' : undefined;
+}
+
+export function measureName(m: Measure): string {
+  return m === 'ofiv' ? 'OFIV' : 'ONIV';
+}
+
+/** Mixture group of every feature of a class: 'non-additive' (the engine's group) or a component rank. */
+export function mixtureGroups(c: ViewClass): string[] {
+  const k = c.gmmComponents;
+  const na = new Set(c.nonAdditive);
+  if (k <= 1) return c.sd.map(() => 'additive (1 component)');
+  const rank = c.gmm.means.map((_, i) => i).sort((a, b) => c.gmm.means[a] - c.gmm.means[b]);
+  const top = rank[rank.length - 1];
+  return c.sd.map((sd, f) => {
+    if (na.has(f)) return 'non-additive';
+    const v = sd * sd;
+    let best = -1;
+    let bestLog = -Infinity;
+    for (const i of rank) {
+      if (i === top) continue;
+      const variance = c.gmm.variances[i];
+      const log = Math.log(c.gmm.weights[i]) - 0.5 * Math.log(variance) - ((v - c.gmm.means[i]) ** 2) / (2 * variance);
+      if (log > bestLog) [best, bestLog] = [i, log];
+    }
+    return best === rank[0] ? 'additive (lowest variance)' : 'intermediate variance';
+  });
+}
+
+export function values(c: ViewClass, m: Measure): number[] {
+  return m === 'ofiv' ? c.ofiv : c.oniv;
+}

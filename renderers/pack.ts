@@ -1,0 +1,227 @@
+/**
+ * The notebook payload (MIME application/vnd.deepresolve.result+json): ViewData with its large
+ * numeric arrays stored as base64 float16 after a power-of-two scale, so a 919 × 960 result stays
+ * a few MB in a saved notebook. float16 keeps ~3 significant digits at every magnitude, which is
+ * more than a colour or a tooltip needs. Runs in Node and in the browser (no Buffer).
+ */
+import type { ViewClass, ViewData, ViewMatrix } from './data';
+
+export const RESULT_MIME = 'application/vnd.deepresolve.result+json';
+export const PAYLOAD_FORMAT = 'deepresolve.view';
+export const PAYLOAD_VERSION = 1;
+
+export const VIEW_NAMES = ['heatmap', 'importance', 'interactions', 'similarity', 'logos', 'convergence'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+
+/** values[i] ≈ decode(f16[i]) · scale; NaN stands for null. */
+export interface Packed {
+  n: number;
+  scale: number;
+  f16: string;
+}
+
+export interface PackedMatrix extends Omit<ViewMatrix, 'matrix'> {
+  size: number;
+  /** Symmetric matrices keep the upper triangle (with diagonal) row by row. */
+  symmetric: boolean;
+  values: Packed;
+}
+
+export interface Payload {
+  format: typeof PAYLOAD_FORMAT;
+  version: typeof PAYLOAD_VERSION;
+  /** The view shown first. */
+  view: ViewName;
+  data: Omit<ViewData, 'classes' | 'similarity' | 'labelCorrelation'> & {
+    classes: (Omit<ViewClass, 'ofiv' | 'oniv' | 'sd' | 'traces'> & { onivNonAdditive: number[]; traces?: { stride: number; scores: Packed }[] })[];
+    /** classes × features, row-major. */
+    ofiv: Packed;
+    sd: Packed;
+    similarity: PackedMatrix;
+    labelCorrelation?: PackedMatrix;
+  };
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE half precision, round to nearest even; NaN → 0x7e00. */
+export function toHalf(value: number): number {
+  if (Number.isNaN(value)) return 0x7e00;
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00;
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  return sign | half;
+}
+
+export function fromHalf(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i];
+    const b = i + 1 < bytes.length ? bytes[i + 1] : 0;
+    const c = i + 2 < bytes.length ? bytes[i + 2] : 0;
+    out += B64[a >> 2] + B64[((a & 3) << 4) | (b >> 4)];
+    out += i + 1 < bytes.length ? B64[((b & 15) << 2) | (c >> 6)] : '=';
+    out += i + 2 < bytes.length ? B64[c & 63] : '=';
+  }
+  return out;
+}
+
+function fromBase64(s: string): Uint8Array {
+  const lookup = new Int16Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) lookup[B64.charCodeAt(i)] = i;
+  const clean = s.replace(/[^A-Za-z0-9+/]/g, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let o = 0;
+  for (let i = 0; i < clean.length; i += 4) {
+    const n = (lookup[clean.charCodeAt(i)] << 18) | (lookup[clean.charCodeAt(i + 1)] << 12) | ((lookup[clean.charCodeAt(i + 2)] & 63) << 6) | (lookup[clean.charCodeAt(i + 3)] & 63);
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
+
+export function pack(values: ArrayLike<number | null>): Packed {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  }
+  // A power of two keeps the scaling exact; values then lie in [-1, 1].
+  const scale = max > 0 ? 2 ** Math.ceil(Math.log2(max)) : 1;
+  const bytes = new Uint8Array(values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const h = toHalf(v === null || !Number.isFinite(v) ? NaN : v / scale);
+    bytes[2 * i] = h & 255;
+    bytes[2 * i + 1] = h >> 8;
+  }
+  return { n: values.length, scale, f16: toBase64(bytes) };
+}
+
+export function unpack(p: Packed): (number | null)[] {
+  const bytes = fromBase64(p.f16);
+  const out = new Array<number | null>(p.n);
+  for (let i = 0; i < p.n; i++) {
+    const v = fromHalf(bytes[2 * i] | (bytes[2 * i + 1] << 8));
+    out[i] = Number.isNaN(v) ? null : v * p.scale;
+  }
+  return out;
+}
+
+const numbers = (xs: (number | null)[]) => xs.map((v) => v ?? NaN);
+
+function packMatrix(m: ViewMatrix): PackedMatrix {
+  const size = m.matrix.length;
+  const symmetric = m.matrix.every((row, i) => row.every((v, j) => v === m.matrix[j][i] || (Number.isNaN(v as number) && Number.isNaN(m.matrix[j][i] as number))));
+  const flat: (number | null)[] = [];
+  for (let i = 0; i < size; i++) for (let j = symmetric ? i : 0; j < size; j++) flat.push(m.matrix[i][j]);
+  const { matrix: _, ...rest } = m;
+  return { ...rest, size, symmetric, values: pack(flat) };
+}
+
+function unpackMatrix(p: PackedMatrix): ViewMatrix {
+  const flat = unpack(p.values);
+  const matrix: (number | null)[][] = Array.from({ length: p.size }, () => new Array<number | null>(p.size).fill(null));
+  let k = 0;
+  for (let i = 0; i < p.size; i++) {
+    for (let j = p.symmetric ? i : 0; j < p.size; j++) {
+      matrix[i][j] = flat[k];
+      if (p.symmetric) matrix[j][i] = flat[k];
+      k++;
+    }
+  }
+  const { size: _s, symmetric: _y, values: _v, ...rest } = p;
+  return { ...rest, matrix };
+}
+
+const round = (v: number, digits = 4) => (Number.isFinite(v) ? Number(v.toPrecision(digits)) : v);
+
+export function packView(data: ViewData, view: ViewName = 'heatmap'): Payload {
+  const { classes, similarity, labelCorrelation, features, ...rest } = data;
+  return {
+    format: PAYLOAD_FORMAT,
+    version: PAYLOAD_VERSION,
+    view,
+    data: {
+      ...rest,
+      features: features.map((f) => ({
+        ...f,
+        ...(f.pwm ? { pwm: f.pwm.map((row) => row.map((v) => round(v, 3))), ic: f.ic?.map((v) => round(v, 3)) } : {}),
+      })),
+      classes: classes.map(({ ofiv: _o, oniv, sd: _s, traces, ...c }) => ({
+        ...c,
+        scores: c.scores.map((v) => round(v)),
+        gmm: { means: c.gmm.means.map((v) => round(v)), variances: c.gmm.variances.map((v) => round(v)), weights: c.gmm.weights.map((v) => round(v)) },
+        onivNonAdditive: c.nonAdditive.map((k) => round(oniv[k])),
+        ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: pack(t.scores) })) } : {}),
+      })),
+      ofiv: pack(classes.flatMap((c) => c.ofiv)),
+      sd: pack(classes.flatMap((c) => c.sd)),
+      similarity: packMatrix(similarity),
+      ...(labelCorrelation ? { labelCorrelation: packMatrix(labelCorrelation) } : {}),
+    },
+  };
+}
+
+export class PayloadError extends Error {}
+
+export function unpackView(payload: unknown): { view: ViewName; data: ViewData } {
+  const p = payload as Payload;
+  if (!p || typeof p !== 'object' || p.format !== PAYLOAD_FORMAT) throw new PayloadError('not a DeepResolve view payload');
+  if (p.version !== PAYLOAD_VERSION) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
+  const { classes, ofiv, sd, similarity, labelCorrelation, ...rest } = p.data;
+  const k = rest.features.length;
+  const allOfiv = numbers(unpack(ofiv));
+  const allSd = numbers(unpack(sd));
+  return {
+    view: VIEW_NAMES.includes(p.view) ? p.view : 'heatmap',
+    data: {
+      ...rest,
+      classes: classes.map(({ onivNonAdditive, traces, ...c }, i) => {
+        const o = allOfiv.slice(i * k, (i + 1) * k);
+        const oniv = [...o];
+        c.nonAdditive.forEach((f, j) => (oniv[f] = onivNonAdditive[j]));
+        return {
+          ...c,
+          ofiv: o,
+          oniv,
+          sd: allSd.slice(i * k, (i + 1) * k),
+          ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: numbers(unpack(t.scores)) })) } : {}),
+        };
+      }),
+      similarity: unpackMatrix(similarity),
+      ...(labelCorrelation ? { labelCorrelation: unpackMatrix(labelCorrelation) } : {}),
+    },
+  };
+}

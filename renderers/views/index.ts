@@ -1,0 +1,77 @@
+/** The views by name: title, spec builder and the table their CSV export holds. */
+import type { ViewData } from '../data';
+import { featureLabel, values } from '../data';
+import type { ViewName } from '../pack';
+import type { ViewOptions } from './common';
+import { convergenceRows, convergenceSpec } from './convergence';
+import { heatmapSpec } from './heatmap';
+import { importanceRows, importanceSpec } from './importance';
+import { interactionRows, interactionsSpec } from './interactions';
+import { logoFeatures, logoRows, logosSpec } from './logos';
+import { similaritySpec } from './similarity';
+
+export type { ViewOptions } from './common';
+
+type Row = Record<string, unknown>;
+
+export interface ViewDef {
+  title: string;
+  build: (data: ViewData, options?: ViewOptions) => Record<string, unknown>;
+  /** The view's data as a table (CSV export); the full matrix, not the drawn image. */
+  table: (data: ViewData, options?: ViewOptions) => Row[];
+  /** Views that show one class follow the class selection. */
+  perClass: boolean;
+}
+
+function matrixRows(data: ViewData, options: ViewOptions = {}): Row[] {
+  const m = options.measure ?? 'ofiv';
+  return data.featureOrder.flatMap((k) =>
+    data.similarity.order.map((pos) => {
+      const c = data.classes[pos];
+      return { feature: data.features[k].name, feature_label: featureLabel(data.features[k]), class: c.name, class_index: c.index, [m]: values(c, m)[k], sd: c.sd[k] };
+    }),
+  );
+}
+
+function similarityRows(data: ViewData): Row[] {
+  const name = (ci: number) => data.classes.find((c) => c.index === ci)?.name ?? `class ${ci}`;
+  const lc = data.labelCorrelation;
+  const lcPos = new Map(lc?.classes.map((c, i) => [c, i]));
+  const s = data.similarity;
+  return s.order.flatMap((i) =>
+    s.order.map((j) => {
+      const a = s.classes[i];
+      const b = s.classes[j];
+      const li = lcPos.get(a);
+      const lj = lcPos.get(b);
+      return { class_a: name(a), class_b: name(b), similarity: s.matrix[i][j], ...(lc ? { label_correlation: li === undefined || lj === undefined ? null : lc.matrix[li][lj] } : {}) };
+    }),
+  );
+}
+
+export const VIEWS: Record<ViewName, ViewDef> = {
+  heatmap: { title: 'Heatmap', build: heatmapSpec, table: matrixRows, perClass: false },
+  importance: {
+    title: 'Importance',
+    build: importanceSpec,
+    table: (d, o) => importanceRows(d, o).rows.map(({ label, ...r }) => ({ class: d.classes[o?.classPos ?? 0]?.name, feature_label: label, ...r })),
+    perClass: true,
+  },
+  interactions: { title: 'Interactions', build: interactionsSpec, table: (d, o) => interactionRows(d, o).map(({ text: _t, ...r }) => r), perClass: true },
+  similarity: { title: 'Similarity', build: similaritySpec, table: (d) => similarityRows(d), perClass: false },
+  logos: { title: 'Logos', build: logosSpec, table: (d, o) => logoRows(d, logoFeatures(d, o)).map(({ url: _u, x0: _a, x1: _b, y0: _c, y1: _d, ...r }) => r), perClass: true },
+  convergence: { title: 'Convergence', build: convergenceSpec, table: convergenceRows, perClass: true },
+};
+
+/** RFC 4180 CSV; a leading =, +, − or @ is quoted with a ' so spreadsheets do not run names as formulas. */
+export function toCsv(rows: Row[]): string {
+  if (!rows.length) return '';
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return '';
+    let s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}
