@@ -36,6 +36,7 @@ export interface FeatureInfo {
   pwm?: number[][];
   /** Information content per PWM position, in bits. */
   ic?: number[];
+  matches?: import('./motifs/match').MotifMatch[]; // known-motif matches, best first (docs/motifs.md)
 }
 
 export interface ClassResult {

@@ -1,0 +1,14 @@
+/** Known-motif library and TOMTOM-like feature-to-motif matching (docs/motifs.md). */
+export { consensus, countsToPwm, reverseComplement, type Motif } from './motif';
+export { detectMotifFormat, parseMotifs, type MotifFormat } from './parse';
+export { loadLibrary, type LibraryOptions, type MotifLibrary } from './library';
+export { matchPwm, scoreAll, type MatchOptions, type MotifMatch } from './match';
+export { benjaminiHochberg } from './qvalues';
+export {
+  annotateFeatures,
+  bestSignificantMatch,
+  libraryAttribution,
+  SIGNIFICANT_Q,
+  type AnnotateOptions,
+} from './annotate';
+export { isJasparMotif, JASPAR_ATTRIBUTION, JASPAR_SHORT_ATTRIBUTION } from './attribution';
