@@ -74,6 +74,78 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [{ name: 'MODEL', help: 'model file or folder', path: true }],
     options: [{ name: 'length', type: 'int', placeholder: 'N', help: 'input length for models with an unspecified length' }],
   },
+  // Notebook-only commands (the magics); the CLI ignores scope 'magic' commands.
+  load_model: {
+    name: 'load_model',
+    scope: 'magic',
+    summary: 'load a model into this notebook session (later magics refer to it by name)',
+    args: [{ name: 'PATH', help: 'model file or folder, relative to the notebook', path: true }],
+    options: [
+      { name: 'as', type: 'string', placeholder: 'NAME', help: 'session name of the model (default: the file or folder name)' },
+      { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models with an unspecified length' },
+    ],
+  },
+  similarity: {
+    name: 'similarity',
+    scope: 'magic',
+    summary: 'class similarity: correlation of the classes’ OFIV vectors, clustered (and the label correlation when labels were given)',
+    args: [{ name: 'RESULT', help: 'result name (default: the last result)', optional: true }],
+    options: [],
+  },
+  interactions: {
+    name: 'interactions',
+    scope: 'magic',
+    summary: 'non-additive features of a class: importance variance across restarts and the Gaussian-mixture groups',
+    args: [
+      { name: 'CLASS', help: "class index or name, or 'top' (the class with the highest score)" },
+      { name: 'RESULT', help: 'result name (default: the last result)', optional: true },
+    ],
+    options: [],
+  },
+  features: {
+    name: 'features',
+    scope: 'magic',
+    summary: 'the most important features of a class (OFIV, ONIV, spread), with negative features marked',
+    args: [
+      { name: 'CLASS', help: "class index or name, or 'top' (the class with the highest score)" },
+      { name: 'RESULT', help: 'result name (default: the last result)', optional: true },
+    ],
+    options: [{ name: 'top', type: 'int', placeholder: 'N', default: 10, help: 'how many features to list' }],
+  },
+  logos: {
+    name: 'logos',
+    scope: 'magic',
+    summary: 'sequence logos of first-layer features (their filters as position weight matrices)',
+    args: [
+      { name: 'FEATURES', help: "feature indices and ranges like 0-3,7 (default: all)", optional: true },
+      { name: 'RESULT', help: 'result name (default: the last result)', optional: true },
+    ],
+    options: [],
+  },
+  export: {
+    name: 'export',
+    scope: 'magic',
+    summary: 'write a result to a file: .json for the full results document, .csv for the OFIV matrix (features × classes)',
+    args: [
+      { name: 'PATH', help: 'output file, relative to the notebook (.json or .csv)' },
+      { name: 'RESULT', help: 'result name (default: the last result)', optional: true },
+    ],
+    options: [],
+  },
+  backend: {
+    name: 'backend',
+    scope: 'magic',
+    summary: 'show the TensorFlow.js backend of this session, or choose one (auto, tensorflow, wasm, cpu)',
+    args: [{ name: 'NAME', help: `backend: ${BACKENDS.join(', ')}`, optional: true }],
+    options: [],
+  },
+  help: {
+    name: 'help',
+    scope: 'magic',
+    summary: 'list the magics, or show the help of one (also: %resolve?)',
+    args: [{ name: 'MAGIC', help: 'a magic name', optional: true }],
+    options: [],
+  },
 };
 
 /** Splits a command line into words; single or double quotes keep spaces, backslash escapes. */
@@ -225,4 +297,9 @@ export function usage(command: CommandSpec, scope: Exclude<Scope, 'both'>, prefi
     }
   }
   return lines.join('\n');
+}
+
+/** The commands of one front end: the CLI should offer only these in help and "did you mean". */
+export function commandsFor(scope: Exclude<Scope, 'both'>): CommandSpec[] {
+  return Object.values(COMMANDS).filter((c) => (c.scope ?? 'both') === 'both' || c.scope === scope);
 }

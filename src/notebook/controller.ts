@@ -1,0 +1,229 @@
+/**
+ * The "DeepResolve" notebook kernel for Jupyter notebooks: runs magic cells, one session per
+ * notebook. Heavy work goes to the worker (run-magic.ts); this file only talks to VS Code:
+ * cell executions, outputs, progress in the cell and in a notification, errors.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AscentProgress } from '../engine/ascent';
+import { CancelledError, UserError, oneLine } from '../engine/errors';
+import type { WorkerClient } from '../worker/client';
+import { isMagicCell, parseCell } from './magics';
+import { isJsonMime, type Output } from './output-items';
+import { progressLine, progressMessage, duration } from './progress-text';
+import { runMagic, type Defaults } from './run-magic';
+import { Session } from './session';
+
+export const CONTROLLER_ID = 'deepresolve-kernel';
+export const NOTEBOOK_TYPE = 'jupyter-notebook';
+export const LANGUAGE_ID = 'deepresolve';
+
+export interface ActiveRun {
+  label: string;
+  notebook: string;
+  started: number;
+  progress?: AscentProgress;
+}
+
+function toVscode(o: Output): vscode.NotebookCellOutput {
+  const items = o.items.map((i) =>
+    isJsonMime(i.mime) ? vscode.NotebookCellOutputItem.json(i.value, i.mime) : vscode.NotebookCellOutputItem.text(String(i.value), i.mime),
+  );
+  return new vscode.NotebookCellOutput(items, o.metadata);
+}
+
+/** An error output with one line and no stack trace (VS Code shows name and message). */
+function errorOutput(message: string): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'Error', message, stack: '' })]);
+}
+
+export class DeepResolveController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  private readonly sessions = new Map<string, Session>();
+  /** Folders for notebooks that have none yet (untitled ones opened by "Resolve features"). */
+  readonly folders = new Map<string, string>();
+  private order = 0;
+  private queue: Promise<void> = Promise.resolve();
+  readonly active = new Set<ActiveRun>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly client: WorkerClient,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'DeepResolve');
+    this.controller.description = 'DeepResolve feature analysis (magics)';
+    this.controller.detail = 'Magic commands: %load_model, %resolve, %similarity, … — %help lists them';
+    this.controller.supportedLanguages = [LANGUAGE_ID, 'python', 'plaintext'];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
+    this.disposables.push(
+      this.controller,
+      this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (selected) void this.markMagicCells(notebook);
+      }),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => {
+        this.sessions.delete(nb.uri.toString());
+        this.folders.delete(nb.uri.toString());
+      }),
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
+    );
+    vscode.workspace.notebookDocuments.forEach((nb) => this.prefer(nb));
+  }
+
+  /** Notebooks made for DeepResolve (kernelspec or magic cells) suggest this kernel. */
+  private prefer(nb: vscode.NotebookDocument) {
+    if (nb.notebookType !== NOTEBOOK_TYPE) return;
+    const spec = (nb.metadata as { metadata?: { kernelspec?: { name?: string } } })?.metadata?.kernelspec?.name;
+    const magic = nb.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && /^\s*%(resolve|load_model)\b/m.test(c.document.getText()));
+    if (spec === 'deepresolve' || magic) this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  /** Gives magic cells the deepresolve language (grammar, completions, hover). */
+  async markMagicCells(nb: vscode.NotebookDocument) {
+    for (const cell of nb.getCells()) {
+      if (cell.kind === vscode.NotebookCellKind.Code && cell.document.languageId !== LANGUAGE_ID && isMagicCell(cell.document.getText())) {
+        await vscode.languages.setTextDocumentLanguage(cell.document, LANGUAGE_ID);
+      }
+    }
+  }
+
+  session(nb: vscode.NotebookDocument): Session {
+    const key = nb.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s) {
+      const folder =
+        this.folders.get(key) ??
+        (nb.uri.scheme === 'file' ? path.dirname(nb.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.env.HOME ?? process.cwd()));
+      s = new Session(folder);
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  sessionIfAny(nb: vscode.NotebookDocument): Session | undefined {
+    return this.sessions.get(nb.uri.toString());
+  }
+
+  private defaults(): Defaults {
+    const c = vscode.workspace.getConfiguration('deepresolve');
+    const motifs = c.get<string>('motifDatabase') || undefined;
+    return {
+      backend: c.get('backend', 'auto'),
+      restarts: c.get<number>('restarts'),
+      l2: c.get<number>('l2'),
+      lr: c.get<number>('learningRate'),
+      maxMemoryMB: c.get<number>('maxMemoryMB'),
+      motifDatabase: motifs,
+    };
+  }
+
+  /** Cells run one after another (across notebooks too): the worker runs one analysis at a time. */
+  execute(cells: vscode.NotebookCell[], nb: vscode.NotebookDocument): Promise<void> {
+    const executions = cells.map((cell) => this.controller.createNotebookCellExecution(cell));
+    const run = this.queue.then(async () => {
+      for (const exec of executions) await this.runCell(exec, nb);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runCell(exec: vscode.NotebookCellExecution, nb: vscode.NotebookDocument) {
+    if (exec.token.isCancellationRequested) {
+      exec.start(Date.now());
+      exec.end(undefined);
+      return;
+    }
+    exec.executionOrder = ++this.order;
+    exec.start(Date.now());
+    await exec.clearOutput();
+    const text = exec.cell.document.getText();
+    const abort = new AbortController();
+    const sub = exec.token.onCancellationRequested(() => abort.abort());
+    let ok = true;
+    let current: { out: vscode.NotebookCellOutput; run: ActiveRun; started: number } | undefined;
+    try {
+      if (exec.cell.document.languageId !== LANGUAGE_ID && isMagicCell(text)) void vscode.languages.setTextDocumentLanguage(exec.cell.document, LANGUAGE_ID);
+      const calls = parseCell(text);
+      const session = this.session(nb);
+      for (const call of calls) {
+        const outputs = await runMagic(call, {
+          session,
+          client: this.client,
+          defaults: this.defaults(),
+          signal: abort.signal,
+          log: (line) => this.log.info(line),
+          onStart: (label) => {
+            const out = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(progressLine(label, undefined), 'text/plain')], { deepresolve: { progress: true } });
+            const run: ActiveRun = { label, notebook: path.basename(nb.uri.path), started: Date.now() };
+            current = { out, run, started: Date.now() };
+            this.active.add(run);
+            void exec.appendOutput(out);
+            this.notify(run, abort);
+            this.log.info(`${label} (${path.basename(nb.uri.path)}, cell ${exec.cell.index + 1})`);
+          },
+          onProgress: (label, p) => {
+            if (!current) return;
+            current.run.progress = p;
+            void exec.replaceOutputItems([vscode.NotebookCellOutputItem.text(progressLine(label, p), 'text/plain')], current.out);
+          },
+        });
+        if (current) {
+          this.active.delete(current.run);
+          current = undefined;
+        }
+        // The progress output is replaced by the magic's results.
+        await exec.replaceOutput([...exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress), ...outputs.map(toVscode)]);
+      }
+    } catch (err) {
+      ok = false;
+      const kept = exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress);
+      if (err instanceof CancelledError) {
+        const after = current ? ` after ${duration((Date.now() - current.started) / 1000)}` : '';
+        const done = current?.run.progress ? ` (${current.run.progress.pairsDone} of ${current.run.progress.pairsTotal} pairs were done)` : '';
+        this.log.info(`cancelled${after}`);
+        await exec.replaceOutput([...kept, errorOutput(`Cancelled: the analysis was stopped${after}${done}; nothing was kept`)]);
+      } else if (err instanceof UserError) {
+        await exec.replaceOutput([...kept, errorOutput(oneLine(err))]);
+      } else {
+        // A crash or a bug: one line in the cell, details in the log, a notification to find them.
+        const details = (err as { details?: string }).details ?? (err as Error)?.stack;
+        this.log.error(`${oneLine(err)}${details ? `\n${details}` : ''}`);
+        await exec.replaceOutput([...kept, errorOutput(oneLine(err))]);
+        void vscode.window.showErrorMessage(`DeepResolve: ${oneLine(err)}`, 'Show log').then((pick) => pick && this.log.show());
+      }
+    } finally {
+      if (current) this.active.delete(current.run);
+      sub.dispose();
+      exec.end(ok, Date.now());
+    }
+  }
+
+  /** The window's progress notification with Cancel, for a long step. */
+  private notify(run: ActiveRun, abort: AbortController) {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `DeepResolve: ${run.label}`, cancellable: true },
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          token.onCancellationRequested(() => abort.abort());
+          let last = 0;
+          const timer = setInterval(() => {
+            if (!this.active.has(run) || abort.signal.aborted) {
+              clearInterval(timer);
+              resolve();
+              return;
+            }
+            if (run.progress) {
+              const pct = run.progress.fraction * 100;
+              progress.report({ increment: Math.max(0, pct - last), message: progressMessage(run.progress) });
+              last = Math.max(last, pct);
+            }
+          }, 250);
+        }),
+    );
+  }
+
+  dispose() {
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

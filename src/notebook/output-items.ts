@@ -1,0 +1,27 @@
+/**
+ * Cell outputs as plain data (no vscode), so the magic runner can be unit tested; the controller
+ * turns them into vscode.NotebookCellOutput. One Output is one cell output with alternative
+ * representations (MIME types) of the same thing.
+ */
+export interface OutputItem {
+  mime: string;
+  /** Text for text/* and image/svg+xml, any JSON value for JSON MIME types. */
+  value: unknown;
+}
+
+export interface Output {
+  items: OutputItem[];
+  /** Saved with the notebook (the ipynb serializer keeps output metadata). */
+  metadata?: Record<string, unknown>;
+}
+
+export const RESULT_MIME = 'application/vnd.deepresolve.result+json';
+
+export function text(value: string, markdown?: string): Output {
+  return { items: [...(markdown ? [{ mime: 'text/markdown', value: markdown }] : []), { mime: 'text/plain', value }] };
+}
+
+/** JSON MIME types (…+json, application/json) are written as JSON, the rest as UTF-8 text. */
+export function isJsonMime(mime: string): boolean {
+  return mime === 'application/json' || mime.endsWith('+json');
+}

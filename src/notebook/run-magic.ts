@@ -1,0 +1,231 @@
+/**
+ * Runs one parsed magic against a notebook session and returns its outputs as plain data.
+ * Heavy work (loading, the analysis) goes to the worker; everything here is quick. No vscode
+ * import: the unit tests run it with a fake worker client.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AscentProgress } from '../engine/ascent';
+import { BACKENDS, type BackendChoice } from '../engine/backend';
+import { CancelledError, UserError } from '../engine/errors';
+import type { Results } from '../engine/results';
+import type { WorkerClient } from '../worker/client';
+import type { ModelInfo, ModelRequest } from '../worker/protocol';
+import { helpIndex, magicUsage } from './help';
+import type { MagicCall } from './magics';
+import { toSettings } from './options';
+import { text, type Output } from './output-items';
+import { resultOutput } from './result-output';
+import { findClass, parseFeatureSpec, Session, type SessionModel } from './session';
+import { featuresTable, interactionsText, layersTable, logosText, ofivCsv, resultSummary, similarityText } from './text-views';
+
+/** Defaults from the user's settings (deepresolve.*); options in the magic win. */
+export interface Defaults {
+  backend?: BackendChoice;
+  restarts?: number;
+  l2?: number;
+  lr?: number;
+  maxMemoryMB?: number;
+  motifDatabase?: string;
+}
+
+export interface RunContext {
+  session: Session;
+  client: Pick<WorkerClient, 'run'>;
+  defaults: Defaults;
+  signal?: AbortSignal;
+  /** Progress of a long step, with a label saying what runs. */
+  onProgress?: (label: string, p: AscentProgress) => void;
+  /** Called when a long step starts (to show progress UI before the first report). */
+  onStart?: (label: string) => void;
+  log?: (line: string) => void;
+}
+
+const NAME = /^[A-Za-z_][\w.-]*$/;
+
+function checkName(name: string | undefined, what: string) {
+  if (name !== undefined && !NAME.test(name)) throw new UserError(`--as ${name}: a ${what} name is a letter or _ followed by letters, digits, _ . -`);
+}
+
+/** Runs a worker task; aborting the context's signal cancels it. */
+async function work<T>(ctx: RunContext, start: () => { promise: Promise<T>; cancel(): void }): Promise<T> {
+  if (ctx.signal?.aborted) throw new CancelledError();
+  const handle = start();
+  const onAbort = () => handle.cancel();
+  ctx.signal?.addEventListener('abort', onAbort);
+  try {
+    return await handle.promise;
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function backendOf(ctx: RunContext): BackendChoice {
+  return ctx.session.backend !== 'auto' ? ctx.session.backend : (ctx.defaults.backend ?? 'auto');
+}
+
+function toSessionModel(info: ModelInfo, request: ModelRequest, name: string): SessionModel {
+  return { name, path: request.path, length: request.length, layers: info.layers, defaultLayer: info.defaultLayer, numClasses: info.numClasses, format: info.format };
+}
+
+function existing(ctx: RunContext, file: string, shown: string): string {
+  if (!fs.existsSync(file)) throw new UserError(`${shown}: no such file (paths are relative to the notebook's folder ${ctx.session.folder})`);
+  return file;
+}
+
+/** A free session name for a model: its own, or with -2, -3… when another file has that name. */
+function freeModelName(session: Session, file: string, length?: number): string {
+  const same = session.modelAt(file, length);
+  if (same) return same.name;
+  const base = Session.modelName(file);
+  let name = base;
+  for (let i = 2; session.models.has(name); i++) name = `${base}-${i}`;
+  return name;
+}
+
+async function loadInto(ctx: RunContext, arg: string, options: { as?: string; length?: number }): Promise<SessionModel> {
+  const file = existing(ctx, ctx.session.resolvePath(arg), arg);
+  const request: ModelRequest = { path: file, length: options.length, maxMemoryMB: ctx.defaults.maxMemoryMB };
+  ctx.onStart?.(`Loading ${path.basename(file)}`);
+  const { model } = await work(ctx, () => ctx.client.run({ kind: 'load', backend: backendOf(ctx), model: request }));
+  const entry = toSessionModel(model, request, options.as ?? freeModelName(ctx.session, file, options.length));
+  ctx.session.addModel(entry);
+  return entry;
+}
+
+function loadSummary(m: SessionModel, notes: string[] = []): string {
+  const layer = m.layers.find((l) => l.index === m.defaultLayer);
+  const def = layer ? `default analysis layer '${layer.name}' (${layer.outputShape[layer.outputShape.length - 1]} features)` : 'no default analysis layer (use --layer)';
+  return [`Loaded ${m.name} (${m.format}): ${m.numClasses} classes, ${m.layers.length} layers; ${def}`, ...notes.map((n) => `  note: ${n}`)].join('\n');
+}
+
+async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
+  const o = call.options;
+  const as = o.as as string | undefined;
+  checkName(as, 'result');
+  const length = o.length as number | undefined;
+  const ref = ctx.session.modelRef(call.args[0]);
+  const file = ref.model?.path ?? existing(ctx, ref.path!, call.args[0]);
+  const labelsArg = o.labels as string | undefined;
+  const labelsFile = labelsArg === undefined ? undefined : existing(ctx, ctx.session.resolvePath(labelsArg), labelsArg);
+  const d = ctx.defaults;
+  const settings = toSettings(o);
+  settings.restarts ??= d.restarts;
+  settings.l2 ??= d.l2;
+  settings.lr ??= d.lr;
+  settings.maxMemoryMB ??= d.maxMemoryMB;
+  delete settings.backend;
+  const backend = (o.backend as BackendChoice | undefined) ?? backendOf(ctx);
+  const request: ModelRequest = { path: file, length: length ?? ref.model?.length, maxMemoryMB: d.maxMemoryMB };
+  const label = `Resolving ${ref.model?.name ?? Session.modelName(file)}`;
+  ctx.onStart?.(label);
+  const { results, model, classNames } = await work(ctx, () =>
+    ctx.client.run({ kind: 'resolve', backend, model: request, settings, labelsFile, motifDatabase: d.motifDatabase }, (p) => ctx.onProgress?.(label, p)),
+  );
+  const modelEntry = ref.model ?? toSessionModel(model, request, freeModelName(ctx.session, file, request.length));
+  if (!ref.model) ctx.session.addModel(modelEntry);
+  if (classNames) ctx.session.classNames.set(modelEntry.name, classNames);
+  const name = ctx.session.addResult(results, as);
+  ctx.log?.(`${name}: ${results.model.name}, ${results.classes.length} classes × ${results.settings.restarts} restarts, layer ${results.model.layer.name}, ${results.backend}, ${results.timing.seconds.toFixed(2)} s`);
+  const view = results.classes.length > 1 ? 'heatmap' : 'importance';
+  return [resultOutput(results, name, { view, classIndex: results.classes.length === 1 ? results.classes[0].index : undefined }, resultSummary(name, results))];
+}
+
+function resultArg(ctx: RunContext, arg: string | undefined) {
+  return ctx.session.result(arg);
+}
+
+async function layers(call: MagicCall, ctx: RunContext): Promise<Output[]> {
+  const length = call.options.length as number | undefined;
+  const ref = ctx.session.modelRef(call.args[0]);
+  const m = ref.model && length === undefined ? ref.model : await loadInto(ctx, call.args[0] ?? ref.model!.path, { length });
+  const t = layersTable(m.layers, m.defaultLayer, m.name);
+  return [text(t.plain, t.markdown)];
+}
+
+function writeExport(ctx: RunContext, arg: string, name: string, r: Results): Output[] {
+  const file = ctx.session.resolvePath(arg);
+  const ext = path.extname(file).toLowerCase();
+  if (ext !== '.json' && ext !== '.csv') throw new UserError(`%export writes .json (full results) or .csv (OFIV matrix), not '${ext || arg}'`);
+  const data = ext === '.json' ? JSON.stringify(r) : ofivCsv(r);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, data);
+  } catch (err) {
+    throw new UserError(`cannot write ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const what = ext === '.json' ? 'results' : `OFIV (${r.features.length} features × ${r.classes.length} classes)`;
+  return [text(`Wrote ${what} of ${name} to ${file} (${(Buffer.byteLength(data) / 1024).toFixed(1)} KB)`)];
+}
+
+async function backendMagic(call: MagicCall, ctx: RunContext): Promise<Output[]> {
+  const choice = call.args[0];
+  if (choice !== undefined && !(BACKENDS as readonly string[]).includes(choice)) {
+    throw new UserError(`unknown backend '${choice}' (choose one of ${BACKENDS.join(', ')})`);
+  }
+  const wanted = (choice as BackendChoice | undefined) ?? backendOf(ctx);
+  const { backend } = await work(ctx, () => ctx.client.run({ kind: 'backend', backend: wanted }));
+  if (choice !== undefined) ctx.session.backend = choice as BackendChoice;
+  return [text(`Backend: ${backend}${wanted === 'auto' ? ' (auto: tensorflow, then wasm, then cpu)' : ''}`)];
+}
+
+export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output[]> {
+  if (call.help) return [text(magicUsage(call.name)!)];
+  const [a0, a1] = call.args;
+  switch (call.name) {
+    case 'help': {
+      if (a0 === undefined) return [text(helpIndex())];
+      const u = magicUsage(a0.replace(/^%/, '').replace(/\?$/, ''));
+      if (!u) throw new UserError(`no magic %${a0.replace(/^%/, '')}; run %help for the list`);
+      return [text(u)];
+    }
+    case 'load_model': {
+      checkName(call.options.as as string | undefined, 'model');
+      const m = await loadInto(ctx, a0, { as: call.options.as as string | undefined, length: call.options.length as number | undefined });
+      return [text(loadSummary(m))];
+    }
+    case 'layers':
+      return layers(call, ctx);
+    case 'resolve':
+      return resolve(call, ctx);
+    case 'similarity': {
+      const { name, results } = resultArg(ctx, a0);
+      if (results.classes.length < 2) return [text(`${name} has one class: class similarity needs at least two (%resolve --classes all)`)];
+      const t = similarityText(results);
+      return [resultOutput(results, name, { view: 'similarity' }, t.plain)];
+    }
+    case 'interactions': {
+      const { name, results } = resultArg(ctx, a1);
+      const c = findClass(results, a0);
+      const t = interactionsText(results, c);
+      return [resultOutput(results, name, { view: 'interactions', classIndex: c.index }, t.plain)];
+    }
+    case 'features': {
+      const { name, results } = resultArg(ctx, a1);
+      const c = findClass(results, a0);
+      const top = call.options.top as number | undefined;
+      if (top !== undefined && top < 1) throw new UserError('--top must be at least 1');
+      const t = featuresTable(results, c, top ?? 10);
+      return [text(t.plain, t.markdown), resultOutput(results, name, { view: 'importance', classIndex: c.index }, `${name}: importance of class ${c.name}`)];
+    }
+    case 'logos': {
+      // One argument may be either the features or a result name.
+      const [spec, resultName] = a1 === undefined && a0 !== undefined && ctx.session.isResultName(a0) ? [undefined, a0] : [a0, a1];
+      const { name, results } = resultArg(ctx, resultName);
+      const features = parseFeatureSpec(spec, results.features.length);
+      if (!features.some((k) => results.features[k].pwm)) {
+        throw new UserError(`the features of layer '${results.model.layer.name}' are not first-layer filters on one-hot DNA: no logos`);
+      }
+      const t = logosText(results, features);
+      return [resultOutput(results, name, { view: 'logos', features }, t.plain)];
+    }
+    case 'export': {
+      const { name, results } = resultArg(ctx, a1);
+      return writeExport(ctx, a0, name, results);
+    }
+    case 'backend':
+      return backendMagic(call, ctx);
+    default:
+      throw new UserError(`%${call.name} is not available in notebooks`);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Text forms of results for the cell (text/plain, and Markdown tables VS Code renders natively):
+ * what a reader sees without the interactive renderer, and what a saved notebook shows elsewhere.
+ */
+import type { LayerInfo } from '../engine/layers';
+import type { ClassResult, Results } from '../engine/results';
+
+const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3)) : String(v));
+
+function table(header: string[], rows: string[][]): { plain: string; markdown: string } {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const plain = [line(header), ...rows.map(line)].join('\n');
+  const esc = (c: string) => c.replace(/\|/g, '\\|');
+  const markdown = [`| ${header.map(esc).join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return { plain, markdown };
+}
+
+export function resultSummary(name: string, r: Results): string {
+  const classes = r.classes.length === 1 ? `class ${r.classes[0].name}` : `${r.classes.length} classes`;
+  const lines = [
+    `${name}: ${r.model.name}, ${classes} × ${r.settings.restarts} restarts on layer '${r.model.layer.name}' (${r.model.layer.channels} features), ${r.backend} backend, ${r.timing.seconds.toFixed(1)} s`,
+  ];
+  for (const c of r.classes.slice(0, 8)) {
+    const top = topFeatures(c, 3).map((k) => `${r.features[k].name} ${fmt(c.ofiv[k])}`);
+    lines.push(`  ${c.name}: top ${top.join(', ')}${c.nonAdditive.length && c.gmmComponents > 1 ? `; non-additive: ${c.nonAdditive.length}` : ''}${c.negative.length ? `; negative: ${c.negative.length}` : ''}`);
+  }
+  if (r.classes.length > 8) lines.push(`  … ${r.classes.length - 8} more classes (%features CLASS ${name})`);
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  return lines.join('\n');
+}
+
+export function topFeatures(c: ClassResult, n: number): number[] {
+  return c.ofiv.map((_, k) => k).sort((a, b) => Math.abs(c.ofiv[b]) - Math.abs(c.ofiv[a]) || a - b).slice(0, n);
+}
+
+export function featuresTable(r: Results, c: ClassResult, top: number) {
+  const neg = new Set(c.negative);
+  const na = new Set(c.gmmComponents > 1 ? c.nonAdditive : []);
+  const ks = c.ofiv.map((_, k) => k).sort((a, b) => c.ofiv[b] - c.ofiv[a] || a - b);
+  // The strongest positive features, then the negative ones (they lower the class score).
+  const chosen = [...ks.filter((k) => !neg.has(k)).slice(0, top), ...ks.filter((k) => neg.has(k)).slice(-top)];
+  const rows = chosen.map((k) => [
+    r.features[k].name,
+    fmt(c.ofiv[k]),
+    fmt(c.oniv[k]),
+    fmt(c.sd[k]),
+    [neg.has(k) ? 'negative' : '', na.has(k) ? 'non-additive' : ''].filter(Boolean).join(', '),
+  ]);
+  const t = table(['feature', 'OFIV', 'ONIV', 'sd', 'role'], rows);
+  const title = `Class ${c.name} (output ${c.index}): top ${Math.min(top, c.ofiv.length)} of ${c.ofiv.length} features by OFIV`;
+  return { plain: `${title}\n${t.plain}`, markdown: `**${title}**\n\n${t.markdown}` };
+}
+
+export function interactionsText(r: Results, c: ClassResult) {
+  const order = c.variance.map((_, k) => k).sort((a, b) => c.variance[b] - c.variance[a]);
+  const na = new Set(c.nonAdditive);
+  const head =
+    c.gmmComponents > 1
+      ? `Class ${c.name}: the mixture keeps ${c.gmmComponents} components; ${c.nonAdditive.length} non-additive feature(s) (highest-variance group), ONIV differs from OFIV for them.`
+      : `Class ${c.name}: one mixture component — every feature contributes additively (ONIV = OFIV).`;
+  const rows = order.slice(0, 15).map((k) => [r.features[k].name, fmt(c.variance[k]), fmt(c.ofiv[k]), fmt(c.oniv[k]), na.has(k) && c.gmmComponents > 1 ? 'non-additive' : '']);
+  const t = table(['feature', 'variance', 'OFIV', 'ONIV', 'group'], rows);
+  return { plain: `${head}\n${t.plain}`, markdown: `${head}\n\n${t.markdown}` };
+}
+
+export function similarityText(r: Results) {
+  const m = r.similarity;
+  const names = m.classes.map((ci) => r.classes.find((c) => c.index === ci)?.name ?? String(ci));
+  const order = m.order;
+  const rows = order.map((i) => [names[i], ...order.map((j) => fmt(m.matrix[i][j]))]);
+  const t = table(['', ...order.map((i) => names[i])], rows);
+  const title = `Class similarity (${m.method} correlation of OFIV vectors), clustered order`;
+  if (m.classes.length > 20) return { plain: `${title}: ${m.classes.length} classes (too many for a text table; see the chart)`, markdown: `**${title}**: ${m.classes.length} classes` };
+  return { plain: `${title}\n${t.plain}`, markdown: `**${title}**\n\n${t.markdown}` };
+}
+
+export function layersTable(layers: LayerInfo[], defaultLayer: number | null, modelName: string) {
+  const rows = layers.map((l) => [l.index === defaultLayer ? '*' : '', String(l.index), l.name, l.className, `(${l.outputShape.map((x) => x ?? 'None').join(', ')})`]);
+  const t = table(['', 'index', 'name', 'class', 'output shape'], rows);
+  const title = `Layers of ${modelName} (* = default analysis layer)`;
+  return { plain: `${title}\n${t.plain}`, markdown: `**${title}**\n\n${t.markdown}` };
+}
+
+/** Consensus letters of a PWM (uppercase when the position carries ≥ 1 bit). */
+export function consensus(pwm: number[][], ic?: number[]): string {
+  return pwm
+    .map((row, i) => {
+      const b = row.indexOf(Math.max(...row));
+      const letter = 'ACGT'[b];
+      return (ic?.[i] ?? 2) >= 1 ? letter : letter.toLowerCase();
+    })
+    .join('');
+}
+
+export function logosText(r: Results, features: number[]) {
+  const rows = features.map((k) => {
+    const f = r.features[k];
+    const bits = f.ic ? f.ic.reduce((a, b) => a + b, 0) : 0;
+    return [f.name, f.pwm ? consensus(f.pwm, f.ic) : '—', f.pwm ? bits.toFixed(1) : '—'];
+  });
+  const t = table(['feature', 'consensus', 'bits'], rows);
+  return { plain: t.plain, markdown: t.markdown };
+}
+
+/** OFIV matrix as CSV: one row per feature, one column per analysed class. */
+export function ofivCsv(r: Results): string {
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const header = ['feature', ...r.classes.map((c) => q(c.name))].join(',');
+  const rows = r.features.map((f, k) => [q(f.name), ...r.classes.map((c) => String(c.ofiv[k]))].join(','));
+  return [header, ...rows].join('\n') + '\n';
+}

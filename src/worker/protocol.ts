@@ -1,0 +1,55 @@
+/**
+ * Messages between the extension host and the analysis worker (worker_threads). Plain data only:
+ * everything crosses by structured clone. Each run has an id; progress, the result or an error
+ * come back under that id, and `cancel` stops the run with that id.
+ */
+import type { AscentProgress } from '../engine/ascent';
+import type { BackendChoice, BackendName } from '../engine/backend';
+import type { LayerInfo } from '../engine/layers';
+import type { Results } from '../engine/results';
+import type { Settings } from '../engine/settings';
+
+export interface ModelRequest {
+  /** Absolute path of the model file or folder. */
+  path: string;
+  length?: number;
+  maxMemoryMB?: number;
+}
+
+export type Task =
+  | { kind: 'backend'; backend: BackendChoice }
+  | { kind: 'load'; backend: BackendChoice; model: ModelRequest }
+  | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifDatabase?: string };
+
+export interface ModelInfo {
+  name: string;
+  path: string;
+  format: string;
+  layers: LayerInfo[];
+  /** Index (into model.layers) of the default analysis layer, null when the model has none. */
+  defaultLayer: number | null;
+  numClasses: number;
+  inputShape: (number | null)[];
+  notes: string[];
+}
+
+export interface TaskResult {
+  backend: { backend: BackendName };
+  load: { model: ModelInfo; backend: BackendName };
+  resolve: { results: Results; model: ModelInfo; classNames?: string[] };
+}
+
+export type ToWorker = { type: 'run'; id: number; task: Task } | { type: 'cancel'; id: number };
+
+/** 'user': the user can fix it (bad file, option); 'cancelled'; 'internal': a bug or a crash. */
+export type ErrorKind = 'user' | 'cancelled' | 'internal';
+
+export type FromWorker =
+  | { type: 'progress'; id: number; progress: AscentProgress }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; kind: ErrorKind; message: string; stack?: string };
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  const t = (m as { type?: unknown } | null)?.type;
+  return typeof m === "object" && m !== null && typeof (m as { id?: unknown }).id === "number" && (t === 'progress' || t === 'result' || t === 'error');
+}

@@ -1,0 +1,127 @@
+/**
+ * The analysis worker (worker_threads): loads models and runs DeepResolve off the extension
+ * host's main thread, so the editor stays responsive. Never imports vscode. Loaded models are
+ * cached by path, so later magics in any notebook reuse them.
+ */
+import * as fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { useBackend, type BackendChoice, type BackendName } from '../engine/backend';
+import { CancelledError, UserError, oneLine } from '../engine/errors';
+import { parseLabels } from '../engine/labels';
+import { defaultAnalysisLayer, listLayers } from '../engine/layers';
+import { loadModel } from '../engine/load';
+import type { LoadedModel } from '../engine/load/model';
+import { resolveFeatures } from '../engine/resolve';
+import type { FromWorker, ModelInfo, ModelRequest, Task, TaskResult, ToWorker } from './protocol';
+
+// The loader takes options ({length, maxMemoryMB}) in its newer form; older forms ignore them.
+const load = loadModel as (path: string, options?: { length?: number; maxMemoryMB?: number }) => Promise<LoadedModel>;
+
+interface Cached {
+  loaded: LoadedModel;
+  mtimeMs: number;
+}
+
+const cache = new Map<string, Cached>();
+let cacheBackend: BackendName | undefined;
+const running = new Map<number, AbortController>();
+
+function post(message: FromWorker) {
+  parentPort!.postMessage(message);
+}
+
+function mtime(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function disposeAll() {
+  for (const c of cache.values()) c.loaded.model.dispose();
+  cache.clear();
+}
+
+/** Activates the backend; models created on another backend are dropped (weights live on one). */
+async function backend(choice: BackendChoice): Promise<BackendName> {
+  const name = await useBackend(choice);
+  if (cacheBackend !== undefined && cacheBackend !== name) disposeAll();
+  cacheBackend = name;
+  return name;
+}
+
+async function model(req: ModelRequest): Promise<LoadedModel> {
+  const key = `${req.path}\n${req.length ?? ''}`;
+  const stamp = mtime(req.path);
+  const hit = cache.get(key);
+  // A model file rewritten on disk (retrained) is reloaded.
+  if (hit && hit.mtimeMs === stamp) return hit.loaded;
+  if (hit) {
+    hit.loaded.model.dispose();
+    cache.delete(key);
+  }
+  const loaded = await load(req.path, { length: req.length, maxMemoryMB: req.maxMemoryMB });
+  cache.set(key, { loaded, mtimeMs: stamp });
+  return loaded;
+}
+
+function info(loaded: LoadedModel): ModelInfo {
+  let defaultLayer: number | null = null;
+  try {
+    defaultLayer = defaultAnalysisLayer(loaded.model);
+  } catch {
+    // no convolution/pooling layer: the user must pick one with --layer
+  }
+  const out = loaded.model.outputs[0].shape;
+  return {
+    name: loaded.name,
+    path: loaded.path,
+    format: loaded.format,
+    layers: listLayers(loaded.model),
+    defaultLayer,
+    numClasses: Number(out[out.length - 1] ?? 0),
+    inputShape: (loaded.model.inputs[0].shape as (number | null)[]).slice(1),
+    notes: loaded.notes ?? [],
+  };
+}
+
+async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskResult[Task['kind']]> {
+  switch (task.kind) {
+    case 'backend':
+      return { backend: await backend(task.backend) };
+    case 'load': {
+      const name = await backend(task.backend);
+      return { model: info(await model(task.model)), backend: name };
+    }
+    case 'resolve': {
+      await backend(task.backend);
+      const labelsFile = task.labelsFile;
+      if (labelsFile && !fs.existsSync(labelsFile)) throw new UserError(`${labelsFile}: no such file`);
+      const labels = labelsFile ? parseLabels(fs.readFileSync(labelsFile), labelsFile) : undefined;
+      const loaded = await model(task.model);
+      if (signal.aborted) throw new CancelledError();
+      const results = await resolveFeatures(
+        { loaded, settings: { ...task.settings, backend: task.backend }, labels, labelsFile },
+        { signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
+      );
+      return { results, model: info(loaded), classNames: labels?.names };
+    }
+  }
+}
+
+parentPort?.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') {
+    running.get(message.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  run(message.id, message.task, controller.signal)
+    .then((value) => post({ type: 'result', id: message.id, value }))
+    .catch((err: unknown) => {
+      const kind = err instanceof CancelledError ? 'cancelled' : err instanceof UserError ? 'user' : 'internal';
+      post({ type: 'error', id: message.id, kind, message: oneLine(err), stack: kind === 'internal' ? (err as Error)?.stack : undefined });
+    })
+    .finally(() => running.delete(message.id));
+});
