@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Head } from './head';
 import { CancelledError } from './errors';
 import { fillNormal, hashSeed } from './rng';
+import { featureImportance } from './statistics';
 
 export interface AscentSettings {
   /** λ, the L2 coefficient. */
@@ -21,6 +22,8 @@ export interface AscentSettings {
   chunkSize: number;
   /** Keep the class score of every iteration (thinned to at most TRACE_POINTS). */
   keepTrace: boolean;
+  /** Keep each pair's final feature map (large: positions × channels floats per pair). */
+  keepFeatureMaps: boolean;
 }
 
 export interface Pair {
@@ -35,8 +38,10 @@ export interface Trace {
 }
 
 export interface PairResult extends Pair {
-  /** Final iterate H, row-major over featureShape. */
-  featureMap: Float32Array;
+  /** Feature importance vector of the final iterate: its mean over positions per channel. */
+  fiv: number[];
+  /** Final iterate H, row-major over featureShape (only with keepFeatureMaps). */
+  featureMap?: Float32Array;
   /** Class score S_c(H) at the final iterate. */
   score: number;
   /** Objective J(H) = S_c(H) − λ‖H‖² at the final iterate. */
@@ -195,9 +200,11 @@ export async function ascend(head: Head, pairs: Pair[], settings: AscentSettings
         const kept: Slot[] = [];
         slots.forEach((slot, i) => {
           if (finished.includes(i)) {
+            const map = current.subarray(i * size, (i + 1) * size);
             results.push({
               ...slot.pair,
-              featureMap: current.slice(i * size, (i + 1) * size),
+              fiv: featureImportance(map, head.channels),
+              featureMap: settings.keepFeatureMaps ? map.slice() : undefined,
               score: sv[i],
               objective: jv[i],
               iterations: slot.t,

@@ -79,7 +79,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     for (const r of done) byClass.set(r.cls, [...(byClass.get(r.cls) ?? []), r]);
     const classResults: ClassResult[] = classes.map((cls) => {
       const runs = byClass.get(cls)!.sort((a, b) => a.restart - b.restart);
-      const fiv = runs.map((r) => featureMeans(r.featureMap, head.channels));
+      const fiv = runs.map((r) => r.fiv);
       const scores = runs.map((r) => r.score);
       const stats = classStatistics(fiv, scores, settings);
       return {
@@ -90,7 +90,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
         iterations: runs.map((r) => r.iterations),
         ...stats,
         ...(keepTrace ? { traces: runs.map((r) => r.trace!) } : {}),
-        ...(settings.keepFeatureMaps ? { featureMaps: runs.map((r) => Array.from(r.featureMap)) } : {}),
+        ...(settings.keepFeatureMaps ? { featureMaps: runs.map((r) => Array.from(r.featureMap!)) } : {}),
       };
     });
 
@@ -148,11 +148,4 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
   } finally {
     head.dispose();
   }
-}
-
-function featureMeans(map: Float32Array, channels: number): number[] {
-  const positions = map.length / channels;
-  const out = new Array<number>(channels).fill(0);
-  for (let p = 0; p < positions; p++) for (let k = 0; k < channels; k++) out[k] += map[p * channels + k];
-  return out.map((v) => v / positions);
 }
