@@ -7,8 +7,11 @@ import type { Results } from '../src/engine/results';
 
 export type Measure = 'ofiv' | 'oniv';
 
-/** A motif match as the motif step writes it (features[].matches[]); all but name optional. */
+/** The fields of a motif match (src/engine/motifs/match.ts) the views use; all but name optional. */
 export interface MotifMatch {
+  /** Accession, e.g. 'MA0139.2'. */
+  id?: string;
+  /** Motif name, e.g. 'CTCF'. */
   name: string;
   p?: number;
   q?: number;
@@ -103,7 +106,8 @@ export function fromResults(r: Results): ViewData {
       negativeThreshold: r.settings.negativeThreshold,
     },
     features: r.features.map((f) => {
-      const matches = (f as { matches?: MotifMatch[] }).matches;
+      // Only what labels and tooltips need: the matched motifs' own PWMs stay out of the payload.
+      const matches = f.matches?.map((m) => ({ id: m.id, name: m.name, pValue: m.pValue, qValue: m.qValue, ...(m.attribution ? { attribution: m.attribution } : {}) }));
       return { index: f.index, name: f.name, ...(f.pwm ? { pwm: f.pwm, ic: f.ic } : {}), ...(matches?.length ? { matches } : {}) };
     }),
     featureOrder: [...r.featureOrder],
@@ -148,6 +152,13 @@ export function featureLabel(f: ViewFeature): string {
 }
 
 /** Licence line for views that show motif database names (JASPAR is CC BY 4.0). */
+/** "CTCF (MA0139.2), q = 0.001" for tooltips and tables. */
+export function matchText(m: MotifMatch | undefined): string {
+  if (!m) return '';
+  const q = m.qValue ?? m.q;
+  return `${m.name}${m.id ? ` (${m.id})` : ''}${q !== undefined ? `, q = ${Number(q.toPrecision(2))}` : ''}`;
+}
+
 export function attribution(features: ViewFeature[]): string | undefined {
   const used = features.map(bestMatch).filter((m): m is MotifMatch => !!m);
   const own = used.map((m) => m.attribution).find((a) => a);

@@ -81,34 +81,32 @@ export function fromHalf(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+type NodeBuffer = { from(b: Uint8Array | string, enc?: string): Uint8Array & { toString(e: string): string } };
+const NodeBuf = (globalThis as unknown as { Buffer?: NodeBuffer }).Buffer;
 
-function toBase64(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i];
-    const b = i + 1 < bytes.length ? bytes[i + 1] : 0;
-    const c = i + 2 < bytes.length ? bytes[i + 2] : 0;
-    out += B64[a >> 2] + B64[((a & 3) << 4) | (b >> 4)];
-    out += i + 1 < bytes.length ? B64[((b & 15) << 2) | (c >> 6)] : '=';
-    out += i + 2 < bytes.length ? B64[c & 63] : '=';
-  }
+// Native codecs (Buffer in Node, btoa/atob in the webview): a 919 × 960 payload is ~8 MB of base64.
+export function toBase64(bytes: Uint8Array): string {
+  if (NodeBuf) return NodeBuf.from(bytes).toString('base64');
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
+  return btoa(s);
+}
+
+export function fromBase64(s: string): Uint8Array {
+  if (NodeBuf) return new Uint8Array(NodeBuf.from(s, 'base64'));
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
 
-function fromBase64(s: string): Uint8Array {
-  const lookup = new Int16Array(128).fill(-1);
-  for (let i = 0; i < 64; i++) lookup[B64.charCodeAt(i)] = i;
-  const clean = s.replace(/[^A-Za-z0-9+/]/g, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let o = 0;
-  for (let i = 0; i < clean.length; i += 4) {
-    const n = (lookup[clean.charCodeAt(i)] << 18) | (lookup[clean.charCodeAt(i + 1)] << 12) | ((lookup[clean.charCodeAt(i + 2)] & 63) << 6) | (lookup[clean.charCodeAt(i + 3)] & 63);
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+let HALF_TABLE: Float64Array | undefined;
+function halfTable(): Float64Array {
+  if (!HALF_TABLE) {
+    HALF_TABLE = new Float64Array(65536);
+    for (let h = 0; h < 65536; h++) HALF_TABLE[h] = fromHalf(h);
   }
-  return out;
+  return HALF_TABLE;
 }
 
 export function pack(values: ArrayLike<number | null>): Packed {
@@ -131,15 +129,25 @@ export function pack(values: ArrayLike<number | null>): Packed {
 
 export function unpack(p: Packed): (number | null)[] {
   const bytes = fromBase64(p.f16);
+  const table = halfTable();
   const out = new Array<number | null>(p.n);
   for (let i = 0; i < p.n; i++) {
-    const v = fromHalf(bytes[2 * i] | (bytes[2 * i + 1] << 8));
-    out[i] = Number.isNaN(v) ? null : v * p.scale;
+    const v = table[bytes[2 * i] | (bytes[2 * i + 1] << 8)];
+    out[i] = v !== v ? null : v * p.scale;
   }
   return out;
 }
 
 const numbers = (xs: (number | null)[]) => xs.map((v) => v ?? NaN);
+
+/** Like unpack, with NaN for null: the form per-class vectors take. */
+function unpackNumbers(p: Packed): number[] {
+  const bytes = fromBase64(p.f16);
+  const table = halfTable();
+  const out = new Array<number>(p.n);
+  for (let i = 0; i < p.n; i++) out[i] = table[bytes[2 * i] | (bytes[2 * i + 1] << 8)] * p.scale;
+  return out;
+}
 
 function packMatrix(m: ViewMatrix): PackedMatrix {
   const size = m.matrix.length;
@@ -202,8 +210,8 @@ export function unpackView(payload: unknown): { view: ViewName; data: ViewData }
   if (p.version !== PAYLOAD_VERSION) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
   const { classes, ofiv, sd, similarity, labelCorrelation, ...rest } = p.data;
   const k = rest.features.length;
-  const allOfiv = numbers(unpack(ofiv));
-  const allSd = numbers(unpack(sd));
+  const allOfiv = unpackNumbers(ofiv);
+  const allSd = unpackNumbers(sd);
   return {
     view: VIEW_NAMES.includes(p.view) ? p.view : 'heatmap',
     data: {
@@ -217,7 +225,7 @@ export function unpackView(payload: unknown): { view: ViewName; data: ViewData }
           ofiv: o,
           oniv,
           sd: allSd.slice(i * k, (i + 1) * k),
-          ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: numbers(unpack(t.scores)) })) } : {}),
+          ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: unpackNumbers(t.scores) })) } : {}),
         };
       }),
       similarity: unpackMatrix(similarity),

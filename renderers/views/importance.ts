@@ -3,7 +3,7 @@
  * The N features of largest |value| are shown, sorted by value, so strong negative features stay
  * visible at the bottom; bar colour marks positive, negative and non-additive features.
  */
-import { attribution, bestMatch, featureLabel, measureName, values, type ViewData } from '../data';
+import { attribution, bestMatch, featureLabel, matchText, measureName, values, type ViewData } from '../data';
 import { defaults, fmt, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 import { KIND_COLORS } from './theme';
 
@@ -35,7 +35,7 @@ export function importanceRows(data: ViewData, options: ViewOptions = {}): { row
     return {
       feature: k,
       label: featureLabel(data.features[k]),
-      match: bestMatch(data.features[k])?.name ?? '',
+      match: matchText(bestMatch(data.features[k])),
       value: vals[k],
       sd,
       lo: vals[k] - sd,

@@ -1,0 +1,346 @@
+/**
+ * One results output in the notebook: a toolbar, the main matrix (feature × class heatmap or
+ * class similarity) and the per-class panels (importance, interactions, logos, convergence),
+ * linked: picking a class re-draws the per-class panels, picking a feature highlights it
+ * everywhere and puts its logo first. All names are set with textContent or passed to Vega as
+ * data, never as markup or expression text.
+ */
+import type { View } from 'vega';
+import { featureLabel, measureName, values, type Measure, type ViewData } from '../data';
+import type { ViewName } from '../pack';
+import { SIGNAL, fmt, type ViewOptions } from '../views/common';
+import { VIEWS, toCsv } from '../views/index';
+import type { Theme } from '../views/theme';
+import { CellTip, cellAt, isImage } from './cells';
+import { download, fileName } from './download';
+import { embedSpec } from './embed';
+import { readTheme, watchTheme } from './theme';
+
+type MainView = 'heatmap' | 'similarity';
+const PANELS: ViewName[] = ['importance', 'interactions', 'logos', 'convergence'];
+const RASTER_ABOVE = 40000;
+const MORE = 20;
+
+interface State {
+  main: MainView;
+  measure: Measure;
+  classPos: number;
+  feature: number;
+  topN: number;
+}
+
+interface Panel {
+  name: ViewName;
+  box: HTMLElement;
+  plot: HTMLElement;
+  view?: View;
+  /** Render generation: a slower, older render must not replace a newer one. */
+  generation: number;
+  raster: boolean;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export class Dashboard {
+  readonly root: HTMLElement;
+  private state: State;
+  private theme: Theme;
+  private panels = new Map<ViewName | 'main', Panel>();
+  private stopTheme: () => void;
+  private tip: CellTip;
+  private doc: Document;
+  private classSelect!: HTMLSelectElement;
+  private featureSelect!: HTMLSelectElement;
+  private measureButtons: HTMLButtonElement[] = [];
+  private mainButtons: HTMLButtonElement[] = [];
+  private disposed = false;
+
+  constructor(
+    container: HTMLElement,
+    private data: ViewData,
+    initial: ViewName,
+  ) {
+    this.doc = container.ownerDocument;
+    this.theme = readTheme(this.doc);
+    this.state = { main: initial === 'similarity' ? 'similarity' : 'heatmap', measure: 'ofiv', classPos: 0, feature: -1, topN: MORE };
+    this.root = el(this.doc, 'div', 'dr-root');
+    container.replaceChildren(this.root);
+    this.tip = new CellTip(this.doc);
+    this.buildToolbar();
+    const grid = el(this.doc, 'div', 'dr-grid');
+    const order: (ViewName | 'main')[] = PANELS.includes(initial) ? [initial, 'main', ...PANELS.filter((p) => p !== initial)] : ['main', ...PANELS];
+    for (const name of order) grid.appendChild(this.makePanel(name));
+    this.root.appendChild(grid);
+    for (const note of data.notes) this.root.appendChild(el(this.doc, 'div', 'dr-note', note));
+    this.stopTheme = watchTheme(() => {
+      this.theme = readTheme(this.doc);
+      void this.renderAll();
+    }, this.doc);
+  }
+
+  private viewOptions(extra: Partial<ViewOptions> = {}): ViewOptions {
+    return { measure: this.state.measure, classPos: this.state.classPos, feature: this.state.feature, topN: this.state.topN, theme: this.theme, rasterAbove: RASTER_ABOVE, ...extra };
+  }
+
+  private buildToolbar() {
+    const d = this.doc;
+    const bar = el(d, 'div', 'dr-head');
+    bar.appendChild(el(d, 'span', 'dr-title', `DeepResolve · ${this.data.model.name} · layer ${this.data.model.layer}`));
+
+    const mainGroup = el(d, 'span');
+    mainGroup.setAttribute('role', 'group');
+    mainGroup.setAttribute('aria-label', 'main view');
+    for (const [name, label] of [['heatmap', 'Feature × class'], ['similarity', 'Class similarity']] as const) {
+      const b = el(d, 'button', undefined, label);
+      b.dataset.main = name;
+      b.addEventListener('click', () => {
+        this.state.main = name;
+        this.syncToolbar();
+        void this.render('main');
+      });
+      this.mainButtons.push(b);
+      mainGroup.appendChild(b);
+    }
+    bar.appendChild(mainGroup);
+
+    const measureGroup = el(d, 'span');
+    measureGroup.setAttribute('role', 'group');
+    measureGroup.setAttribute('aria-label', 'importance measure');
+    for (const m of ['ofiv', 'oniv'] as const) {
+      const b = el(d, 'button', undefined, measureName(m));
+      b.dataset.measure = m;
+      b.title = m === 'ofiv' ? 'score-weighted mean importance over restarts' : 'non-additive features: mean over the restarts where the feature is positive';
+      b.addEventListener('click', () => {
+        this.state.measure = m;
+        this.syncToolbar();
+        void this.renderAll();
+      });
+      this.measureButtons.push(b);
+      measureGroup.appendChild(b);
+    }
+    bar.appendChild(measureGroup);
+
+    const classLabel = el(d, 'label', undefined, 'class ');
+    this.classSelect = el(d, 'select');
+    this.classSelect.setAttribute('aria-label', 'class');
+    const order = this.data.similarity.order.length === this.data.classes.length ? this.data.similarity.order : this.data.classes.map((_, i) => i);
+    for (const pos of order) {
+      const o = el(d, 'option', undefined, this.data.classes[pos].name);
+      o.value = String(pos);
+      this.classSelect.appendChild(o);
+    }
+    this.classSelect.addEventListener('change', () => this.selectClass(Number(this.classSelect.value)));
+    classLabel.appendChild(this.classSelect);
+    bar.appendChild(classLabel);
+
+    const featureLabelEl = el(d, 'label', undefined, 'feature ');
+    this.featureSelect = el(d, 'select');
+    this.featureSelect.setAttribute('aria-label', 'feature');
+    const none = el(d, 'option', undefined, '(none)');
+    none.value = '-1';
+    this.featureSelect.appendChild(none);
+    for (const k of this.data.featureOrder) {
+      const o = el(d, 'option', undefined, featureLabel(this.data.features[k]));
+      o.value = String(k);
+      this.featureSelect.appendChild(o);
+    }
+    this.featureSelect.addEventListener('change', () => this.selectFeature(Number(this.featureSelect.value)));
+    featureLabelEl.appendChild(this.featureSelect);
+    bar.appendChild(featureLabelEl);
+
+    this.root.appendChild(bar);
+    this.syncToolbar();
+  }
+
+  private syncToolbar() {
+    for (const b of this.mainButtons) b.setAttribute('aria-pressed', String(b.dataset.main === this.state.main));
+    for (const b of this.measureButtons) b.setAttribute('aria-pressed', String(b.dataset.measure === this.state.measure));
+    this.classSelect.value = String(this.state.classPos);
+    this.featureSelect.value = String(this.state.feature);
+    this.root.dataset.classPos = String(this.state.classPos);
+    this.root.dataset.feature = String(this.state.feature);
+    this.root.dataset.measure = this.state.measure;
+    this.root.dataset.main = this.state.main;
+  }
+
+  private makePanel(name: ViewName | 'main'): HTMLElement {
+    const d = this.doc;
+    const box = el(d, 'div', 'dr-panel');
+    box.dataset.panel = name;
+    const tools = el(d, 'div', 'dr-panel-bar');
+    const panel: Panel = { name: name === 'main' ? this.state.main : name, box, plot: el(d, 'div', 'dr-plot'), generation: 0, raster: false };
+    if (name === 'importance') {
+      const more = el(d, 'button', undefined, `Show ${MORE} more`);
+      more.dataset.action = 'more';
+      more.addEventListener('click', () => {
+        this.state.topN += MORE;
+        void this.render('importance');
+      });
+      const all = el(d, 'button', undefined, 'All');
+      all.dataset.action = 'all';
+      all.addEventListener('click', () => {
+        this.state.topN = this.data.features.length;
+        void this.render('importance');
+      });
+      tools.append(more, all);
+    }
+    for (const [label, action] of [['SVG', 'svg'], ['PNG', 'png'], ['CSV', 'csv']] as const) {
+      const b = el(d, 'button', undefined, label);
+      b.dataset.action = action;
+      b.title = action === 'csv' ? 'save the data of this view as CSV' : `save this view as ${label}`;
+      b.addEventListener('click', () => void this.export(name, action));
+      tools.appendChild(b);
+    }
+    box.append(tools, panel.plot);
+    this.panels.set(name, panel);
+    return box;
+  }
+
+  async renderAll(): Promise<void> {
+    await Promise.all([...this.panels.keys()].map((n) => this.render(n)));
+  }
+
+  async render(key: ViewName | 'main'): Promise<void> {
+    const panel = this.panels.get(key);
+    if (!panel || this.disposed) return;
+    const name: ViewName = key === 'main' ? this.state.main : (key as ViewName);
+    panel.name = name;
+    const generation = ++panel.generation;
+    const options = this.viewOptions();
+    try {
+      const spec = VIEWS[name].build(this.data, options);
+      panel.raster = JSON.stringify(spec.layer ?? spec.hconcat ?? []).includes('_raster');
+      const target = el(this.doc, 'div');
+      // Canvas for big matrices (one image, fast to paint); SVG elsewhere (crisp, exportable text).
+      const view = await embedSpec(target, spec, panel.raster ? 'canvas' : 'svg', this.theme);
+      if (generation !== panel.generation || this.disposed) {
+        view.finalize();
+        return;
+      }
+      panel.view?.finalize();
+      panel.view = view;
+      panel.plot.replaceChildren(target);
+      panel.box.dataset.view = name;
+      panel.box.dataset.rendered = String(generation);
+      this.listen(panel, view);
+    } catch (e) {
+      if (generation !== panel.generation) return;
+      panel.plot.replaceChildren(el(this.doc, 'div', 'dr-error', `Could not draw ${VIEWS[name].title}: ${e instanceof Error ? e.message : String(e)}`));
+      panel.box.dataset.rendered = `error-${generation}`;
+    }
+  }
+
+  private listen(panel: Panel, view: View) {
+    view.addEventListener('click', (event, item) => {
+      const datum = (item as { datum?: Record<string, unknown> } | null)?.datum;
+      if (isImage(item)) {
+        const cell = this.imageCell(view, event as MouseEvent, item);
+        if (!cell) return;
+        if (panel.name === 'heatmap') {
+          this.selectFeature(cell.feature ?? -1);
+          this.selectClass(cell.classPos);
+        } else this.selectClass(cell.classPos);
+        return;
+      }
+      if (!datum) return;
+      if (typeof datum.ck === 'number' && datum.ck >= 0) this.selectClass(datum.ck);
+      if (panel.name === 'heatmap' && typeof datum.rk === 'number') this.selectFeature(datum.rk);
+      if (typeof datum.feature === 'number') this.selectFeature(datum.feature);
+    });
+    if (!panel.raster) return;
+    view.addEventListener('mousemove', (event, item) => {
+      const cell = isImage(item) ? this.imageCell(view, event as MouseEvent, item) : null;
+      if (cell) this.tip.show(event as MouseEvent, cell.lines);
+      else this.tip.hide();
+    });
+    view.addEventListener('mouseout', () => this.tip.hide());
+  }
+
+  /** The cell of a matrix image under the pointer, with its tooltip lines. */
+  private imageCell(view: View, event: MouseEvent, item: { mark?: { name?: string } }) {
+    const d = this.data;
+    const classOrder = d.similarity.order.length === d.classes.length ? d.similarity.order : d.classes.map((_, i) => i);
+    const markName = item.mark?.name ?? '';
+    if (markName.startsWith('hm_')) {
+      const at = cellAt(view, event, item, d.featureOrder.length, classOrder.length);
+      if (!at) return null;
+      const feature = d.featureOrder[at[0]];
+      const classPos = classOrder[at[1]];
+      const c = d.classes[classPos];
+      const name = measureName(this.state.measure);
+      return {
+        feature,
+        classPos,
+        lines: [`feature: ${featureLabel(d.features[feature])}`, `class: ${c.name}`, `${name}: ${fmt(values(c, this.state.measure)[feature], 4)}`, `SD across restarts: ${fmt(c.sd[feature])}`],
+      };
+    }
+    const label = markName.startsWith('lab_');
+    const m = label ? d.labelCorrelation : d.similarity;
+    if (!m) return null;
+    const at = cellAt(view, event, item, classOrder.length, classOrder.length);
+    if (!at) return null;
+    const [a, b] = [classOrder[at[0]], classOrder[at[1]]];
+    const ia = m.classes.indexOf(d.classes[a].index);
+    const ib = m.classes.indexOf(d.classes[b].index);
+    const r = ia >= 0 && ib >= 0 ? m.matrix[ia][ib] : null;
+    return { feature: undefined, classPos: b, lines: [`class: ${d.classes[a].name}`, `class: ${d.classes[b].name}`, `${label ? 'label' : 'feature'} correlation: ${fmt(r)}`] };
+  }
+
+  selectClass(pos: number) {
+    if (pos < 0 || pos >= this.data.classes.length || pos === this.state.classPos) return;
+    this.state.classPos = pos;
+    this.syncToolbar();
+    void this.setSignal('main', SIGNAL.cls, pos);
+    for (const p of PANELS) void this.render(p);
+  }
+
+  selectFeature(k: number) {
+    if (k === this.state.feature || k < -1 || k >= this.data.features.length) return;
+    this.state.feature = k;
+    this.syncToolbar();
+    void this.setSignal('main', SIGNAL.feature, k);
+    void this.setSignal('interactions', SIGNAL.feature, k);
+    // The bars add the feature when it is outside the top N, and the logos put it first.
+    void this.render('importance');
+    void this.render('logos');
+  }
+
+  private async setSignal(key: ViewName | 'main', signal: string, value: number) {
+    const view = this.panels.get(key)?.view;
+    if (!view) return;
+    try {
+      view.signal(signal, value);
+      await view.runAsync();
+    } catch {
+      // The view may have been replaced meanwhile; the next render uses the new state.
+    }
+  }
+
+  private async export(key: ViewName | 'main', kind: 'svg' | 'png' | 'csv') {
+    const panel = this.panels.get(key);
+    if (!panel) return;
+    const cls = this.data.classes[this.state.classPos]?.name ?? '';
+    const base = fileName('deepresolve', panel.name, VIEWS[panel.name].perClass ? cls : '', this.state.measure);
+    if (kind === 'csv') {
+      const rows = VIEWS[panel.name].table(this.data, this.viewOptions());
+      download(`${base}.csv`, new Blob([toCsv(rows)], { type: 'text/csv' }));
+      return;
+    }
+    if (!panel.view) return;
+    if (kind === 'svg') download(`${base}.svg`, new Blob([await panel.view.toSVG()], { type: 'image/svg+xml' }));
+    else download(`${base}.png`, await panel.view.toImageURL('png', 2));
+  }
+
+  dispose() {
+    this.disposed = true;
+    this.stopTheme();
+    this.tip.dispose();
+    for (const p of this.panels.values()) p.view?.finalize();
+    this.root.remove();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * vega-embed under the notebook's content security policy: Vega's expression interpreter instead
+ * of generated functions (`ast: true`), no action menu (its "open in editor" posts data to a web
+ * site), and our own stylesheet instead of vega-embed's injected one.
+ */
+import embed, { type VisualizationSpec } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+import type { View } from 'vega';
+import type { Theme } from '../views/theme';
+
+export async function embedSpec(el: HTMLElement, spec: object, renderer: 'svg' | 'canvas', theme: Theme): Promise<View> {
+  const dark = theme.kind === 'dark' || theme.kind === 'high-contrast';
+  const result = await embed(el, spec as VisualizationSpec, {
+    mode: 'vega-lite',
+    renderer,
+    actions: false,
+    ast: true,
+    expr: expressionInterpreter,
+    defaultStyle: false,
+    // vega-tooltip escapes HTML in values by default (its `sanitize`); names stay text.
+    tooltip: { theme: dark ? 'dark' : 'light' },
+  });
+  return result.view;
+}

@@ -1,0 +1,28 @@
+/** The renderer's stylesheet, added once per webview document; colours come from VS Code's variables. */
+const CSS = `
+.dr-root { font-family: var(--vscode-font-family, sans-serif); font-size: var(--vscode-font-size, 13px); color: var(--vscode-foreground, #1f1f1f); }
+.dr-head { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; margin: 4px 0 8px; }
+.dr-head label { display: inline-flex; gap: 4px; align-items: center; }
+.dr-title { font-weight: 600; margin-right: 8px; }
+.dr-root button, .dr-root select { font: inherit; color: var(--vscode-button-secondaryForeground, inherit); background: var(--vscode-button-secondaryBackground, #e5e5e5); border: 1px solid var(--vscode-contrastBorder, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; }
+.dr-root select { color: var(--vscode-dropdown-foreground, inherit); background: var(--vscode-dropdown-background, #fff); border-color: var(--vscode-dropdown-border, #ccc); max-width: 260px; }
+.dr-root button[aria-pressed="true"] { color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, #0e639c); }
+.dr-root button:focus-visible, .dr-root select:focus-visible { outline: 1px solid var(--vscode-focusBorder, #0090f1); outline-offset: 1px; }
+.dr-grid { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+.dr-panel { border: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border, transparent)); border-radius: 3px; padding: 4px; max-width: 100%; overflow-x: auto; }
+.dr-panel-bar { display: flex; gap: 4px; justify-content: flex-end; margin-bottom: 2px; }
+.dr-panel-bar button { padding: 0 6px; font-size: 11px; }
+.dr-error { color: var(--vscode-errorForeground, #c00); white-space: pre-wrap; }
+.dr-note { color: var(--vscode-descriptionForeground, #616161); font-size: 11px; }
+.dr-tip { position: fixed; z-index: 1000; pointer-events: none; white-space: pre; font-size: 11px; padding: 4px 6px; border-radius: 2px;
+  color: var(--vscode-editorHoverWidget-foreground, #1f1f1f); background: var(--vscode-editorHoverWidget-background, #f3f3f3); border: 1px solid var(--vscode-editorHoverWidget-border, #c8c8c8); }
+#vg-tooltip-element { font-family: var(--vscode-font-family, sans-serif); }
+`;
+
+export function injectStyle(doc: Document = document): void {
+  if (doc.getElementById('deepresolve-style')) return;
+  const style = doc.createElement('style');
+  style.id = 'deepresolve-style';
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}
