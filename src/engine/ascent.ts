@@ -92,7 +92,7 @@ interface Slot {
   trace?: Trace;
 }
 
-function pushTrace(trace: Trace, t: number, score: number) {
+export function pushTrace(trace: Trace, t: number, score: number) {
   if (t % trace.stride !== 0) return;
   trace.scores.push(score);
   if (trace.scores.length > TRACE_POINTS) {
@@ -101,7 +101,7 @@ function pushTrace(trace: Trace, t: number, score: number) {
   }
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function ascend(head: Head, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
   const size = head.featureShape.reduce((a, b) => a * b, 1);

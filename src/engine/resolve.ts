@@ -1,6 +1,9 @@
 /** DeepResolve end to end on a loaded model: split, ascend, summarise, compare classes. */
 import * as tf from '@tensorflow/tfjs-core';
 import { ascend, type AscentProgress, type Pair, type PairResult } from './ascent';
+import { ascendHidden } from './ascent-hidden';
+import { denseReluHead } from './dense-relu-head';
+import { UserError } from './errors';
 import { TFJS_VERSIONS, useBackend } from './backend';
 import { parseClassSpec } from './classes';
 import { correlationMatrix, correlationOrder } from './cluster';
@@ -70,8 +73,16 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     if (!keepTrace && settings.keepTraces === 'auto') notes.push(`score traces not kept: more than ${TRACE_PAIR_LIMIT} (class, restart) pairs`);
     const chunkSize = chunkSizeFor(head, headActivations(input.loaded, layerIndex), settings);
 
+    const dense = settings.ascent === 'direct' ? null : denseReluHead(model, layerIndex);
+    if (settings.ascent === 'hidden' && !dense) {
+      throw new UserError(`--ascent hidden needs a Dense → ReLU → Dense head after layer '${layer.name}'; use --ascent direct`);
+    }
+    const ascentUsed = dense ? 'hidden' : 'direct';
+    const ascentSettings = { ...settings, chunkSize, keepTrace };
     const tensorsBefore = tf.memory().numTensors;
-    const done = await ascend(head, pairs, { ...settings, chunkSize, keepTrace }, hooks);
+    const done = dense
+      ? await ascendHidden(dense, head.featureShape, pairs, ascentSettings, hooks)
+      : await ascend(head, pairs, ascentSettings, hooks);
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
 
@@ -110,7 +121,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       tool: { name: 'deepresolve', version: TOOL_VERSION, tfjs: TFJS_VERSIONS },
       createdAt: new Date().toISOString(),
       backend,
-      settings: { ...settings, chunkSize },
+      settings: { ...settings, chunkSize, ascentUsed },
       model: {
         name: input.loaded.name,
         path: input.loaded.path,

@@ -74,7 +74,7 @@ export interface Results {
   tool: { name: string; version: string; tfjs: Record<string, string> };
   createdAt: string;
   backend: BackendName;
-  settings: Settings & { chunkSize: number };
+  settings: Settings & { chunkSize: number; ascentUsed: 'direct' | 'hidden' };
   model: ModelSummary;
   features: FeatureInfo[];
   /** Feature indices in hierarchical-clustering order of their OFIV profiles across classes. */

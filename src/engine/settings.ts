@@ -18,6 +18,11 @@ export interface Settings {
   /** Memory budget for one chunk of the ascent, in MB. */
   maxMemoryMB: number;
   backend: BackendChoice;
+  /**
+   * How the ascent is computed: 'direct' through the head; 'hidden' in the hidden layer's space
+   * (exact, for Dense → ReLU → Dense heads only); 'auto' picks 'hidden' whenever the head allows.
+   */
+  ascent: (typeof ASCENT_METHODS)[number];
   /** Keep each restart's final feature map in the results (large). */
   keepFeatureMaps: boolean;
   /** Keep per-iteration score traces; 'auto' keeps them when there are at most TRACE_PAIR_LIMIT pairs. */
@@ -29,6 +34,7 @@ export interface Settings {
 }
 
 export const TRACE_PAIR_LIMIT = 500;
+export const ASCENT_METHODS = ['auto', 'direct', 'hidden'] as const;
 
 export const DEFAULT_SETTINGS: Settings = {
   classes: 'all',
@@ -41,6 +47,7 @@ export const DEFAULT_SETTINGS: Settings = {
   batchSize: 256,
   maxMemoryMB: 1024,
   backend: 'auto',
+  ascent: 'auto',
   keepFeatureMaps: false,
   keepTraces: 'auto',
   regCovar: 1e-6,
@@ -65,6 +72,7 @@ export function completeSettings(partial: Partial<Settings>): Settings {
   check(int(s.batchSize) && s.batchSize >= 1, `--batch-size must be a whole number ≥ 1 (got ${s.batchSize})`);
   check(Number.isFinite(s.maxMemoryMB) && s.maxMemoryMB > 0, `--max-memory must be > 0 MB (got ${s.maxMemoryMB})`);
   check(BACKENDS.includes(s.backend), `--backend must be one of ${BACKENDS.join(', ')} (got ${s.backend})`);
+  check(ASCENT_METHODS.includes(s.ascent), `--ascent must be one of ${ASCENT_METHODS.join(', ')} (got ${s.ascent})`);
   check(s.regCovar >= 0, `regCovar must be ≥ 0 (got ${s.regCovar})`);
   return s;
 }

@@ -2,7 +2,7 @@
  * The one option parser of the CLI and the notebook magics: what each command accepts, the
  * defaults (from the engine's settings), tokenising, parsing and "did you mean" suggestions.
  */
-import { DEFAULT_SETTINGS, type Settings } from '../engine/settings';
+import { ASCENT_METHODS, DEFAULT_SETTINGS, type Settings } from '../engine/settings';
 import { BACKENDS } from '../engine/backend';
 import { UserError } from '../engine/errors';
 
@@ -51,6 +51,7 @@ export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'batch-size', type: 'int', placeholder: 'N', default: d.batchSize, help: 'most (class, restart) pairs optimised at once' },
   { name: 'max-memory', type: 'number', placeholder: 'MB', default: d.maxMemoryMB, help: 'memory budget of one chunk of the ascent, in MB' },
   { name: 'backend', type: 'string', placeholder: 'NAME', default: d.backend, choices: BACKENDS, help: 'TensorFlow.js backend: auto (tensorflow, then wasm, then cpu), tensorflow, wasm or cpu' },
+  { name: 'ascent', type: 'string', placeholder: 'HOW', default: d.ascent, choices: ASCENT_METHODS, help: "how the ascent is computed: 'direct' through the head, 'hidden' in the hidden layer's space (exact, Dense → ReLU → Dense heads), 'auto' picks 'hidden' when it applies" },
   { name: 'labels', type: 'string', placeholder: 'FILE', help: 'class names (one per line) or a training label matrix (CSV/TSV with a header of names, or NPY; samples × classes)' },
   { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models that declare an unspecified sequence length' },
   { name: 'keep-maps', type: 'flag', default: d.keepFeatureMaps, help: 'keep every restart’s final feature map in the results (large)' },
@@ -278,6 +279,7 @@ export function toSettings(options: Parsed['options']): Partial<Settings> {
     batchSize: pick<number>('batch-size'),
     maxMemoryMB: pick<number>('max-memory'),
     backend: pick<Settings['backend']>('backend'),
+    ascent: pick<Settings['ascent']>('ascent'),
     keepFeatureMaps: pick<boolean>('keep-maps'),
   };
 }

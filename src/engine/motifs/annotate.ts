@@ -10,6 +10,8 @@ export interface AnnotateOptions {
   /** Keep only matches with q ≤ this (default 0.5, TOMTOM's default report threshold). */
   qThreshold?: number;
   minOverlap?: number;
+  /** Flanking feature columns with at most this many bits are left out (default 0.1; see MatchOptions). */
+  trimIc?: number;
   /** Attach the aligned target PWM to each match, for logo views (default true). */
   withPwm?: boolean;
 }
@@ -41,7 +43,7 @@ export function annotateFeatures(results: Results, library: MotifLibrary, option
   const features = results.features.map((f) => {
     if (!f.pwm || f.pwm.length === 0) return f;
     matched++;
-    const matches = matchPwm(f.pwm, library, { top, minOverlap, withPwm }).filter((m) => m.qValue <= qThreshold);
+    const matches = matchPwm(f.pwm, library, { top, minOverlap, withPwm, trimIc: options.trimIc }).filter((m) => m.qValue <= qThreshold);
     return { ...f, matches };
   });
   if (matched === 0) return results;

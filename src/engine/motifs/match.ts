@@ -48,13 +48,43 @@ export interface MatchOptions {
   minOverlap?: number;
   /** Include the aligned target PWM in each match (default false). */
   withPwm?: boolean;
+  /**
+   * Flanking query columns with at most this information content (bits) are left out before
+   * matching (default 0.1 bits: about no letter above 0.42). Offsets still refer to the untrimmed
+   * query. Use 0 to trim only columns with no preference at all.
+   */
+  trimIc?: number;
 }
 
 export const DEFAULT_MIN_OVERLAP = 5;
 export const DEFAULT_TOP = 5;
+export const DEFAULT_TRIM_IC = 0.1;
 
 export function matchPwm(query: number[][], library: MotifLibrary, options: MatchOptions = {}): MotifMatch[] {
-  return scoreAll(query, library, options.minOverlap ?? DEFAULT_MIN_OVERLAP).top(options.top ?? DEFAULT_TOP, options.withPwm ?? false);
+  const { start, end } = informativeSpan(query, options.trimIc ?? DEFAULT_TRIM_IC);
+  if (end < start) return [];
+  const matches = scoreAll(query.slice(start, end + 1), library, options.minOverlap ?? DEFAULT_MIN_OVERLAP).top(options.top ?? DEFAULT_TOP, options.withPwm ?? false);
+  return matches.map((m) => ({ ...m, offset: m.offset + start }));
+}
+
+/** Information content (bits) of a column of probabilities: 2 + Σ p log₂ p. */
+export function columnIc(p: number[]): number {
+  return 2 + p.reduce((a, q) => a + (q > 0 ? q * Math.log2(q) : 0), 0);
+}
+
+/**
+ * First and last column with more than `trimIc` bits. Uninformative flanks score the same against
+ * every target, so they add nothing to an alignment; but each extra column adds alignment offsets,
+ * and with them chances of a high score by luck, which would inflate the p-values of real matches.
+ */
+export function informativeSpan(query: number[][], trimIc: number): { start: number; end: number } {
+  // Rounding leaves a uniform column about 1e-16 bits, not exactly 0.
+  const informative = (row: number[]) => !(columnIc(row) <= trimIc + 1e-9);
+  let start = 0;
+  let end = query.length - 1;
+  while (start <= end && !informative(query[start])) start++;
+  while (end >= start && !informative(query[end])) end--;
+  return { start, end };
 }
 
 /** p-values (and q-values) of the query against every library motif; `top` turns them into matches. */

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { resolveFeatures } from '../../src/engine/resolve';
+import { useBackend } from '../../src/engine/backend';
+import { denseReluHead } from '../../src/engine/dense-relu-head';
+import { handHeadModel, linearHeadModel, loaded, seededWeights } from '../helpers/models';
+
+/** Conv1D → MaxPool → Flatten → Dense(relu) → Dropout → Dense(sigmoid): 6 positions × 4 channels. */
+function denseReluModel() {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv1d({ inputShape: [14, 4], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }),
+      tfl.layers.maxPooling1d({ poolSize: 2, name: 'pool' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 12, activation: 'relu', name: 'fc' }),
+      tfl.layers.dropout({ rate: 0.3 }),
+      tfl.layers.dense({ units: 3, activation: 'sigmoid', name: 'out' }),
+    ],
+  });
+  seededWeights(model, 5);
+  return model;
+}
+
+test('the hidden-space ascent reproduces the direct ascent: same starts, same optimum', async () => {
+  await useBackend('cpu');
+  const model = loaded(denseReluModel());
+  const settings = { restarts: 8, seed: 4, backend: 'cpu' as const, keepTraces: true };
+  const direct = await resolveFeatures({ loaded: model, settings: { ...settings, ascent: 'direct' } });
+  const before = tf.memory().numTensors;
+  const hidden = await resolveFeatures({ loaded: model, settings: { ...settings, ascent: 'auto' } });
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  assert.equal(direct.settings.ascentUsed, 'direct');
+  assert.equal(hidden.settings.ascentUsed, 'hidden');
+  assert.deepEqual(hidden.model.layer.shape, [6, 4]);
+  for (let c = 0; c < 3; c++) {
+    const [d, h] = [direct.classes[c], hidden.classes[c]];
+    const scale = Math.max(...d.ofiv.map(Math.abs));
+    d.ofiv.forEach((v, k) => assert.ok(Math.abs(v - h.ofiv[k]) <= 2e-3 * scale, `class ${c} feature ${k}: ${v} vs ${h.ofiv[k]}`));
+    d.scores.forEach((s, t) => assert.ok(Math.abs(s - h.scores[t]) <= 1e-3 * Math.max(1, Math.abs(s)), `score ${s} vs ${h.scores[t]}`));
+    // The objective reached is no worse (to float32 precision) than the direct path's.
+    d.objectives.forEach((j, t) => assert.ok(h.objectives[t] >= j - 1e-4 * Math.max(1, Math.abs(j)), `J ${h.objectives[t]} < ${j}`));
+    // Traces match step by step until the direct path's float32 rounding takes over.
+    const [td, th] = [d.traces![0].scores, h.traces![0].scores];
+    for (let i = 0; i < Math.min(20, td.length, th.length); i++) assert.ok(Math.abs(td[i] - th[i]) < 1e-3 * Math.max(1, Math.abs(td[i])));
+  }
+});
+
+test('the hidden-space ascent keeps feature maps equal to the direct path on request', async () => {
+  await useBackend('cpu');
+  const model = loaded(denseReluModel());
+  const settings = { restarts: 2, seed: 1, classes: '1', backend: 'cpu' as const, keepFeatureMaps: true };
+  const direct = await resolveFeatures({ loaded: model, settings: { ...settings, ascent: 'direct' } });
+  const hidden = await resolveFeatures({ loaded: model, settings: { ...settings, ascent: 'hidden' } });
+  const [a, b] = [direct.classes[0].featureMaps![0], hidden.classes[0].featureMaps![0]];
+  assert.equal(a.length, 24);
+  const scale = Math.max(...a.map(Math.abs));
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 2e-3 * scale, `${i}: ${v} vs ${b[i]}`));
+});
+
+test('only Dense → ReLU → Dense heads take the hidden-space path', async () => {
+  await useBackend('cpu');
+  const dense = denseReluModel();
+  assert.ok(denseReluHead(dense, 1), 'after pooling');
+  assert.equal(denseReluHead(dense, 0), null, 'max pooling in the head is not dense');
+  assert.equal(denseReluHead(linearHeadModel(3), 0), null, 'one dense layer');
+  const hand = handHeadModel(4, { w: [[1], [1], [1], [1]], b: [0] }, { w: [[1]], b: [0] });
+  assert.ok(denseReluHead(hand, 1));
+  await assert.rejects(
+    resolveFeatures({ loaded: loaded(linearHeadModel(2)), settings: { layer: 'conv', ascent: 'hidden', backend: 'cpu' } }),
+    /--ascent hidden needs a Dense → ReLU → Dense head after layer 'conv'; use --ascent direct/,
+  );
+});
