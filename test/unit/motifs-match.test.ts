@@ -88,6 +88,20 @@ test('shifted copies give the offset of the target in the query', () => {
   assert.ok(cut.pValue < 1e-12, `p ${cut.pValue}`);
 });
 
+test('flanks of less than 0.1 bit are trimmed before matching; offsets still count from the untrimmed query', () => {
+  const weak = [0.3, 0.24, 0.23, 0.23]; // 0.005 bits
+  const padded = [weak, weak, weak, ...pwmOf(CTCF), weak, weak];
+  const [trimmed] = matchPwm(padded, library);
+  const [plain] = matchPwm(pwmOf(CTCF), library);
+  assert.deepEqual([trimmed.id, trimmed.strand, trimmed.offset, trimmed.overlap], [CTCF, '+', 3, 15]);
+  assert.equal(trimmed.pValue, plain.pValue);
+  // Kept, the weak flanks only add alignment offsets, i.e. chances to score well by luck.
+  const [untrimmed] = matchPwm(padded, library, { trimIc: 0 });
+  assert.deepEqual([untrimmed.id, untrimmed.offset], [CTCF, 3]);
+  assert.ok(untrimmed.pValue > trimmed.pValue, `${untrimmed.pValue} vs ${trimmed.pValue}`);
+  assert.deepEqual(matchPwm([weak, weak], library), []);
+});
+
 test('column-shuffled controls are not significant, not even against their own motif', () => {
   for (const [id, seed] of [
     [CTCF, 3],

@@ -61,10 +61,18 @@ export const DEFAULT_TOP = 5;
 export const DEFAULT_TRIM_IC = 0.1;
 
 export function matchPwm(query: number[][], library: MotifLibrary, options: MatchOptions = {}): MotifMatch[] {
+  checkQuery(query);
   const { start, end } = informativeSpan(query, options.trimIc ?? DEFAULT_TRIM_IC);
   if (end < start) return [];
   const matches = scoreAll(query.slice(start, end + 1), library, options.minOverlap ?? DEFAULT_MIN_OVERLAP).top(options.top ?? DEFAULT_TOP, options.withPwm ?? false);
   return matches.map((m) => ({ ...m, offset: m.offset + start }));
+}
+
+function checkQuery(query: number[][]): void {
+  if (query.length === 0) throw new UserError('cannot match an empty PWM');
+  query.forEach((row, i) => {
+    if (row.length !== 4 || row.some((v) => !Number.isFinite(v))) throw new UserError(`PWM position ${i + 1} is not 4 finite numbers`);
+  });
 }
 
 /** Information content (bits) of a column of probabilities: 2 + Σ p log₂ p. */
@@ -89,11 +97,8 @@ export function informativeSpan(query: number[][], trimIc: number): { start: num
 
 /** p-values (and q-values) of the query against every library motif; `top` turns them into matches. */
 export function scoreAll(query: number[][], library: MotifLibrary, minOverlap = DEFAULT_MIN_OVERLAP) {
+  checkQuery(query);
   const w = query.length;
-  if (w === 0) throw new UserError('cannot match an empty PWM');
-  query.forEach((row, i) => {
-    if (row.length !== 4 || row.some((v) => !Number.isFinite(v))) throw new UserError(`PWM position ${i + 1} is not 4 finite numbers`);
-  });
   const { starts, widths } = library;
   const scores = columnScores(query, library);
   const medianPrefix = new Int32Array(w + 1);
