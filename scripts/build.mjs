@@ -39,6 +39,9 @@ const builds = [
     target: 'node20',
     // vscode is provided by the host; tfjs-node is optional and native.
     external: ['vscode', '@tensorflow/tfjs-node'],
+    // vega-canvas's Node build awaits an optional native 'canvas' at top level, which CommonJS
+    // cannot bundle; SVG rendering needs no canvas, so take the browser build (no canvas in Node).
+    alias: { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' },
     // h5wasm and vega are ES modules that use import.meta.url; give them the bundle's own URL.
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },

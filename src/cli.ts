@@ -13,6 +13,8 @@ import { CancelledError, UserError, oneLine } from './engine/errors';
 import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent';
 import { COMMANDS, closest, parseCommand, toSettings, usage } from './notebook/options';
+import { resultsNotebook, textSummary } from './notebook/output-bundle';
+import { fromResults } from '../renderers/data';
 
 const HELP = `deepresolve ${TOOL_VERSION} — DeepResolve feature analysis of convolutional sequence models
 
@@ -75,8 +77,15 @@ async function runResolve(words: string[]) {
   const out = String(options.out ?? 'results.json');
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(results));
-  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${results.model.layer.name}' (${results.backend}), ${results.timing.seconds.toFixed(1)} s\n`);
+  process.stdout.write(`${textSummary(fromResults(results))}\n\n`);
+  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${results.model.layer.name}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
   process.stdout.write(`results: ${out}\n`);
+  if (options.notebook) {
+    const notebook = String(options.notebook);
+    fs.mkdirSync(path.dirname(path.resolve(notebook)), { recursive: true });
+    fs.writeFileSync(notebook, await resultsNotebook(results));
+    process.stdout.write(`notebook: ${notebook}\n`);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -48,6 +48,22 @@ test('resolve writes a results document with the schema names other tools rely o
   assert.equal(results.similarity.order.length, 3);
 });
 
+test('--notebook writes an nbformat 4 notebook whose outputs carry the result views and their fallbacks', () => {
+  const nb = path.join(work, 'report', 'r.ipynb');
+  const r = run('resolve', modelJson, '--restarts', '2', '--backend', 'cpu', '--out', path.join(work, 'r2.json'), '--notebook', nb);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Top features by OFIV/);
+  const notebook = JSON.parse(fs.readFileSync(nb, 'utf8'));
+  assert.equal(notebook.nbformat, 4);
+  const outputs = notebook.cells.flatMap((c: { outputs?: { data: Record<string, unknown> }[] }) => c.outputs ?? []);
+  assert.ok(outputs.length >= 2);
+  for (const o of outputs) {
+    assert.ok('application/vnd.deepresolve.result+json' in o.data);
+    assert.match(String(o.data['image/svg+xml']), /^<svg/);
+    assert.match(String(o.data['text/plain']), /DeepResolve/);
+  }
+});
+
 test('layers lists the layers and marks the default analysis layer', () => {
   const r = run('layers', modelJson);
   assert.equal(r.code, 0, r.stderr);
