@@ -101,6 +101,13 @@ export function pushTrace(trace: Trace, t: number, score: number) {
   }
 }
 
+/** [rows, depth] with a 1 at each row's class (tf.oneHot refuses depth 1: single-output models). */
+function oneHotRows(classes: number[], depth: number): tf.Tensor2D {
+  const data = new Float32Array(classes.length * depth);
+  classes.forEach((c, i) => (data[i * depth + c] = 1));
+  return tf.tensor2d(data, [classes.length, depth]);
+}
+
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function ascend(head: Head, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
@@ -123,7 +130,7 @@ export async function ascend(head: Head, pairs: Pair[], settings: AscentSettings
     const etaShape = [n, ...head.featureShape.map(() => 1)];
     return {
       h: tf.tensor(data, shape),
-      mask: tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(slots.map((s) => s.pair.cls), 'int32'), head.numClasses), 'float32')) as tf.Tensor2D,
+      mask: oneHotRows(slots.map((s) => s.pair.cls), head.numClasses),
       eta: tf.tensor(slots.map((s) => stepSize(settings.lr, s.t)), etaShape),
     };
   };

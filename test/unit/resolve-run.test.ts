@@ -80,3 +80,11 @@ test('the wasm backend runs the same analysis and is recorded in the results', a
   assert.equal(cpu.backend, 'cpu');
   results.classes.forEach((c, i) => c.ofiv.forEach((v, k) => assert.ok(Math.abs(v - cpu.classes[i].ofiv[k]) < 1e-4)));
 });
+
+test('single-output models (one class, like the ENCODE models) run on both ascent paths', async () => {
+  await useBackend('cpu');
+  const direct = await resolveFeatures({ loaded: loaded(linearHeadModel(1)), settings: { layer: 'conv', restarts: 2, backend: 'cpu' } });
+  assert.equal(direct.classes.length, 1);
+  assert.equal(direct.settings.ascentUsed, 'direct');
+  assert.equal(direct.similarity.matrix.length, 1);
+});

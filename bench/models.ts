@@ -1,0 +1,59 @@
+/** Benchmark models with seeded random weights (no files, no downloads). */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { fillNormal } from '../src/engine/rng';
+
+/** Glorot-scaled seeded normal weights, biases small. */
+function seed(model: tfl.LayersModel, s: number) {
+  model.layers.forEach((layer, i) => {
+    const ws = layer.getWeights();
+    if (!ws.length) return;
+    layer.setWeights(
+      ws.map((w, j) => {
+        const values = fillNormal(new Float32Array(w.size), s * 1000 + i * 10 + j);
+        const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
+        const scale = w.shape.length > 1 ? Math.sqrt(2 / fanIn) : 0.01;
+        return tf.tensor(values.map((v) => v * scale), w.shape);
+      }),
+    );
+  });
+}
+
+/** DeepSEA architecture: 1000 bp; Conv1D 320/480/960 of width 8 with max-pooling 4; Dense 925; 919 outputs. */
+export function deepSea(): tfl.LayersModel {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv1d({ inputShape: [1000, 4], filters: 320, kernelSize: 8, activation: 'relu', name: 'conv1' }),
+      tfl.layers.maxPooling1d({ poolSize: 4, name: 'pool1' }),
+      tfl.layers.dropout({ rate: 0.2 }),
+      tfl.layers.conv1d({ filters: 480, kernelSize: 8, activation: 'relu', name: 'conv2' }),
+      tfl.layers.maxPooling1d({ poolSize: 4, name: 'pool2' }),
+      tfl.layers.dropout({ rate: 0.2 }),
+      tfl.layers.conv1d({ filters: 960, kernelSize: 8, activation: 'relu', name: 'conv3' }),
+      tfl.layers.dropout({ rate: 0.5 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 925, activation: 'relu', name: 'fc1' }),
+      tfl.layers.dense({ units: 919, activation: 'sigmoid', name: 'out' }),
+    ],
+  });
+  seed(model, 1);
+  return model;
+}
+
+/** The 422-ENCODE architecture: 101 bp, 16 filters of width 25, global max-pool, Dense 32, Dense 1. */
+export function encode422(): tfl.LayersModel {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv1d({ inputShape: [101, 4], filters: 16, kernelSize: 25, padding: 'same', activation: 'relu', name: 'conv' }),
+      tfl.layers.maxPooling1d({ poolSize: 101, name: 'pool' }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 32, activation: 'relu', name: 'fc' }),
+      tfl.layers.dense({ units: 1, activation: 'sigmoid', name: 'out' }),
+    ],
+  });
+  seed(model, 2);
+  return model;
+}
+
+/** FLOPs of one forward + input-gradient pass through Dense(50880→925) → ReLU → Dense(925→919). */
+export const DEEPSEA_HEAD_FLOPS = 2 * 2 * (50880 * 925 + 925 * 919);

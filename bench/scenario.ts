@@ -1,0 +1,69 @@
+/**
+ * One benchmark scenario in its own process, so that its peak memory (max RSS) is its own.
+ * Prints one JSON line. Usage: node --import tsx bench/scenario.ts NAME BACKEND
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend, type BackendName } from '../src/engine/backend';
+import { splitModel } from '../src/engine/head';
+import { defaultAnalysisLayer } from '../src/engine/layers';
+import { resolveFeatures } from '../src/engine/resolve';
+import type { Settings } from '../src/engine/settings';
+import { DEEPSEA_HEAD_FLOPS, deepSea, encode422 } from './models';
+
+const [name, backend] = process.argv.slice(2) as [string, BackendName];
+
+/** Forward + input-gradient passes per second through the DeepSEA head, for one batch size. */
+async function throughput(batch: number) {
+  const model = deepSea();
+  const head = splitModel(model, defaultAnalysisLayer(model));
+  const h = tf.randomNormal([batch, ...head.featureShape]);
+  const mask = tf.oneHot(tf.zeros([batch], 'int32') as tf.Tensor1D, head.numClasses);
+  const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(head.scores(x), mask)));
+  await grad(h).data(); // warm-up
+  let calls = 0;
+  const started = Date.now();
+  while (calls < 1 || Date.now() - started < 5000) {
+    await grad(h).data();
+    calls++;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const passes = (calls * batch) / seconds;
+  return { passesPerSecond: passes, gflops: (passes * DEEPSEA_HEAD_FLOPS) / 1e9 };
+}
+
+async function analysis(which: 'deepsea' | 'encode', settings: Partial<Settings>) {
+  const model = which === 'deepsea' ? deepSea() : encode422();
+  const started = Date.now();
+  const results = await resolveFeatures({ loaded: { model, name: which, path: '-', format: 'tfjs-layers' }, settings: { backend, ...settings } });
+  const objectives = results.classes.flatMap((c) => c.objectives);
+  return {
+    seconds: (Date.now() - started) / 1000,
+    ascent: results.settings.ascentUsed,
+    pairs: results.timing.pairs,
+    meanIterations: results.timing.iterations / results.timing.pairs,
+    meanObjective: objectives.reduce((a, b) => a + b, 0) / objectives.length,
+  };
+}
+
+const scenarios: Record<string, () => Promise<object>> = {
+  'batch-1': () => throughput(1),
+  'batch-16': () => throughput(16),
+  'batch-64': () => throughput(64),
+  'batch-256': () => throughput(256),
+  'deepsea-1x10': () => analysis('deepsea', { classes: '0', restarts: 10 }),
+  'deepsea-1x10-direct': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10 }),
+  'deepsea-100x10': () => analysis('deepsea', { classes: '0-99', restarts: 10 }),
+  'deepsea-919x10': () => analysis('deepsea', { classes: 'all', restarts: 10 }),
+  'encode-all': () => analysis('encode', { restarts: 10 }),
+  'encode-all-direct': () => analysis('encode', { restarts: 10, ascent: 'direct' }),
+};
+
+(async () => {
+  await useBackend(backend);
+  const result = await scenarios[name]();
+  const maxRssMB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify({ name, backend, ...result, maxRssMB }) + '\n');
+})().catch((err) => {
+  process.stdout.write(JSON.stringify({ name, backend, error: String(err?.message ?? err) }) + '\n');
+  process.exitCode = 1;
+});
