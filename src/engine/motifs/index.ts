@@ -12,3 +12,4 @@ export {
   type AnnotateOptions,
 } from './annotate';
 export { isJasparMotif, JASPAR_ATTRIBUTION, JASPAR_SHORT_ATTRIBUTION } from './attribution';
+export { benchmarkMatching, randomPwms, type MatchBenchmark } from './benchmark';
