@@ -88,3 +88,24 @@ test('single-output models (one class, like the ENCODE models) run on both ascen
   assert.equal(direct.settings.ascentUsed, 'direct');
   assert.equal(direct.similarity.matrix.length, 1);
 });
+
+test('a training label matrix gives the label-correlation matrix over the analysed classes', async () => {
+  await useBackend('cpu');
+  const columns = [
+    Float64Array.from([1, 0, 1, 0, 1, 0]),
+    Float64Array.from([1, 0, 1, 0, 0, 1]),
+    Float64Array.from([0, 1, 0, 1, 0, 1]),
+  ];
+  const results = await resolveFeatures({
+    loaded: loaded(linearHeadModel(3)),
+    labels: { names: ['a', 'b', 'c'], columns, samples: 6 },
+    labelsFile: 'labels.csv',
+    settings: { layer: 'conv', classes: '2,0', restarts: 2, backend: 'cpu' },
+  });
+  const lc = results.labelCorrelation!;
+  assert.deepEqual(lc.classes, [2, 0]);
+  assert.equal(lc.samples, 6);
+  assert.equal(lc.source, 'labels.csv');
+  assert.ok(Math.abs(lc.matrix[0][1] + 1) < 1e-12, 'columns c and a are complements: r = −1');
+  assert.equal(lc.matrix[0][0], 1);
+});
