@@ -21,17 +21,27 @@ import { featureImportance } from './statistics';
 interface Precomputed {
   /** W₁ᵀW₁, [U, U] row-major. */
   gram: Float64Array;
-  /** W₁ averaged over positions, [K, U]. */
-  meanW1: tf.Tensor2D;
+  /** W₁ averaged over positions, [K, U] row-major. */
+  meanW1: Float32Array;
 }
 
+/**
+ * G costs D·U² multiply-adds (87 GFLOP for DeepSEA's head): computed once per weight tensor and
+ * kept while the model lives, so a session's second analysis of the same model skips it.
+ */
+const cache = new WeakMap<tf.Tensor, Precomputed>();
+
 function precompute(dense: DenseReluHead, featureShape: number[]): Precomputed {
+  const cached = cache.get(dense.w1);
+  if (cached) return cached;
   const channels = featureShape[featureShape.length - 1];
   const positions = dense.w1.shape[0] / channels;
   // An explicit transpose first: matMul with transposeA is far slower on the wasm backend.
   const gram = Float64Array.from(tf.tidy(() => tf.matMul(tf.transpose(dense.w1), dense.w1).dataSync()));
-  const meanW1 = tf.tidy(() => tf.mean(tf.reshape(dense.w1, [positions, channels, dense.hidden]), 0) as tf.Tensor2D);
-  return { gram, meanW1 };
+  const meanW1 = tf.tidy(() => tf.mean(tf.reshape(dense.w1, [positions, channels, dense.hidden]), 0).dataSync() as Float32Array);
+  const computed = { gram, meanW1 };
+  cache.set(dense.w1, computed);
+  return computed;
 }
 
 interface PairOutcome {
@@ -115,42 +125,40 @@ export async function ascendHidden(
   const { gram, meanW1 } = precompute(dense, featureShape);
   const results: PairResult[] = [];
   let lastYield = Date.now();
-  try {
-    for (let first = 0; first < pairs.length; first += settings.chunkSize) {
-      const chunk = pairs.slice(first, first + settings.chunkSize);
-      const starts = chunk.map((pair) => startOf(pair, settings.seed, size));
-      const flat = new Float32Array(chunk.length * size);
-      starts.forEach((s, i) => flat.set(s, i * size));
-      const p0 = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [chunk.length, size]), dense.w1).dataSync() as Float32Array);
-      const outcomes: PairOutcome[] = [];
-      for (let i = 0; i < chunk.length; i++) {
-        if (hooks.signal?.aborted) throw new CancelledError();
-        const h0 = starts[i];
-        let n0 = 0;
-        for (let k = 0; k < size; k++) n0 += h0[k] * h0[k];
-        outcomes.push(ascendPair(dense, gram, chunk[i].cls, p0.subarray(i * dense.hidden, (i + 1) * dense.hidden), n0, settings));
-        if (Date.now() - lastYield > 50) {
-          await yieldToEventLoop();
-          lastYield = Date.now();
-          report(first + i + 1);
-        }
+  for (let first = 0; first < pairs.length; first += settings.chunkSize) {
+    const chunk = pairs.slice(first, first + settings.chunkSize);
+    const starts = chunk.map((pair) => startOf(pair, settings.seed, size));
+    const flat = new Float32Array(chunk.length * size);
+    starts.forEach((s, i) => flat.set(s, i * size));
+    const p0 = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [chunk.length, size]), dense.w1).dataSync() as Float32Array);
+    const outcomes: PairOutcome[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      if (hooks.signal?.aborted) throw new CancelledError();
+      const h0 = starts[i];
+      let n0 = 0;
+      for (let k = 0; k < size; k++) n0 += h0[k] * h0[k];
+      outcomes.push(ascendPair(dense, gram, chunk[i].cls, p0.subarray(i * dense.hidden, (i + 1) * dense.hidden), n0, settings));
+      if (Date.now() - lastYield > 50) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+        report(first + i + 1);
       }
-      // FIV = a·mean_pos(H₀) + W̄₁ y for the whole chunk at once.
-      const ys = new Float32Array(chunk.length * dense.hidden);
-      outcomes.forEach((o, i) => ys.set(o.y, i * dense.hidden));
-      const projected = tf.tidy(() => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), meanW1, false, true).dataSync() as Float32Array);
-      const maps = settings.keepFeatureMaps
-        ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), dense.w1, false, true).dataSync() as Float32Array)
-        : undefined;
-      outcomes.forEach((o, i) => {
-        const q0 = featureImportance(starts[i], channels);
-        const fiv = q0.map((q, k) => o.a * q + projected[i * channels + k]);
-        const featureMap = maps ? Float32Array.from(starts[i], (h, k) => o.a * h + maps[i * size + k]) : undefined;
-        results.push({ ...chunk[i], fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
-      });
     }
-  } finally {
-    meanW1.dispose();
+    // FIV = a·mean_pos(H₀) + W̄₁ y for the whole chunk at once.
+    const ys = new Float32Array(chunk.length * dense.hidden);
+    outcomes.forEach((o, i) => ys.set(o.y, i * dense.hidden));
+    const projected = tf.tidy(
+      () => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), tf.tensor2d(meanW1, [channels, dense.hidden]), false, true).dataSync() as Float32Array,
+    );
+    const maps = settings.keepFeatureMaps
+      ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), dense.w1, false, true).dataSync() as Float32Array)
+      : undefined;
+    outcomes.forEach((o, i) => {
+      const q0 = featureImportance(starts[i], channels);
+      const fiv = q0.map((q, k) => o.a * q + projected[i * channels + k]);
+      const featureMap = maps ? Float32Array.from(starts[i], (h, k) => o.a * h + maps[i * size + k]) : undefined;
+      results.push({ ...chunk[i], fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
+    });
   }
   report(pairs.length);
   return results;
