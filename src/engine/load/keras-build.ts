@@ -1,0 +1,54 @@
+/** Shared by the Keras loaders: architecture + HDF5 weights → a TF.js model with its input layout. */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { UserError, oneLine } from '../errors';
+import type { Hdf5 } from './hdf5';
+import { fmt, resolveInput } from './input-layout';
+import { parseArchitecture, tfjsTopology } from './keras-arch';
+import { assignWeights, parameterCount, readWeightIndex } from './keras-weights';
+import type { LoadedModel, ModelFormat } from './model';
+import { type LoadOptions, checkMemory, validLength } from './options';
+
+export interface KerasSource {
+  /** File named in messages (the one the user opened). */
+  file: string;
+  /** File holding the weights, when different (named in weight errors). */
+  weightsFile?: string;
+  architecture: unknown;
+  h5: Hdf5;
+  format: ModelFormat;
+  name: string;
+  kerasVersion?: string;
+  backend?: string;
+}
+
+export async function buildKeras(src: KerasSource, options: LoadOptions = {}): Promise<LoadedModel> {
+  const length = validLength(options);
+  const arch = parseArchitecture(src.architecture, src.file, { kerasVersion: src.kerasVersion, backend: src.backend });
+  const weightsFile = src.weightsFile ?? src.file;
+  const index = readWeightIndex(src.h5, arch, weightsFile);
+  checkMemory(src.file, parameterCount(index), options);
+
+  const resolved = resolveInput(arch.input, length);
+  const open = resolved.shape.findIndex((d) => d === null);
+  if (open >= 0) throw new UserError(`${src.file}: input ${fmt(arch.input)} has more than one unspecified dimension; cannot choose a shape to analyse`);
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.models.modelFromJSON(tfjsTopology(arch, resolved.shape) as never);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${src.file}: TF.js cannot build this architecture: ${oneLine(err)}`);
+  }
+  try {
+    assignWeights(src.h5, index, arch, model, weightsFile);
+  } catch (err) {
+    model.dispose();
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${weightsFile}: cannot set the weights: ${oneLine(err)}`);
+  }
+  if (model.inputs.length > 1) {
+    model.dispose();
+    throw new UserError(`${src.file}: the model has ${model.inputs.length} inputs; models with more than one input are not supported yet`);
+  }
+  const notes = [...arch.notes, ...resolved.notes];
+  return { model, name: src.name, path: src.file, format: src.format, input: resolved.layout, notes };
+}

@@ -1,0 +1,200 @@
+/**
+ * Keras weights in HDF5: finds each layer's arrays (Keras 1/2 layout with layer_names and
+ * weight_names attributes, or Keras 3 layout layers/<class>/vars/<i>), converts them to TF.js's
+ * layout following the layer's WeightPlan, checks shapes, and sets them on the built model.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { UserError } from '../errors';
+import type { Arch, ArchLayer, WeightPlan } from './keras-arch';
+import type { H5Dataset, H5Group, Hdf5 } from './hdf5';
+
+export interface StoredArray {
+  path: string;
+  shape: number[];
+  ds: H5Dataset;
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const show = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
+
+/** Keras 3's naming of a layer's weight group: the class name in snake case. */
+function snake(name: string): string {
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** Does this HDF5 file hold Keras weights at all (either layout)? */
+export function hasKerasWeights(h5: Hdf5): boolean {
+  const group = h5.get('model_weights');
+  const root = group && h5.isGroup(group) ? group : h5.root;
+  if (h5.stringListAttr(root, 'layer_names') !== undefined) return true;
+  return v3Container(h5) !== null;
+}
+
+function v3Container(h5: Hdf5): H5Group | null {
+  for (const p of ['layers', '_layer_checkpoint_dependencies']) {
+    const g = h5.get(p);
+    if (g && h5.isGroup(g)) return g;
+  }
+  return null;
+}
+
+/** Datasets of a Keras 3 layer group: its vars in numeric order, then sub-layers (cells, wrapped layers). */
+function v3Arrays(h5: Hdf5, group: H5Group): StoredArray[] {
+  const out: StoredArray[] = [];
+  const vars = h5.get('vars', group);
+  if (vars && h5.isGroup(vars)) {
+    for (const k of h5.keys(vars).sort((a, b) => Number(a) - Number(b))) {
+      const ds = h5.get(k, vars);
+      if (ds && h5.isDataset(ds)) out.push({ path: ds.path, shape: h5.shape(ds), ds });
+    }
+  }
+  // Bidirectional keeps forward weights before backward ones, as TF.js does.
+  const order = (k: string) => (k.startsWith('forward') ? 0 : k.startsWith('backward') ? 1 : 2);
+  const subs = h5.keys(group).filter((k) => k !== 'vars').sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  for (const k of subs) {
+    const sub = h5.get(k, group);
+    if (sub && h5.isGroup(sub)) out.push(...v3Arrays(h5, sub));
+  }
+  return out;
+}
+
+/**
+ * Maps each layer of the architecture to its arrays in the file. Refuses files whose weighted
+ * layers are absent from the architecture (the wrong pair of files).
+ */
+export function readWeightIndex(h5: Hdf5, arch: Arch, file: string): Map<string, StoredArray[]> {
+  const index = new Map<string, StoredArray[]>();
+  const group = h5.get('model_weights');
+  const root = group && h5.isGroup(group) ? group : h5.root;
+  const layerNames = h5.stringListAttr(root, 'layer_names');
+  if (layerNames !== undefined) {
+    const known = new Set(arch.layers.map((l) => l.name));
+    for (const name of layerNames) {
+      const g = h5.get(name, root);
+      if (!g || !h5.isGroup(g)) throw new UserError(`${file}: layer '${name}' is listed but has no weight group (corrupt file?)`);
+      const arrays: StoredArray[] = [];
+      for (const wn of h5.stringListAttr(g, 'weight_names') ?? []) {
+        const ds = h5.get(wn, g);
+        if (!ds || !h5.isDataset(ds)) throw new UserError(`${file}: weight '${wn}' of layer '${name}' is missing (corrupt file?)`);
+        arrays.push({ path: ds.path, shape: h5.shape(ds), ds });
+      }
+      if (arrays.length && !known.has(name)) {
+        throw new UserError(`${file}: the weights file holds layer '${name}', which the architecture lacks (weights and architecture do not match)`);
+      }
+      index.set(name, arrays);
+    }
+    return index;
+  }
+  const container = v3Container(h5);
+  if (!container) throw new UserError(`${file}: the HDF5 file holds no Keras weights`);
+  const used = new Map<string, number>();
+  for (const layer of arch.layers) {
+    const base = snake(layer.fileClass);
+    const n = used.get(base);
+    used.set(base, n === undefined ? 0 : n + 1);
+    const key = n === undefined ? base : `${base}_${n + 1}`;
+    const g = h5.get(key, container);
+    index.set(layer.name, g && h5.isGroup(g) ? v3Arrays(h5, g) : []);
+  }
+  return index;
+}
+
+export function parameterCount(index: Map<string, StoredArray[]>): number {
+  let n = 0;
+  for (const arrays of index.values()) for (const a of arrays) n += size(a.shape);
+  return n;
+}
+
+/** Keras 1 recurrent weights (one W, U, b per gate) → TF.js's concatenated kernel, recurrent kernel, bias. */
+function keras1Recurrent(cls: string | undefined, ts: tf.Tensor[]): tf.Tensor[] {
+  // Keras 1 order: LSTM i, c, f, o; GRU z, r, h. TF.js order: LSTM i, f, c, o; GRU z, r, h.
+  const gates = cls === 'LSTM' && ts.length === 12 ? [0, 2, 1, 3] : cls === 'GRU' && ts.length === 9 ? [0, 1, 2] : null;
+  if (!gates) return ts;
+  return [0, 1, 2].map((k) => tf.concat(gates.map((g) => ts[g * 3 + k]), -1));
+}
+
+/** Converts one layer's arrays from the file's layout to TF.js's, per its plan. */
+function convert(plan: WeightPlan, ts: tf.Tensor[], expected: number[][], model: LayersModel, file: string, layer: string): tf.Tensor[] {
+  if (plan.kind === 'recurrent') return keras1Recurrent(plan.recurrentClass, ts);
+  if (plan.kind === 'bidirectional') {
+    const half = ts.length / 2;
+    return [...keras1Recurrent(plan.recurrentClass, ts.slice(0, half)), ...keras1Recurrent(plan.recurrentClass, ts.slice(half))];
+  }
+  if (!ts.length) return ts;
+  let [kernel, ...rest] = ts;
+  const target = expected[0];
+  if (plan.kind === 'conv1d' && kernel.rank === 4) {
+    const [k, cin, cout] = target;
+    const s = kernel.shape;
+    if (s[0] === k && s[1] === 1 && s[2] === cin && s[3] === cout) kernel = tf.reshape(kernel, [k, cin, cout]);
+    else if (s[0] === cout && s[1] === cin && s[2] === k && s[3] === 1) kernel = tf.transpose(tf.reshape(kernel, [cout, cin, k]), [2, 1, 0]);
+  }
+  if (plan.kind === 'conv2d' && plan.theanoKernelLayout && kernel.rank === 4) kernel = tf.transpose(kernel, [2, 3, 1, 0]);
+  if (plan.flip && (plan.kind === 'conv1d' || plan.kind === 'conv2d') && kernel.rank === target.length) {
+    kernel = tf.reverse(kernel, plan.kind === 'conv1d' ? [0] : [0, 1]);
+  }
+  if (plan.rowsFromChannelsFirstFlatten && kernel.rank === 2) {
+    const shape = flattenInput(model, plan.rowsFromChannelsFirstFlatten);
+    const channels = shape[shape.length - 1];
+    const spatial = size(shape.slice(0, -1));
+    if (channels > 1 && spatial > 1 && kernel.shape[0] === channels * spatial) {
+      // Row s·C + c of the channels-last flatten is row c·S + s of the channels-first one.
+      const order = Array.from({ length: channels * spatial }, (_, i) => (i % channels) * spatial + Math.floor(i / channels));
+      kernel = tf.gather(kernel, order, 0);
+    }
+  }
+  if (plan.needsTrivialFlatten) {
+    const shape = flattenInput(model, plan.needsTrivialFlatten);
+    if (shape[shape.length - 1] > 1 && size(shape.slice(0, -1)) > 1) {
+      throw new UserError(`${file}: layer '${layer}' follows a channels-first Flatten and cannot be converted to channels-last`);
+    }
+  }
+  return [kernel, ...rest];
+}
+
+function flattenInput(model: LayersModel, name: string): number[] {
+  const input = model.getLayer(name).input;
+  const shape = (Array.isArray(input) ? input[0] : input).shape;
+  return shape.slice(1).map((d) => d ?? 1);
+}
+
+/** Reads, converts, checks and sets the weights of every layer. */
+export function assignWeights(h5: Hdf5, index: Map<string, StoredArray[]>, arch: Arch, model: LayersModel, file: string): void {
+  for (const layer of arch.layers) {
+    const tfLayer = model.getLayer(layer.name);
+    const expected = tfLayer.weights.map((w) => w.shape as number[]);
+    const arrays = index.get(layer.name) ?? [];
+    if (!expected.length && !arrays.length) continue;
+    if (!arrays.length) throw new UserError(`${file}: layer '${layer.name}' has no weights in the weights file (weights and architecture do not match)`);
+    assignLayer(h5, layer, arrays, expected, model, file);
+  }
+}
+
+function assignLayer(h5: Hdf5, layer: ArchLayer, arrays: StoredArray[], expected: number[][], model: LayersModel, file: string): void {
+  const converted = tf.tidy(() => {
+    const raw = arrays.map((a) => tf.tensor(h5.read(a.ds), a.shape, 'float32'));
+    return convert(layer.plan, raw, expected, model, file, layer.name);
+  });
+  try {
+    if (converted.length !== expected.length) {
+      throw new UserError(
+        `${file}: weights do not match the architecture: layer '${layer.name}' expects ${expected.length} arrays (${expected.map(show).join(', ')}), the file holds ${arrays.length} (${arrays.map((a) => show(a.shape)).join(', ')})`,
+      );
+    }
+    converted.forEach((t, i) => {
+      if (t.shape.length !== expected[i].length || t.shape.some((d, j) => d !== expected[i][j])) {
+        throw new UserError(
+          `${file}: weights do not match the architecture: layer '${layer.name}' weight ${i + 1} (${arrays[i]?.path ?? '?'}) has shape ${show(arrays[i]?.shape ?? t.shape)} in the file, the architecture expects ${show(expected[i])}`,
+        );
+      }
+    });
+    model.getLayer(layer.name).setWeights(converted);
+  } finally {
+    tf.dispose(converted);
+  }
+}
