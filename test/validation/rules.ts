@@ -1,0 +1,35 @@
+/**
+ * The classes of the synthetic model: logic rules over motif presence, one sigmoid output each.
+ * Each rule names the check it serves (docs/validation.md).
+ */
+import type { PlantedMotif } from './motifs';
+
+type Role = PlantedMotif['role'];
+export type Presence = Record<Role, boolean>;
+
+export interface ClassRule {
+  name: string;
+  /** Motifs that make the class (positive roles) and that forbid it (negative roles). */
+  uses: Role[];
+  forbids: Role[];
+  kind: 'single' | 'and' | 'or' | 'and-not';
+  label: (p: Presence) => boolean;
+}
+
+export const RULES: ClassRule[] = [
+  { name: 'A', uses: ['A'], forbids: [], kind: 'single', label: (p) => p.A },
+  { name: 'A&B', uses: ['A', 'B'], forbids: [], kind: 'and', label: (p) => p.A && p.B },
+  { name: 'B|C', uses: ['B', 'C'], forbids: [], kind: 'or', label: (p) => p.B || p.C },
+  { name: 'C&!D', uses: ['C'], forbids: ['D'], kind: 'and-not', label: (p) => p.C && !p.D },
+  // The two classes that share A; E and F are rare and independent, so their labels rarely co-occur.
+  { name: 'A&E', uses: ['A', 'E'], forbids: [], kind: 'and', label: (p) => p.A && p.E },
+  { name: 'A&F', uses: ['A', 'F'], forbids: [], kind: 'and', label: (p) => p.A && p.F },
+];
+
+export const SHARING_PAIR: [string, string] = ['A&E', 'A&F'];
+
+export function classIndex(name: string): number {
+  const i = RULES.findIndex((r) => r.name === name);
+  if (i < 0) throw new Error(`no class ${name}`);
+  return i;
+}
