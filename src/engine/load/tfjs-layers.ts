@@ -44,6 +44,20 @@ function topologyLayers(topology: unknown): Json[] {
   return layers.filter(isObj);
 }
 
+/**
+ * Weights are loaded right after building, so initialisers only cost time; and some (Orthogonal)
+ * need tfjs chained ops that are not registered here. Every initialiser becomes Zeros.
+ */
+function zeroInitializers(v: unknown): void {
+  if (Array.isArray(v)) v.forEach(zeroInitializers);
+  else if (isObj(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k.endsWith('_initializer') && isObj(x)) v[k] = { class_name: 'Zeros', config: {} };
+      else zeroInitializers(x);
+    }
+  }
+}
+
 /** The declared input shapes (batch_input_shape entries), for the length fill and the input count. */
 function inputShapeHolders(topology: unknown): Json[] {
   return topologyLayers(topology)
@@ -64,6 +78,7 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
 
   // An unspecified sequence length is fixed before building, so that every layer has a static shape.
   const topology = structuredClone(json.modelTopology);
+  zeroInitializers(topology);
   const holders = inputShapeHolders(topology);
   let inputNotes: string[] | undefined;
   if (holders.length === 1) {
