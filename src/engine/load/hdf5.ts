@@ -43,9 +43,10 @@ export function quiet<T>(fn: () => T): { value: T; diagnostics: string } {
   let diagnostics = '';
   mutable.writeSync = function (fd: unknown, data: unknown, offset?: unknown, length?: unknown) {
     if (fd !== 2) return original.apply(fs, [...arguments]);
-    if (data instanceof Uint8Array) {
+    if (ArrayBuffer.isView(data)) {
+      // Emscripten passes its whole heap (an Int8Array) with an offset and a length.
       const start = typeof offset === 'number' ? offset : 0;
-      const end = typeof length === 'number' ? start + length : data.length;
+      const end = typeof length === 'number' ? start + length : data.byteLength;
       diagnostics += Buffer.from(data.buffer, data.byteOffset + start, end - start).toString('utf8');
       return end - start;
     }

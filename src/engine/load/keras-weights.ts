@@ -166,6 +166,7 @@ function flattenInput(model: LayersModel, name: string): number[] {
 /** Reads, converts, checks and sets the weights of every layer. */
 export function assignWeights(h5: Hdf5, index: Map<string, StoredArray[]>, arch: Arch, model: LayersModel, file: string): void {
   for (const layer of arch.layers) {
+    if (layer.className === 'InputLayer') continue; // no weights; absent from TF.js Sequential models
     const tfLayer = model.getLayer(layer.name);
     const expected = tfLayer.weights.map((w) => w.shape as number[]);
     const arrays = index.get(layer.name) ?? [];
