@@ -45,7 +45,7 @@ function progressBar(): ((p: AscentProgress) => void) | undefined {
 async function runLayers(words: string[]) {
   const { args, options } = parseCommand(COMMANDS.layers, words, 'cli');
   await useBackend('auto');
-  const loaded = await loadModel(args[0]);
+  const loaded = await loadModel(args[0], { length: options.length as number | undefined });
   const layers = listLayers(loaded.model);
   let marked = -1;
   try {
@@ -67,7 +67,8 @@ async function runResolve(words: string[]) {
   const settings = toSettings(options);
   // Choose the backend before loading: the model's weights are created on it.
   await useBackend((settings.backend ?? 'auto') as BackendChoice);
-  const loaded = await loadModel(args[0]);
+  const loaded = await loadModel(args[0], { length: options.length as number | undefined, maxMemoryMB: settings.maxMemoryMB });
+  for (const note of loaded.notes ?? []) process.stderr.write(`note: ${note}\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const results = await resolveFeatures(
