@@ -33,8 +33,8 @@ function toVscode(o: Output): vscode.NotebookCellOutput {
 }
 
 /** An error output with one line and no stack trace (VS Code shows name and message). */
-function errorOutput(message: string): vscode.NotebookCellOutput {
-  return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'Error', message, stack: '' })]);
+function errorOutput(message: string, name = 'DeepResolve'): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name, message, stack: '' })]);
 }
 
 export class DeepResolveController implements vscode.Disposable {
@@ -182,7 +182,7 @@ export class DeepResolveController implements vscode.Disposable {
         const after = current ? ` after ${duration((Date.now() - current.started) / 1000)}` : '';
         const done = current?.run.progress ? ` (${current.run.progress.pairsDone} of ${current.run.progress.pairsTotal} pairs were done)` : '';
         this.log.info(`cancelled${after}`);
-        await exec.replaceOutput([...kept, errorOutput(`Cancelled: the analysis was stopped${after}${done}; nothing was kept`)]);
+        await exec.replaceOutput([...kept, errorOutput(`the analysis was stopped${after}${done}; nothing was kept`, 'Cancelled')]);
       } else if (err instanceof UserError) {
         await exec.replaceOutput([...kept, errorOutput(oneLine(err))]);
       } else {

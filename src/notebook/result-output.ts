@@ -1,9 +1,11 @@
 /**
- * A result as a cell output. The renderer issue defines the bundle (src/notebook/output-bundle.ts:
- * custom MIME + SVG + Vega-Lite + text); until it lands the cell gets the custom MIME JSON (so the
- * result is saved with the notebook) and a text summary.
+ * A result as a cell output: the renderer's MIME bundle (src/notebook/output-bundle.ts: custom
+ * MIME for the interactive renderer, SVG, Vega-Lite, text), built in the worker because rendering
+ * the SVG of a large result takes a while. The text/plain item is the magic's own text, which
+ * names the result and says what the view is about.
  */
 import type { Results } from '../engine/results';
+import type { WorkerClient } from '../worker/client';
 import { RESULT_MIME, type Output } from './output-items';
 
 /** Views the renderer knows (renderers/pack.ts VIEW_NAMES). */
@@ -17,12 +19,15 @@ export interface ResultFocus {
   features?: number[];
 }
 
-export function resultOutput(results: Results, name: string, focus: ResultFocus, summary: string): Output {
+/** Richest first: VS Code shows the first item it can render, and the ipynb keeps all of them. */
+const ORDER = [RESULT_MIME, 'image/svg+xml', 'application/vnd.vegalite.v5+json', 'text/plain'];
+
+export async function resultOutput(client: Pick<WorkerClient, 'run'>, results: Results, name: string, focus: ResultFocus, summary: string): Promise<Output> {
+  const classPos = focus.classIndex === undefined ? undefined : results.classes.findIndex((c) => c.index === focus.classIndex);
+  const { bundle } = await client.run({ kind: 'bundle', results, view: focus.view, classPos }).promise;
+  const mimes = Object.keys(bundle).sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
   return {
-    items: [
-      { mime: RESULT_MIME, value: { format: 'deepresolve.results', name, ...focus, results } },
-      { mime: 'text/plain', value: summary },
-    ],
-    metadata: { deepresolve: { result: name, view: focus.view } },
+    items: mimes.map((mime) => ({ mime, value: mime === 'text/plain' ? summary : bundle[mime] })),
+    metadata: { deepresolve: { result: name, view: focus.view, ...(focus.classIndex !== undefined ? { class: focus.classIndex } : {}) } },
   };
 }

@@ -120,7 +120,7 @@ async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const label = `Resolving ${ref.model?.name ?? Session.modelName(file)}`;
   ctx.onStart?.(label);
   const { results, model, classNames } = await work(ctx, () =>
-    ctx.client.run({ kind: 'resolve', backend, model: request, settings, labelsFile, motifDatabase: d.motifDatabase }, (p) => ctx.onProgress?.(label, p)),
+    ctx.client.run({ kind: 'resolve', backend, model: request, settings, labelsFile, motifDatabase: d.motifDatabase ? ctx.session.resolvePath(d.motifDatabase) : undefined }, (p) => ctx.onProgress?.(label, p)),
   );
   const modelEntry = ref.model ?? toSessionModel(model, request, freeModelName(ctx.session, file, request.length));
   if (!ref.model) ctx.session.addModel(modelEntry);
@@ -128,7 +128,7 @@ async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const name = ctx.session.addResult(results, as);
   ctx.log?.(`${name}: ${results.model.name}, ${results.classes.length} classes × ${results.settings.restarts} restarts, layer ${results.model.layer.name}, ${results.backend}, ${results.timing.seconds.toFixed(2)} s`);
   const view = results.classes.length > 1 ? 'heatmap' : 'importance';
-  return [resultOutput(results, name, { view, classIndex: results.classes.length === 1 ? results.classes[0].index : undefined }, resultSummary(name, results))];
+  return [await resultOutput(ctx.client, results, name, { view, classIndex: results.classes.length === 1 ? results.classes[0].index : undefined }, resultSummary(name, results))];
 }
 
 function resultArg(ctx: RunContext, arg: string | undefined) {
@@ -192,13 +192,13 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       const { name, results } = resultArg(ctx, a0);
       if (results.classes.length < 2) return [text(`${name} has one class: class similarity needs at least two (%resolve --classes all)`)];
       const t = similarityText(results);
-      return [resultOutput(results, name, { view: 'similarity' }, t.plain)];
+      return [await resultOutput(ctx.client, results, name, { view: 'similarity' }, t.plain)];
     }
     case 'interactions': {
       const { name, results } = resultArg(ctx, a1);
       const c = findClass(results, a0);
       const t = interactionsText(results, c);
-      return [resultOutput(results, name, { view: 'interactions', classIndex: c.index }, t.plain)];
+      return [await resultOutput(ctx.client, results, name, { view: 'interactions', classIndex: c.index }, t.plain)];
     }
     case 'features': {
       const { name, results } = resultArg(ctx, a1);
@@ -206,7 +206,7 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       const top = call.options.top as number | undefined;
       if (top !== undefined && top < 1) throw new UserError('--top must be at least 1');
       const t = featuresTable(results, c, top ?? 10);
-      return [text(t.plain, t.markdown), resultOutput(results, name, { view: 'importance', classIndex: c.index }, `${name}: importance of class ${c.name}`)];
+      return [text(t.plain, t.markdown), await resultOutput(ctx.client, results, name, { view: 'importance', classIndex: c.index }, `${name}: importance of class ${c.name}`)];
     }
     case 'logos': {
       // One argument may be either the features or a result name.
@@ -217,7 +217,7 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
         throw new UserError(`the features of layer '${results.model.layer.name}' are not first-layer filters on one-hot DNA: no logos`);
       }
       const t = logosText(results, features);
-      return [resultOutput(results, name, { view: 'logos', features }, t.plain)];
+      return [await resultOutput(ctx.client, results, name, { view: 'logos', features }, t.plain)];
     }
     case 'export': {
       const { name, results } = resultArg(ctx, a1);

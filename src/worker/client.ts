@@ -63,7 +63,10 @@ export class WorkerClient {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
     });
     try {
-      this.ensure().postMessage({ type: 'run', id, task } satisfies ToWorker);
+      const worker = this.ensure();
+      // Busy workers keep the process alive; idle ones do not (see settle).
+      worker.ref();
+      worker.postMessage({ type: 'run', id, task } satisfies ToWorker);
     } catch (err) {
       this.settle(id, (p) => p.reject(new WorkerError(`could not start the analysis worker: ${(err as Error).message}`)));
     }
@@ -125,6 +128,7 @@ export class WorkerClient {
     if (!p) return;
     this.pending.delete(id);
     if (p.timer) clearTimeout(p.timer);
+    if (this.pending.size === 0) this.worker?.unref();
     how(p);
   }
 

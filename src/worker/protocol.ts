@@ -8,6 +8,7 @@ import type { BackendChoice, BackendName } from '../engine/backend';
 import type { LayerInfo } from '../engine/layers';
 import type { Results } from '../engine/results';
 import type { Settings } from '../engine/settings';
+import type { ViewName } from '../../renderers/pack';
 
 export interface ModelRequest {
   /** Absolute path of the model file or folder. */
@@ -19,7 +20,9 @@ export interface ModelRequest {
 export type Task =
   | { kind: 'backend'; backend: BackendChoice }
   | { kind: 'load'; backend: BackendChoice; model: ModelRequest }
-  | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifDatabase?: string };
+  | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifDatabase?: string }
+  /** The cell's MIME bundle of a view (SVG rendering is slow for big results: not on the host's thread). */
+  | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number };
 
 export interface ModelInfo {
   name: string;
@@ -37,6 +40,7 @@ export interface TaskResult {
   backend: { backend: BackendName };
   load: { model: ModelInfo; backend: BackendName };
   resolve: { results: Results; model: ModelInfo; classNames?: string[] };
+  bundle: { bundle: Record<string, unknown> };
 }
 
 export type ToWorker = { type: 'run'; id: number; task: Task } | { type: 'cancel'; id: number };

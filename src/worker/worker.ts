@@ -12,6 +12,10 @@ import { defaultAnalysisLayer, listLayers } from '../engine/layers';
 import { loadModel } from '../engine/load';
 import type { LoadedModel } from '../engine/load/model';
 import { resolveFeatures } from '../engine/resolve';
+import type { Results } from '../engine/results';
+import { outputBundle } from '../notebook/output-bundle';
+import { annotateFeatures, loadLibrary, parseMotifs, type MotifLibrary } from '../engine/motifs';
+import * as path from 'node:path';
 import type { FromWorker, ModelInfo, ModelRequest, Task, TaskResult, ToWorker } from './protocol';
 
 // The loader takes options ({length, maxMemoryMB}) in its newer form; older forms ignore them.
@@ -66,6 +70,31 @@ async function model(req: ModelRequest): Promise<LoadedModel> {
   return loaded;
 }
 
+/** The bundled JASPAR collection ships in the extension's motifs/ folder, next to dist/. */
+const BUNDLED_MOTIFS = path.join(__dirname, '..', 'motifs', 'JASPAR2024_CORE_vertebrates_non-redundant_pfms_transfac.txt');
+const libraries = new Map<string, MotifLibrary>();
+
+function motifLibrary(file: string): MotifLibrary {
+  let lib = libraries.get(file);
+  if (!lib) {
+    if (!fs.existsSync(file)) throw new UserError(`motif database ${file}: no such file (setting deepresolve.motifDatabase)`);
+    lib = loadLibrary(parseMotifs(fs.readFileSync(file, 'utf8'), path.basename(file)));
+    libraries.set(file, lib);
+  }
+  return lib;
+}
+
+/** Names first-layer features by their best known motif; a bad database is a note, not a failure. */
+function annotate(results: Results, database: string | undefined): Results {
+  const file = database || (fs.existsSync(BUNDLED_MOTIFS) ? BUNDLED_MOTIFS : undefined);
+  if (!file || !results.features.some((f) => f.pwm)) return results;
+  try {
+    return annotateFeatures(results, motifLibrary(file));
+  } catch (err) {
+    return { ...results, notes: [...results.notes, `motif matching skipped: ${oneLine(err)}`] };
+  }
+}
+
 function info(loaded: LoadedModel): ModelInfo {
   let defaultLayer: number | null = null;
   try {
@@ -105,8 +134,10 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
         { loaded, settings: { ...task.settings, backend: task.backend }, labels, labelsFile },
         { signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
       );
-      return { results, model: info(loaded), classNames: labels?.names };
+      return { results: annotate(results, task.motifDatabase), model: info(loaded), classNames: labels?.names };
     }
+    case 'bundle':
+      return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos }) };
   }
 }
 
