@@ -59,6 +59,8 @@ export class Dashboard {
   private measureButtons: HTMLButtonElement[] = [];
   private mainButtons: HTMLButtonElement[] = [];
   private disposed = false;
+  /** Renders in flight, mirrored in data-busy so a page (or a test) can tell when drawing is done. */
+  private pending = 0;
 
   constructor(
     container: HTMLElement,
@@ -212,6 +214,7 @@ export class Dashboard {
     panel.name = name;
     const generation = ++panel.generation;
     const options = this.viewOptions();
+    this.root.dataset.busy = String(++this.pending);
     try {
       const spec = VIEWS[name].build(this.data, options);
       panel.raster = JSON.stringify(spec.layer ?? spec.hconcat ?? []).includes('_raster');
@@ -232,6 +235,8 @@ export class Dashboard {
       if (generation !== panel.generation) return;
       panel.plot.replaceChildren(el(this.doc, 'div', 'dr-error', `Could not draw ${VIEWS[name].title}: ${e instanceof Error ? e.message : String(e)}`));
       panel.box.dataset.rendered = `error-${generation}`;
+    } finally {
+      this.root.dataset.busy = String(--this.pending);
     }
   }
 

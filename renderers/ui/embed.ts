@@ -8,6 +8,24 @@ import { expressionInterpreter } from 'vega-interpreter';
 import type { View } from 'vega';
 import type { Theme } from '../views/theme';
 
+interface VegaNode {
+  name?: string;
+  interactive?: boolean;
+  marks?: VegaNode[];
+}
+
+/**
+ * Highlight outlines (marks named *_rowmark / *_colmark, see views/matrix.ts) lie over the cells;
+ * they must not take the pointer, or cells under them get no tooltip or click.
+ */
+function passThrough(node: VegaNode): VegaNode {
+  for (const m of node.marks ?? []) {
+    if (/_(row|col)mark_marks$/.test(m.name ?? '')) m.interactive = false;
+    passThrough(m);
+  }
+  return node;
+}
+
 export async function embedSpec(el: HTMLElement, spec: object, renderer: 'svg' | 'canvas', theme: Theme): Promise<View> {
   const dark = theme.kind === 'dark' || theme.kind === 'high-contrast';
   const result = await embed(el, spec as VisualizationSpec, {
@@ -19,6 +37,7 @@ export async function embedSpec(el: HTMLElement, spec: object, renderer: 'svg' |
     defaultStyle: false,
     // vega-tooltip escapes HTML in values by default (its `sanitize`); names stay text.
     tooltip: { theme: dark ? 'dark' : 'light' },
+    patch: (vega) => passThrough(vega as unknown as VegaNode) as unknown as typeof vega,
   });
   return result.view;
 }

@@ -76,11 +76,12 @@ export function interactionsSpec(data: ViewData, options: ViewOptions = {}) {
           ],
         },
       },
-      {
+      // Only when there are labels: an empty layer makes Vega warn about an empty extent.
+      ...(rows.some((r) => r.text) ? [{
         transform: [{ filter: "datum.text !== ''" }],
         mark: { type: 'text', align: 'left', dx: 6, dy: -4, fontSize: 10, color: o.theme.foreground },
         encoding: { x, y, text: { field: 'text' } },
-      },
+      }] : []),
     ],
   };
 }
