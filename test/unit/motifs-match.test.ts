@@ -59,6 +59,7 @@ test('a JASPAR motif against the collection finds itself: same strand, offset 0,
   assert.ok(Math.abs(best.eValue - best.pValue * 879) < 1e-30);
   assert.ok(best.qValue >= best.pValue && best.qValue < 1e-15, `q ${best.qValue}`);
   assert.match(best.attribution ?? '', /JASPAR 2024 \(CC BY 4\.0\)/);
+  assert.equal(best.source, 'JASPAR2024_CORE_vertebrates_non-redundant_pfms_transfac.txt');
 });
 
 test('the reverse complement matches on the - strand', () => {

@@ -2,7 +2,7 @@
 import type { FeatureInfo, Results } from '../results';
 import { isJasparMotif, JASPAR_ATTRIBUTION } from './attribution';
 import type { MotifLibrary } from './library';
-import { DEFAULT_MIN_OVERLAP, matchPwm, type MotifMatch } from './match';
+import { baseName, DEFAULT_MIN_OVERLAP, matchPwm, type MotifMatch } from './match';
 
 export interface AnnotateOptions {
   /** Matches kept per feature, best first (default 5). */
@@ -49,7 +49,7 @@ export function annotateFeatures(results: Results, library: MotifLibrary, option
   if (matched === 0) return results;
   const attribution = libraryAttribution(library);
   const note =
-    `motif matches: ${matched} feature PWMs compared with ${library.motifs.length} motifs from ${library.files.join(', ')} ` +
+    `motif matches: ${matched} feature PWMs compared with ${library.motifs.length} motifs from ${library.files.map(baseName).join(', ')} ` +
     `(TOMTOM-like, Pearson column correlation, minimum overlap ${minOverlap}; matches with q ≤ ${qThreshold} kept, at most ${top})` +
     (attribution ? `. ${attribution}` : '');
   return { ...results, features, notes: [...results.notes, note] };

@@ -1,8 +1,8 @@
 /** Known-motif library and TOMTOM-like feature-to-motif matching (docs/motifs.md). */
 export { consensus, countsToPwm, reverseComplement, type Motif } from './motif';
 export { detectMotifFormat, parseMotifs, type MotifFormat } from './parse';
-export { loadLibrary, type LibraryOptions, type MotifLibrary } from './library';
-export { matchPwm, scoreAll, type MatchOptions, type MotifMatch } from './match';
+export { DEFAULT_BINS, loadLibrary, type LibraryOptions, type MotifLibrary } from './library';
+export { DEFAULT_MIN_OVERLAP, DEFAULT_TOP, DEFAULT_TRIM_IC, matchPwm, scoreAll, type MatchOptions, type MotifMatch } from './match';
 export { benjaminiHochberg } from './qvalues';
 export {
   annotateFeatures,

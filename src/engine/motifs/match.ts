@@ -33,7 +33,7 @@ export interface MotifMatch {
   pValue: number;
   eValue: number;
   qValue: number;
-  /** Collection file the motif came from. */
+  /** Name of the collection file the motif came from (without its folder). */
   source?: string;
   /** Credit line owed wherever this match's name is shown (set for JASPAR motifs). */
   attribution?: string;
@@ -66,6 +66,11 @@ export function matchPwm(query: number[][], library: MotifLibrary, options: Matc
   if (end < start) return [];
   const matches = scoreAll(query.slice(start, end + 1), library, options.minOverlap ?? DEFAULT_MIN_OVERLAP).top(options.top ?? DEFAULT_TOP, options.withPwm ?? false);
   return matches.map((m) => ({ ...m, offset: m.offset + start }));
+}
+
+/** File name without folders: results travel between machines, paths should not. */
+export function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() || file;
 }
 
 function checkQuery(query: number[][]): void {
@@ -138,7 +143,7 @@ export function scoreAll(query: number[][], library: MotifLibrary, minOverlap = 
           pValue: pValues[t],
           eValue: pValues[t] * targets,
           qValue: qValues[t],
-          source: motif.source.file,
+          source: baseName(motif.source.file),
           ...(isJasparMotif(motif) ? { attribution: JASPAR_SHORT_ATTRIBUTION } : {}),
           ...(withPwm ? { pwm: b.minus ? reverseComplement(library.pwms[t]) : library.pwms[t] } : {}),
         } satisfies MotifMatch;
