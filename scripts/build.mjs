@@ -61,6 +61,10 @@ for (const f of fs.readdirSync(wasmSrc).filter((f) => f.endsWith('.wasm'))) {
   fs.copyFileSync(path.join(wasmSrc, f), path.join(dist, 'wasm', f));
 }
 
+// The shipped motif collection (JASPAR 2024, CC BY 4.0: its README travels with it).
+fs.mkdirSync(path.join(dist, 'motifs'), { recursive: true });
+for (const f of fs.readdirSync(path.join(root, 'motifs'))) fs.copyFileSync(path.join(root, 'motifs', f), path.join(dist, 'motifs', f));
+
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -14,6 +14,9 @@ import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent';
 import { COMMANDS, closest, parseCommand, toSettings, usage } from './notebook/options';
 import { resultsNotebook, textSummary } from './notebook/output-bundle';
+import { motifLibrary } from './notebook/motif-files';
+import { annotateFeatures, bestSignificantMatch } from './engine/motifs';
+import type { Results } from './engine/results';
 import { fromResults } from '../renderers/data';
 
 const HELP = `deepresolve ${TOOL_VERSION} — DeepResolve feature analysis of convolutional sequence models
@@ -40,6 +43,23 @@ function progressBar(): ((p: AscentProgress) => void) | undefined {
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(p.fraction * 100)}% ${p.pairsDone}/${p.pairsTotal} pairs${eta}   `);
     if (p.fraction >= 1) process.stderr.write('\n');
   };
+}
+
+/** Features named by a significant known-motif match, in the first class's OFIV order. */
+function motifTable(results: Results): string | null {
+  const ofiv = results.classes[0]?.ofiv ?? [];
+  const rows = results.features
+    .map((f) => ({ f, best: bestSignificantMatch(f) }))
+    .filter((r) => r.best)
+    .sort((a, b) => (ofiv[b.f.index] ?? 0) - (ofiv[a.f.index] ?? 0));
+  if (!rows.length) return results.features.some((f) => f.matches) ? 'Known motifs: no feature has a significant match (q ≤ 0.05)' : null;
+  const lines = rows.slice(0, 20).map(({ f, best }) => {
+    const others = (f.matches ?? []).slice(1, 3).map((m) => `${m.name} (${m.id})`).join(', ');
+    const q = best!.qValue < 1e-3 ? best!.qValue.toExponential(1) : best!.qValue.toPrecision(2);
+    return `  ${f.name.padEnd(10)} ${`${best!.name} (${best!.id})`.padEnd(24)} q = ${q.padEnd(8)} strand ${best!.strand}${others ? `  also: ${others}` : ''}`;
+  });
+  const jaspar = rows.some((r) => r.best!.attribution) ? '\n  JASPAR 2024 (CC BY 4.0): Rauluseviciute et al., Nucleic Acids Res. 2024, doi:10.1093/nar/gkad1059' : '';
+  return `Known motifs (best significant match per feature, q ≤ 0.05):\n${lines.join('\n')}${jaspar}`;
 }
 
 async function runLayers(words: string[]) {
@@ -71,14 +91,16 @@ async function runResolve(words: string[]) {
   for (const note of loaded.notes ?? []) process.stderr.write(`note: ${note}\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  const results = await resolveFeatures(
-    { loaded, labels, labelsFile, settings },
-    { signal: controller.signal, onProgress: progressBar() },
-  );
+  // Read the motif collection before the long run, so that a bad file fails fast.
+  const library = motifLibrary(options.motifs as string | undefined);
+  const resolved = await resolveFeatures({ loaded, labels, labelsFile, settings }, { signal: controller.signal, onProgress: progressBar() });
+  const results = library && resolved.features.some((f) => f.pwm) ? annotateFeatures(resolved, library) : resolved;
   const out = String(options.out ?? 'results.json');
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(results));
   process.stdout.write(`${textSummary(fromResults(results))}\n\n`);
+  const table = motifTable(results);
+  if (table) process.stdout.write(`${table}\n\n`);
   process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${results.model.layer.name}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
   process.stdout.write(`results: ${out}\n`);
   if (options.notebook) {

@@ -54,6 +54,7 @@ export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'ascent', type: 'string', placeholder: 'HOW', default: d.ascent, choices: ASCENT_METHODS, help: "how the ascent is computed: 'direct' through the head, 'hidden' in the hidden layer's space (exact, Dense → ReLU → Dense heads), 'auto' picks 'hidden' when it applies" },
   { name: 'labels', type: 'string', placeholder: 'FILE', help: 'class names (one per line) or a training label matrix (CSV/TSV with a header of names, or NPY; samples × classes)' },
   { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models that declare an unspecified sequence length' },
+  { name: 'motifs', type: 'string', placeholder: 'DB', default: 'jaspar', help: "known motifs to name first-layer features by: 'jaspar' (JASPAR 2024 CORE vertebrates, shipped), motif files (TRANSFAC, JASPAR, MEME; comma-separated, e.g. jaspar,mine.meme), or 'none'" },
   { name: 'keep-maps', type: 'flag', default: d.keepFeatureMaps, help: 'keep every restart’s final feature map in the results (large)' },
 ];
 

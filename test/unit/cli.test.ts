@@ -64,6 +64,21 @@ test('--notebook writes an nbformat 4 notebook whose outputs carry the result vi
   }
 });
 
+test('--motifs: features with a PWM get known-motif matches from the shipped JASPAR; none turns it off; a bad file is one line', () => {
+  const out = path.join(work, 'm.json');
+  assert.equal(run('resolve', modelJson, '--restarts', '2', '--backend', 'cpu', '--out', out).code, 0);
+  const annotated = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.ok(annotated.features.every((f: { matches?: unknown[] }) => Array.isArray(f.matches)));
+  assert.ok(annotated.notes.some((n: string) => /879 motifs from JASPAR2024_CORE_vertebrates_non-redundant_pfms_transfac\.txt.*CC BY 4\.0|879 motifs.*JASPAR/.test(n)));
+  assert.equal(run('resolve', modelJson, '--restarts', '2', '--backend', 'cpu', '--out', out, '--motifs', 'none').code, 0);
+  assert.ok(JSON.parse(fs.readFileSync(out, 'utf8')).features.every((f: { matches?: unknown[] }) => f.matches === undefined));
+  const bad = path.join(work, 'bad.meme');
+  fs.writeFileSync(bad, 'MEME version 4\n\nMOTIF X\nletter-probability matrix: alength= 4 w= 2\n0.5 0.5 0\n');
+  const r = run('resolve', modelJson, '--motifs', bad);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^deepresolve: .*bad\.meme:\d+: .*\n$/);
+});
+
 test('layers lists the layers and marks the default analysis layer', () => {
   const r = run('layers', modelJson);
   assert.equal(r.code, 0, r.stderr);
@@ -80,7 +95,7 @@ test('bad input: one line on stderr, non-zero exit, no stack trace', () => {
     [['resolve', modelJson, '--layer', 'dense9'], /^deepresolve: unknown layer 'dense9' \(layers: conv, flatten, out\)\n$/],
     [['resolve', modelJson, '--classes', '3'], /^deepresolve: class 3 is out of range: the model has 3 classes \(0-2\)\n$/],
     [['resolve', modelJson, '--restart', '3'], /^deepresolve: unknown option --restart for resolve \(did you mean --restarts\?\)\n$/],
-    [['resolve', path.join(root, 'package.json')], /^deepresolve: .*package\.json: JSON file is not a TF\.js Layers model/],
+    [['resolve', path.join(root, 'package.json')], /^deepresolve: .*package\.json: JSON file is neither a TF\.js model \(no modelTopology\) nor a Keras architecture/],
     [['frobnicate'], /^deepresolve: unknown command 'frobnicate'/],
   ];
   for (const [args, message] of cases) {
