@@ -120,7 +120,7 @@ async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const label = `Resolving ${ref.model?.name ?? Session.modelName(file)}`;
   ctx.onStart?.(label);
   const { results, model, classNames } = await work(ctx, () =>
-    ctx.client.run({ kind: 'resolve', backend, model: request, settings, labelsFile, motifDatabase: d.motifDatabase ? ctx.session.resolvePath(d.motifDatabase) : undefined }, (p) => ctx.onProgress?.(label, p)),
+    ctx.client.run({ kind: 'resolve', backend, model: request, settings, labelsFile, motifs: (o.motifs as string | undefined) ?? d.motifDatabase, motifsBase: ctx.session.folder }, (p) => ctx.onProgress?.(label, p)),
   );
   const modelEntry = ref.model ?? toSessionModel(model, request, freeModelName(ctx.session, file, request.length));
   if (!ref.model) ctx.session.addModel(modelEntry);

@@ -20,7 +20,7 @@ export interface ModelRequest {
 export type Task =
   | { kind: 'backend'; backend: BackendChoice }
   | { kind: 'load'; backend: BackendChoice; model: ModelRequest }
-  | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifDatabase?: string }
+  | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifs?: string; motifsBase?: string }
   /** The cell's MIME bundle of a view (SVG rendering is slow for big results: not on the host's thread). */
   | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number };
 

@@ -14,8 +14,8 @@ import type { LoadedModel } from '../engine/load/model';
 import { resolveFeatures } from '../engine/resolve';
 import type { Results } from '../engine/results';
 import { outputBundle } from '../notebook/output-bundle';
-import { annotateFeatures, loadLibrary, parseMotifs, type MotifLibrary } from '../engine/motifs';
-import * as path from 'node:path';
+import { annotateFeatures, type MotifLibrary } from '../engine/motifs';
+import { motifLibrary } from '../notebook/motif-files';
 import type { FromWorker, ModelInfo, ModelRequest, Task, TaskResult, ToWorker } from './protocol';
 
 // The loader takes options ({length, maxMemoryMB}) in its newer form; older forms ignore them.
@@ -70,29 +70,9 @@ async function model(req: ModelRequest): Promise<LoadedModel> {
   return loaded;
 }
 
-/** The bundled JASPAR collection ships in the extension's motifs/ folder, next to dist/. */
-const BUNDLED_MOTIFS = path.join(__dirname, '..', 'motifs', 'JASPAR2024_CORE_vertebrates_non-redundant_pfms_transfac.txt');
-const libraries = new Map<string, MotifLibrary>();
-
-function motifLibrary(file: string): MotifLibrary {
-  let lib = libraries.get(file);
-  if (!lib) {
-    if (!fs.existsSync(file)) throw new UserError(`motif database ${file}: no such file (setting deepresolve.motifDatabase)`);
-    lib = loadLibrary(parseMotifs(fs.readFileSync(file, 'utf8'), path.basename(file)));
-    libraries.set(file, lib);
-  }
-  return lib;
-}
-
-/** Names first-layer features by their best known motif; a bad database is a note, not a failure. */
-function annotate(results: Results, database: string | undefined): Results {
-  const file = database || (fs.existsSync(BUNDLED_MOTIFS) ? BUNDLED_MOTIFS : undefined);
-  if (!file || !results.features.some((f) => f.pwm)) return results;
-  try {
-    return annotateFeatures(results, motifLibrary(file));
-  } catch (err) {
-    return { ...results, notes: [...results.notes, `motif matching skipped: ${oneLine(err)}`] };
-  }
+/** Names first-layer features by their best known motif (the collection was read before the run). */
+function annotate(results: Results, library: MotifLibrary | null): Results {
+  return library && results.features.some((f) => f.pwm) ? annotateFeatures(results, library) : results;
 }
 
 function info(loaded: LoadedModel): ModelInfo {
@@ -129,12 +109,14 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
       if (labelsFile && !fs.existsSync(labelsFile)) throw new UserError(`${labelsFile}: no such file`);
       const labels = labelsFile ? parseLabels(fs.readFileSync(labelsFile), labelsFile) : undefined;
       const loaded = await model(task.model);
+      // Read the motif collection before the long run, so that a bad file fails fast.
+      const library = motifLibrary(task.motifs, task.motifsBase);
       if (signal.aborted) throw new CancelledError();
       const results = await resolveFeatures(
         { loaded, settings: { ...task.settings, backend: task.backend }, labels, labelsFile },
         { signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
       );
-      return { results: annotate(results, task.motifDatabase), model: info(loaded), classNames: labels?.names };
+      return { results: annotate(results, library), model: info(loaded), classNames: labels?.names };
     }
     case 'bundle':
       return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos }) };

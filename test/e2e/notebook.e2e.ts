@@ -55,12 +55,22 @@ async function expand(name: string) {
   }
 }
 
+/** Clicks the cell's Run button. Rows are re-laid out while outputs grow, so a miss is retried. */
 async function runCell(index: number) {
-  await showCell(index);
-  const c = cell(index);
-  await c.scrollIntoViewIfNeeded();
-  await c.hover();
-  await c.locator('.run-button-container .codicon-notebook-execute').first().click();
+  let last: unknown;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    try {
+      await showCell(index);
+      const c = cell(index);
+      await c.hover({ timeout: 3000 });
+      await c.locator('.run-button-container .codicon-notebook-execute').first().click({ timeout: 3000 });
+      return;
+    } catch (err) {
+      last = err;
+      await page.waitForTimeout(300);
+    }
+  }
+  throw last;
 }
 
 /** The cell's execution state from its status bar: 'success', 'failed' or 'running'/'none'. */
