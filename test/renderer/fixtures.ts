@@ -4,37 +4,10 @@
  * results have: class groups sharing features, a few negative and high-variance features.
  */
 import type { Results, ClassResult } from '../../src/engine/results';
+import { correlation } from '../../src/engine/cluster';
+import { uniform } from '../../src/engine/rng';
 
 const JASPAR = 'JASPAR 2024 (CC BY 4.0), Rauluseviciute et al., NAR 2024, doi:10.1093/nar/gkad1059';
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-function pearson(a: number[], b: number[]): number | null {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : null;
-}
 
 export interface FixtureOptions {
   classes: number;
@@ -50,7 +23,7 @@ export interface FixtureOptions {
 }
 
 export function syntheticResults(o: FixtureOptions): Results {
-  const rand = rng(o.seed ?? 1);
+  const rand = uniform(o.seed ?? 1);
   const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const R = o.restarts ?? 10;
   const K = o.features;
@@ -90,7 +63,7 @@ export function syntheticResults(o: FixtureOptions): Results {
     return c;
   });
   const ofivs = classes.map((c) => c.ofiv);
-  const simMatrix = ofivs.map((a, i) => ofivs.map((b, j) => (i === j ? 1 : (pearson(a, b) ?? NaN))));
+  const simMatrix = ofivs.map((a, i) => ofivs.map((b, j) => (i === j ? 1 : correlation(a, b))));
   // Clustering stand-in: classes grouped by their generating profile, features by their strongest class group.
   const order = classes.map((_, i) => i).sort((a, b) => (a % groups) - (b % groups) || a - b);
   const featureOrder = Array.from({ length: K }, (_, k) => k).sort((a, b) => {
