@@ -42,5 +42,6 @@ test('usage lists every option with the engine defaults', () => {
   assert.match(text, /^deepresolve resolve MODEL \[options\]/);
   assert.match(text, new RegExp(`--restarts N +.*\\(default: ${DEFAULT_SETTINGS.restarts}\\)`));
   assert.match(text, /--l2 X +.*\(default: 2\.8\)/);
-  assert.doesNotMatch(text, /--as/);
+  assert.doesNotMatch(text, /--as NAME/);
+  assert.match(text, /--ascent HOW/);
 });
