@@ -17,6 +17,8 @@ import { Session } from './session';
 export const CONTROLLER_ID = 'deepresolve-kernel';
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
 export const LANGUAGE_ID = 'deepresolve';
+/** Steps shorter than this get no progress notification (the cell shows progress anyway). */
+const NOTIFY_AFTER_MS = 1000;
 
 export interface ActiveRun {
   label: string;
@@ -199,8 +201,14 @@ export class DeepResolveController implements vscode.Disposable {
     }
   }
 
-  /** The window's progress notification with Cancel, for a long step. */
+  /** The window's progress notification with Cancel, for a step that lasts (quick ones show none). */
   private notify(run: ActiveRun, abort: AbortController) {
+    setTimeout(() => {
+      if (this.active.has(run) && !abort.signal.aborted) this.showProgress(run, abort);
+    }, NOTIFY_AFTER_MS);
+  }
+
+  private showProgress(run: ActiveRun, abort: AbortController) {
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `DeepResolve: ${run.label}`, cancellable: true },
       (progress, token) =>

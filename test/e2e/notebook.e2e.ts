@@ -176,6 +176,22 @@ describe('DeepResolve in VS Code (code-server)', { timeout: 600_000 }, () => {
     assert.ok(latencyMs < 1500, `cancellation took ${latencyMs} ms`);
   });
 
+  test("the progress notification's Cancel also stops a run within a second", async () => {
+    await runCell(2);
+    await waitForText(page, /Resolving tiny\s+\[[#.]+\] \d+% — \d+ of 800 \(class, restart\) pairs done/, 60_000);
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'DeepResolve: Resolving tiny' }).first();
+    await toast.waitFor({ timeout: 10_000 });
+    const cancel = toast.locator('.monaco-button').filter({ hasText: 'Cancel' }).first();
+    await screenshot(page, '06b-progress-notification');
+    const clicked = Date.now();
+    await cancel.click();
+    await waitForText(page, /Cancelled: the analysis was stopped after \d+ s/, 10_000);
+    const latencyMs = Date.now() - clicked;
+    await waitForState(2, 'failed', 10_000);
+    process.stdout.write(`# notification Cancel: cancellation shown ${latencyMs} ms after the click\n`);
+    assert.ok(latencyMs < 1500, `cancellation took ${latencyMs} ms`);
+  });
+
   test('a bad magic gives a one-line error output and the cell fails', async () => {
     await runCell(3);
     await waitForState(3, 'failed', 30_000);
