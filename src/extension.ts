@@ -16,14 +16,19 @@ import { WorkerClient } from './worker/client';
 let client: WorkerClient | undefined;
 
 function createWorker(context: vscode.ExtensionContext): Worker {
-  const threads = vscode.workspace.getConfiguration('deepresolve').get<number>('threads', 0);
+  const config = vscode.workspace.getConfiguration('deepresolve');
+  const threads = config.get<number>('threads', 0);
+  const budgetMB = config.get<number>('maxMemoryMB', 1024);
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Native TensorFlow reads its thread pools from the environment at load time.
   if (threads > 0) {
     env.TF_NUM_INTRAOP_THREADS = String(threads);
     env.TF_NUM_INTEROP_THREADS = String(Math.max(1, Math.min(2, threads)));
   }
-  return new Worker(path.join(context.extensionPath, 'dist', 'worker.js'), { env, name: 'deepresolve-analysis' });
+  // A heap limit turns a runaway analysis into a worker error (ERR_WORKER_OUT_OF_MEMORY) instead of
+  // taking the whole extension host down. Tensor data lives outside the JS heap, so this is generous.
+  const resourceLimits = { maxOldGenerationSizeMb: Math.max(2048, 2 * budgetMB) };
+  return new Worker(path.join(context.extensionPath, 'dist', 'worker.js'), { env, name: 'deepresolve-analysis', resourceLimits });
 }
 
 export function activate(context: vscode.ExtensionContext) {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BACKENDS } from '../engine/backend';
+import { parseLabels } from '../engine/labels';
 import { magicUsage } from '../notebook/help';
 import { MAGIC_NAMES, magicSpec } from '../notebook/magics';
 import type { OptionSpec } from '../notebook/options';
@@ -61,6 +62,21 @@ function lineModel(session: Session | undefined, positional: string[]) {
   return named ?? (session.lastModel ? session.models.get(session.lastModel) : undefined);
 }
 
+/** Class names from a `--labels FILE` typed earlier on the line (small files only). */
+function labelsOnLine(words: string[], folder: string): string[] | undefined {
+  const at = words.findIndex((w) => w === '--labels' || w.startsWith('--labels='));
+  if (at < 0) return undefined;
+  const file = words[at].includes('=') ? words[at].slice('--labels='.length) : words[at + 1];
+  if (!file) return undefined;
+  try {
+    const full = path.resolve(folder, file);
+    if (fs.statSync(full).size > 1 << 20) return undefined;
+    return parseLabels(fs.readFileSync(full), file).names;
+  } catch {
+    return undefined;
+  }
+}
+
 export function complete(linePrefix: string, session: Session | undefined, folder: string): Completion[] {
   const head = /^(\s*)(%?)([\w?]*)$/.exec(linePrefix);
   if (head) {
@@ -102,7 +118,7 @@ export function complete(linePrefix: string, session: Session | undefined, folde
       return model.layers.map((l) => ({ label: l.name, kind: 'layer' as const, detail: `${l.className} (${l.outputShape.map((x) => x ?? 'None').join(', ')})${l.index === model.defaultLayer ? ' — default' : ''}`, start: wordStart }));
     }
     if (o.name === 'classes') {
-      const names = (model && session?.classNames.get(model.name)) ?? [];
+      const names = labelsOnLine(words, folder) ?? (model && session?.classNames.get(model.name)) ?? [];
       return [{ label: 'all', kind: 'value' as const, detail: 'every class', start: wordStart }, ...names.map((n, i) => ({ label: n, kind: 'class' as const, detail: `output ${i}`, start: wordStart }))];
     }
     if (o.choices) return o.choices.map((c) => ({ label: c, kind: 'value' as const, start: wordStart }));

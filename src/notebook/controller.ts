@@ -142,6 +142,8 @@ export class DeepResolveController implements vscode.Disposable {
     const text = exec.cell.document.getText();
     const abort = new AbortController();
     const sub = exec.token.onCancellationRequested(() => abort.abort());
+    let abortedAt = 0;
+    abort.signal.addEventListener('abort', () => (abortedAt = Date.now()));
     let ok = true;
     let current: { out: vscode.NotebookCellOutput; run: ActiveRun; started: number } | undefined;
     try {
@@ -183,7 +185,7 @@ export class DeepResolveController implements vscode.Disposable {
       if (err instanceof CancelledError) {
         const after = current ? ` after ${duration((Date.now() - current.started) / 1000)}` : '';
         const done = current?.run.progress ? ` (${current.run.progress.pairsDone} of ${current.run.progress.pairsTotal} pairs were done)` : '';
-        this.log.info(`cancelled${after}`);
+        this.log.info(`${current?.run.label ?? 'run'} cancelled${after}; stopped ${abortedAt ? Date.now() - abortedAt : 0} ms after the request`);
         await exec.replaceOutput([...kept, errorOutput(`the analysis was stopped${after}${done}; nothing was kept`, 'Cancelled')]);
       } else if (err instanceof UserError) {
         await exec.replaceOutput([...kept, errorOutput(oneLine(err))]);

@@ -46,6 +46,9 @@ describe('magic completions and hover', () => {
     assert.deepEqual(labels(complete('%resolve ctcf --layer ', s, dir)), ['conv1', 'pool']);
     assert.deepEqual(labels(complete('%resolve --classes ', s, dir)), ['all', 'CTCF', 'RAD21']);
     assert.deepEqual(labels(complete('%resolve --backend w', s, dir)), ['auto', 'tensorflow', 'wasm', 'cpu']);
+    // A labels file named earlier on the line gives the class names.
+    fs.writeFileSync(path.join(dir, 'names.txt'), 'YY1\nREST\n');
+    assert.deepEqual(labels(complete('%resolve m.json --labels names.txt --classes ', s, dir)), ['all', 'YY1', 'REST']);
   });
 
   test('model argument: session models and model files; folders first', () => {
