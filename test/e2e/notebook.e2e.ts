@@ -166,14 +166,16 @@ describe('DeepResolve in VS Code (code-server)', { timeout: 600_000 }, () => {
     // Stop with the cell's stop button.
     const stop = cell(2).locator('.codicon-notebook-stop').first();
     await stop.waitFor({ timeout: 10_000 });
+    await stop.click({ trial: true });
     const clicked = Date.now();
     await stop.click();
-    await waitForText(page, /Cancelled: the analysis was stopped after \d+ s \(\d+ of 800 pairs were done\); nothing was kept/, 10_000);
-    const latencyMs = Date.now() - clicked;
+    // Timed on the cell's status (workbench DOM, cheap to poll); then the message is checked.
     await waitForState(2, 'failed', 10_000);
+    const latencyMs = Date.now() - clicked;
+    await waitForText(page, /Cancelled: the analysis was stopped after \d+ s \(\d+ of 800 pairs were done\); nothing was kept/, 10_000);
     await screenshot(page, '06-cancelled');
     process.stdout.write(`# status command answered in ${answeredMs} ms during the run; cancellation shown ${latencyMs} ms after Stop\n`);
-    assert.ok(latencyMs < 1500, `cancellation took ${latencyMs} ms`);
+    assert.ok(latencyMs < 1000, `cancellation took ${latencyMs} ms`);
   });
 
   test("the progress notification's Cancel also stops a run within a second", async () => {
@@ -183,13 +185,15 @@ describe('DeepResolve in VS Code (code-server)', { timeout: 600_000 }, () => {
     await toast.waitFor({ timeout: 10_000 });
     const cancel = toast.locator('.monaco-button').filter({ hasText: 'Cancel' }).first();
     await screenshot(page, '06b-progress-notification');
+    // Wait until the toast has finished sliding in (clickable), so the timing covers the cancel only.
+    await cancel.click({ trial: true });
     const clicked = Date.now();
     await cancel.click();
-    await waitForText(page, /Cancelled: the analysis was stopped after \d+ s/, 10_000);
-    const latencyMs = Date.now() - clicked;
     await waitForState(2, 'failed', 10_000);
+    const latencyMs = Date.now() - clicked;
+    await waitForText(page, /Cancelled: the analysis was stopped after \d+ s/, 10_000);
     process.stdout.write(`# notification Cancel: cancellation shown ${latencyMs} ms after the click\n`);
-    assert.ok(latencyMs < 1500, `cancellation took ${latencyMs} ms`);
+    assert.ok(latencyMs < 1000, `cancellation took ${latencyMs} ms`);
   });
 
   test('a bad magic gives a one-line error output and the cell fails', async () => {
@@ -201,6 +205,24 @@ describe('DeepResolve in VS Code (code-server)', { timeout: 600_000 }, () => {
     // The session survived: the earlier result is still there.
     await runCell(1);
     await waitForState(1, 'success', 30_000);
+  });
+
+  test('magic cells get completions (layers of the session model) and hover help', async () => {
+    // A new code cell below the last one (the bad magic cell is focused after its run).
+    await page.locator('.notebook-editor:visible .notebook-toolbar-container').getByText('Code', { exact: true }).first().click();
+    const editor = page.locator('.notebook-editor:visible .monaco-editor.focused').first();
+    await editor.waitFor({ timeout: 10_000 });
+    await page.keyboard.type('%resolve tiny --layer ', { delay: 20 });
+    await page.keyboard.press('Control+Space');
+    const suggest = page.locator('.editor-widget.suggest-widget.visible');
+    await suggest.waitFor({ timeout: 10_000 });
+    for (const layer of ['conv', 'pool', 'hidden', 'out']) await suggest.locator('.monaco-list-row').filter({ hasText: layer }).first().waitFor({ timeout: 10_000 });
+    await screenshot(page, '10-completions');
+    await page.keyboard.press('Escape');
+    // Hover the magic's name token (not the whole line's span).
+    await editor.locator('.view-line span span').filter({ hasText: /^resolve$/ }).first().hover();
+    await page.locator('.monaco-hover').filter({ hasText: '%resolve [MODEL] [options]' }).first().waitFor({ timeout: 10_000 });
+    await screenshot(page, '11-hover');
   });
 
   test('Explorer → Resolve features opens a new notebook and runs it', async () => {
