@@ -229,6 +229,12 @@ describe('DeepResolve in VS Code (code-server)', { timeout: 600_000 }, () => {
     const tree = page.locator('.explorer-folders-view');
     await expand('models');
     await expand('tiny');
+    // Not offered on other files.
+    const other = tree.locator('.monaco-list-row').filter({ hasText: /^labels\.txt$/ }).first();
+    await other.click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item').filter({ hasText: 'Copy Path' }).first().waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.monaco-menu .action-item').filter({ hasText: 'Resolve features' }).count(), 0);
+    await page.keyboard.press('Escape');
     const model = tree.locator('.monaco-list-row').filter({ hasText: /^model\.json$/ }).first();
     await model.waitFor();
     await model.click({ button: 'right' });
