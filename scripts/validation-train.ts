@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/engine/backend';
 import { auroc } from '../test/validation/auroc';
+import { logitInteractions } from '../test/validation/interaction';
 import { scannerAuroc } from '../test/validation/oracle';
 import { ARCHITECTURE, MIN_AUROC, TEST_DATA, TRAIN_DATA, TRAINING } from '../test/validation/config';
 import { FIXTURE_ROOT, type FixtureRecord } from '../test/validation/fixture';
@@ -37,6 +38,8 @@ async function main() {
   });
   const scanner = scannerAuroc(test, MOTIFS);
   console.log(`ideal scanner AUROC per motif: ${Object.entries(scanner).map(([m, v]) => `${m} ${v.toFixed(3)}`).join(', ')}`);
+  const interactions = logitInteractions(test, p, RULES);
+  for (const [name, v] of Object.entries(interactions)) console.log(`log-odds interaction ${name.padEnd(6)} ${v.contrast.toFixed(2)} (${(100 * v.relative).toFixed(0)}% of the larger main effect)`);
   const record: FixtureRecord = {
     description:
       'Synthetic DeepResolve validation model (docs/validation.md): random background with planted JASPAR motifs, classes defined by logic rules over motif presence. Regenerate with npm run validate:train.',
@@ -54,6 +57,7 @@ async function main() {
     training: { ...TRAINING, backend, log },
     auroc: scores,
     scannerAuroc: scanner,
+    interactions,
     tfjs: tf.version_core,
     createdAt: new Date().toISOString(),
   };

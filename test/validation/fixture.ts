@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArchitectureSettings } from './architecture';
+import type { Interaction } from './interaction';
 import type { PlantedMotif } from './motifs';
 import type { SimulatorSettings } from './simulate';
 import type { TrainLog, TrainSettings } from './train';
@@ -18,6 +19,8 @@ export interface FixtureRecord {
   auroc: Record<string, number>;
   /** Held-out AUROC of the ideal log-odds scanner per motif (oracle.ts): the attainable bound. */
   scannerAuroc: Record<string, number>;
+  /** Interaction of the model's log-odds in the two motifs of each two-motif rule (interaction.ts). */
+  interactions: Record<string, Interaction>;
   tfjs: string;
   createdAt: string;
 }

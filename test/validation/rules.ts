@@ -12,7 +12,7 @@ export interface ClassRule {
   /** Motifs that make the class (positive roles) and that forbid it (negative roles). */
   uses: Role[];
   forbids: Role[];
-  kind: 'single' | 'and' | 'or' | 'and-not';
+  kind: 'single' | 'and' | 'or' | 'and-not' | 'xor';
   label: (p: Presence) => boolean;
 }
 
@@ -24,12 +24,10 @@ export const RULES: ClassRule[] = [
   // The two classes that share A; E and F are rare and independent, so their labels rarely co-occur.
   { name: 'A&E', uses: ['A', 'E'], forbids: [], kind: 'and', label: (p) => p.A && p.E },
   { name: 'A&F', uses: ['A', 'F'], forbids: [], kind: 'and', label: (p) => p.A && p.F },
+  // Exactly one of B and C: unlike AND, not expressible as a sum in log-odds (docs/validation.md).
+  { name: 'B^C', uses: ['B', 'C'], forbids: [], kind: 'xor', label: (p) => p.B !== p.C },
 ];
 
 export const SHARING_PAIR: [string, string] = ['A&E', 'A&F'];
-
-export function classIndex(name: string): number {
-  const i = RULES.findIndex((r) => r.name === name);
-  if (i < 0) throw new Error(`no class ${name}`);
-  return i;
-}
+/** Classes of the non-additivity check: the issue's AND class, and XOR (non-additive in log-odds). */
+export const NON_ADDITIVE_CLASSES = ['A&B', 'B^C'];

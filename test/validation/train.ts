@@ -17,6 +17,14 @@ export interface TrainSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /**
+   * L2 penalty on the dense kernels (not on biases, not on the filters, which must stay free to
+   * find the motifs), added to the mean cross-entropy. Without it the
+   * network uses filters whose pooled activation is nearly constant on the data as stand-in
+   * biases with arbitrary weights; DeepResolve, which moves every feature freely, then reads
+   * those weights as importance (docs/validation.md, "Training with weight decay").
+   */
+  weightDecay: number;
   seed: number;
 }
 
@@ -94,7 +102,11 @@ export async function trainModel(
       const rows = order.slice(start, start + s.batchSize);
       const x = windows(train, rows, a.width);
       const y = tf.tensor2d(Float32Array.from(rows.flatMap((r) => Array.from(train.labels.subarray(r * classes, (r + 1) * classes)))), [rows.length, classes]);
-      const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, logits(params, x)) as tf.Scalar, true);
+      const loss = optimizer.minimize(() => {
+        const fit = tf.losses.sigmoidCrossEntropy(y, logits(params, x));
+        const penalty = tf.addN([params.hidden, params.out].map((w) => tf.sum(tf.square(w))));
+        return tf.add(fit, tf.mul(s.weightDecay, penalty)) as tf.Scalar;
+      }, true);
       total += (await loss!.data())[0] * rows.length;
       loss!.dispose();
       x.dispose();
