@@ -12,7 +12,7 @@ import { useBackend, type BackendChoice } from './engine/backend';
 import { CancelledError, UserError, oneLine } from './engine/errors';
 import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent';
-import { COMMANDS, closest, parseCommand, toSettings, usage } from './notebook/options';
+import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
 import { resultsNotebook, textSummary } from './notebook/output-bundle';
 import { motifLibrary } from './notebook/motif-files';
 import { annotateFeatures, bestSignificantMatch } from './engine/motifs';
@@ -111,11 +111,14 @@ async function runResolve(words: string[]) {
   }
 }
 
+/** The CLI's own commands (the option table also holds magic-only ones). */
+const CLI_COMMANDS = Object.fromEntries(commandsFor('cli').map((c) => [c.name, c]));
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (!command || command === 'help' || command === '--help' || command === '-h') {
-      const topic = rest[0] && COMMANDS[rest[0]];
+      const topic = rest[0] && CLI_COMMANDS[rest[0]];
       process.stdout.write((topic ? usage(topic, 'cli', 'deepresolve ') : HELP) + '\n');
       return 0;
     }
@@ -124,15 +127,15 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      if (COMMANDS[command]) {
-        process.stdout.write(usage(COMMANDS[command], 'cli', 'deepresolve ') + '\n');
+      if (CLI_COMMANDS[command]) {
+        process.stdout.write(usage(CLI_COMMANDS[command], 'cli', 'deepresolve ') + '\n');
         return 0;
       }
     }
     if (command === 'resolve') await runResolve(rest);
     else if (command === 'layers') await runLayers(rest);
     else {
-      const hint = closest(command, Object.keys(COMMANDS));
+      const hint = closest(command, Object.keys(CLI_COMMANDS));
       throw new UserError(`unknown command '${command}'${hint ? ` (did you mean '${hint}'?)` : ''}; run 'deepresolve help'`);
     }
     return 0;

@@ -11,9 +11,9 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from './errors';
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKENDS)[number];
-export type BackendName = Exclude<BackendChoice, 'auto'>;
+import { BACKENDS, type BackendChoice, type BackendName } from './backend-names';
+
+export { BACKENDS, type BackendChoice, type BackendName };
 
 /** Versions of the TensorFlow.js parts in use, recorded in every result. */
 export const TFJS_VERSIONS = { core: tf.version_core, cpu: version_cpu, wasm: version_wasm };

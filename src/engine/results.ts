@@ -4,7 +4,7 @@
  */
 import type { Settings } from './settings';
 import type { Trace } from './ascent';
-import type { BackendName } from './backend';
+import type { BackendName } from './backend-names';
 
 export const SCHEMA_VERSION = '1.0';
 

@@ -1,6 +1,6 @@
 /** Analysis settings: their defaults (method note §1) and validation. One place for CLI, magics and worker. */
 import { UserError } from './errors';
-import { BACKENDS, type BackendChoice } from './backend';
+import { BACKENDS, type BackendChoice } from './backend-names';
 
 export interface Settings {
   /** Analysis layer: name or index; undefined for the default. */

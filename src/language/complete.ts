@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BACKENDS } from '../engine/backend';
+import { BACKENDS } from '../engine/backend-names';
 import { parseLabels } from '../engine/labels';
 import { magicUsage } from '../notebook/help';
 import { MAGIC_NAMES, magicSpec } from '../notebook/magics';

@@ -3,7 +3,7 @@
  * defaults (from the engine's settings), tokenising, parsing and "did you mean" suggestions.
  */
 import { ASCENT_METHODS, DEFAULT_SETTINGS, type Settings } from '../engine/settings';
-import { BACKENDS } from '../engine/backend';
+import { BACKENDS } from '../engine/backend-names';
 import { UserError } from '../engine/errors';
 
 export type OptionType = 'string' | 'number' | 'int' | 'flag';

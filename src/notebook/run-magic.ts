@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AscentProgress } from '../engine/ascent';
-import { BACKENDS, type BackendChoice } from '../engine/backend';
+import { BACKENDS, type BackendChoice } from '../engine/backend-names';
 import { CancelledError, UserError } from '../engine/errors';
 import type { Results } from '../engine/results';
 import type { WorkerClient } from '../worker/client';

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { UserError } from '../engine/errors';
-import type { BackendChoice } from '../engine/backend';
+import type { BackendChoice } from '../engine/backend-names';
 import type { LayerInfo } from '../engine/layers';
 import type { Results } from '../engine/results';
 

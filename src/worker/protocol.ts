@@ -4,7 +4,7 @@
  * come back under that id, and `cancel` stops the run with that id.
  */
 import type { AscentProgress } from '../engine/ascent';
-import type { BackendChoice, BackendName } from '../engine/backend';
+import type { BackendChoice, BackendName } from '../engine/backend-names';
 import type { LayerInfo } from '../engine/layers';
 import type { Results } from '../engine/results';
 import type { Settings } from '../engine/settings';

@@ -97,6 +97,7 @@ test('bad input: one line on stderr, non-zero exit, no stack trace', () => {
     [['resolve', modelJson, '--restart', '3'], /^deepresolve: unknown option --restart for resolve \(did you mean --restarts\?\)\n$/],
     [['resolve', path.join(root, 'package.json')], /^deepresolve: .*package\.json: JSON file is neither a TF\.js model \(no modelTopology\) nor a Keras architecture/],
     [['frobnicate'], /^deepresolve: unknown command 'frobnicate'/],
+    [['similarity'], /^deepresolve: unknown command 'similarity'; run 'deepresolve help'/],
   ];
   for (const [args, message] of cases) {
     const r = run(...args);
