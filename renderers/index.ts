@@ -18,8 +18,8 @@ export const activate: ActivationFunction = () => {
       drop(outputItem.id);
       injectStyle(element.ownerDocument);
       try {
-        const { view, data } = unpackView(outputItem.json());
-        const dashboard = new Dashboard(element, data, view);
+        const { view, focus, data } = unpackView(outputItem.json());
+        const dashboard = new Dashboard(element, data, view, focus);
         shown.set(outputItem.id, dashboard);
         await dashboard.renderAll();
       } catch (e) {

@@ -32,6 +32,8 @@ export interface Payload {
   version: typeof PAYLOAD_VERSION;
   /** The view shown first. */
   view: ViewName;
+  /** What the view opens on (e.g. %interactions CLASS, %logos FEATURES); optional, so version 1 still reads. */
+  focus?: Focus;
   data: Omit<ViewData, 'classes' | 'similarity' | 'labelCorrelation'> & {
     classes: (Omit<ViewClass, 'ofiv' | 'oniv' | 'sd' | 'traces'> & { onivNonAdditive: number[]; traces?: { stride: number; scores: Packed }[] })[];
     /** classes × features, row-major. */
@@ -175,12 +177,19 @@ function unpackMatrix(p: PackedMatrix): ViewMatrix {
 
 const round = (v: number, digits = 4) => (Number.isFinite(v) ? Number(v.toPrecision(digits)) : v);
 
-export function packView(data: ViewData, view: ViewName = 'heatmap'): Payload {
+/** Position in `classes` and feature index a view opens on. */
+export interface Focus {
+  classPos?: number;
+  feature?: number;
+}
+
+export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focus = {}): Payload {
   const { classes, similarity, labelCorrelation, features, ...rest } = data;
   return {
     format: PAYLOAD_FORMAT,
     version: PAYLOAD_VERSION,
     view,
+    ...(focus.classPos !== undefined || focus.feature !== undefined ? { focus } : {}),
     data: {
       ...rest,
       features: features.map((f) => ({
@@ -204,7 +213,7 @@ export function packView(data: ViewData, view: ViewName = 'heatmap'): Payload {
 
 export class PayloadError extends Error {}
 
-export function unpackView(payload: unknown): { view: ViewName; data: ViewData } {
+export function unpackView(payload: unknown): { view: ViewName; focus: Focus; data: ViewData } {
   const p = payload as Payload;
   if (!p || typeof p !== 'object' || p.format !== PAYLOAD_FORMAT) throw new PayloadError('not a DeepResolve view payload');
   if (p.version !== PAYLOAD_VERSION) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
@@ -214,6 +223,7 @@ export function unpackView(payload: unknown): { view: ViewName; data: ViewData }
   const allSd = unpackNumbers(sd);
   return {
     view: VIEW_NAMES.includes(p.view) ? p.view : 'heatmap',
+    focus: p.focus ?? {},
     data: {
       ...rest,
       classes: classes.map(({ onivNonAdditive, traces, ...c }, i) => {

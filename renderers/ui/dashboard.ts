@@ -7,7 +7,7 @@
  */
 import type { View } from 'vega';
 import { featureLabel, measureName, values, type Measure, type ViewData } from '../data';
-import type { ViewName } from '../pack';
+import type { Focus, ViewName } from '../pack';
 import { SIGNAL, fmt, type ViewOptions } from '../views/common';
 import { VIEWS, toCsv } from '../views/index';
 import type { Theme } from '../views/theme';
@@ -66,10 +66,13 @@ export class Dashboard {
     container: HTMLElement,
     private data: ViewData,
     initial: ViewName,
+    focus: Focus = {},
   ) {
     this.doc = container.ownerDocument;
     this.theme = readTheme(this.doc);
-    this.state = { main: initial === 'similarity' ? 'similarity' : 'heatmap', measure: 'ofiv', classPos: 0, feature: -1, topN: MORE };
+    const classPos = focus.classPos !== undefined && focus.classPos >= 0 && focus.classPos < data.classes.length ? focus.classPos : 0;
+    const feature = focus.feature !== undefined && focus.feature >= 0 && focus.feature < data.features.length ? focus.feature : -1;
+    this.state = { main: initial === 'similarity' ? 'similarity' : 'heatmap', measure: 'ofiv', classPos, feature, topN: MORE };
     this.root = el(this.doc, 'div', 'dr-root');
     container.replaceChildren(this.root);
     this.tip = new CellTip(this.doc);

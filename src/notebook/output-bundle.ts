@@ -21,8 +21,10 @@ const VEGALITE_V5_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 export interface BundleOptions {
   /** Leave out the SVG (e.g. when no time should be spent on it). */
   svg?: boolean;
-  /** Class (position in results.classes) the per-class fallback views show. */
+  /** Class (position in results.classes) the per-class views show first. */
   classPos?: number;
+  /** Feature the views highlight first (e.g. the first of %logos FEATURES). */
+  feature?: number;
 }
 
 /** Static pictures pool matrix images to this many pixels a side, so the SVG stays small. */
@@ -32,7 +34,7 @@ export async function outputBundle(results: Results, view: ViewName = 'heatmap',
   const data = fromResults(results);
   const spec = VIEWS[view].build(data, { classPos: options.classPos, maxPixels: FALLBACK_PIXELS, rasterAbove: 6000 });
   const bundle: MimeBundle = {
-    [RESULT_MIME]: packView(data, view),
+    [RESULT_MIME]: packView(data, view, { classPos: options.classPos, feature: options.feature }),
     [VEGALITE_MIME]: { ...spec, $schema: VEGALITE_V5_SCHEMA },
     'text/plain': textSummary(data),
   };

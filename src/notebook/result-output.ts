@@ -24,7 +24,7 @@ const ORDER = [RESULT_MIME, 'image/svg+xml', 'application/vnd.vegalite.v5+json',
 
 export async function resultOutput(client: Pick<WorkerClient, 'run'>, results: Results, name: string, focus: ResultFocus, summary: string): Promise<Output> {
   const classPos = focus.classIndex === undefined ? undefined : results.classes.findIndex((c) => c.index === focus.classIndex);
-  const { bundle } = await client.run({ kind: 'bundle', results, view: focus.view, classPos }).promise;
+  const { bundle } = await client.run({ kind: 'bundle', results, view: focus.view, classPos, feature: focus.features?.[0] }).promise;
   const mimes = Object.keys(bundle).sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
   return {
     items: mimes.map((mime) => ({ mime, value: mime === 'text/plain' ? summary : bundle[mime] })),

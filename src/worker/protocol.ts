@@ -22,7 +22,7 @@ export type Task =
   | { kind: 'load'; backend: BackendChoice; model: ModelRequest }
   | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifs?: string; motifsBase?: string }
   /** The cell's MIME bundle of a view (SVG rendering is slow for big results: not on the host's thread). */
-  | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number };
+  | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number; feature?: number };
 
 export interface ModelInfo {
   name: string;

@@ -119,7 +119,7 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
       return { results: annotate(results, library), model: info(loaded), classNames: labels?.names };
     }
     case 'bundle':
-      return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos }) };
+      return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos, feature: task.feature }) };
   }
 }
 

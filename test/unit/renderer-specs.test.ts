@@ -202,3 +202,10 @@ describe('SVG fallback and output bundle', () => {
     assert.deepEqual((nb.cells[0] as { source: string[] }).source, ['# t\n', 'x']);
   });
 });
+
+test('the payload carries the class and feature a view opens on, and reads back', () => {
+  const data = fromResults(syntheticResults({ classes: 4, features: 6 }));
+  const packed = packView(data, 'interactions', { classPos: 2, feature: 5 });
+  assert.deepEqual(unpackView(JSON.parse(JSON.stringify(packed))).focus, { classPos: 2, feature: 5 });
+  assert.deepEqual(unpackView(packView(data, 'heatmap')).focus, {});
+});
