@@ -33,6 +33,8 @@ const plan: [string, string[]][] = [
   ['deepsea-1x10-direct', ['wasm']],
   ['deepsea-100x10', ['wasm']],
   ...(full ? ([['deepsea-919x10', ['wasm']]] as [string, string[]][]) : []),
+  ['render-heatmap-919x960', ['chromium']],
+  ['render-similarity-919', ['chromium']],
   ['encode-all', backends],
   ['encode-all-direct', backends],
 ];

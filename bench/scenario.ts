@@ -45,7 +45,39 @@ async function analysis(which: 'deepsea' | 'encode', settings: Partial<Settings>
   };
 }
 
+/** Time to first paint of a 919 × 960 result's main view in headless Chromium (the renderer's real code). */
+async function firstPaint(view: 'heatmap' | 'similarity') {
+  const { startHarness, openPage } = await import('../test/renderer/harness');
+  const { syntheticResults } = await import('../test/renderer/fixtures');
+  const { packView } = await import('../renderers/pack');
+  const { fromResults } = await import('../renderers/data');
+  const h = await startHarness();
+  try {
+    h.payloads.set('large', JSON.stringify(packView(fromResults(syntheticResults({ classes: 919, features: 960, labels: true })), view)));
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { page, close } = await openPage(h);
+      // A string, not a function: tsx would add helpers the page does not have.
+      samples.push(
+        Number(
+          await page.evaluate(`new Promise((resolve) => {
+            const t0 = performance.now();
+            void window.renderPayload('large');
+            (function check() { document.querySelector('[data-panel="main"][data-rendered]') ? resolve(performance.now() - t0) : requestAnimationFrame(check); })();
+          })`),
+        ),
+      );
+      await close();
+    }
+    return { seconds: Math.min(...samples) / 1000, samplesMs: samples.map(Math.round) };
+  } finally {
+    await h.close();
+  }
+}
+
 const scenarios: Record<string, () => Promise<object>> = {
+  'render-heatmap-919x960': () => firstPaint('heatmap'),
+  'render-similarity-919': () => firstPaint('similarity'),
   'batch-1': () => throughput(1),
   'batch-16': () => throughput(16),
   'batch-64': () => throughput(64),
@@ -59,7 +91,7 @@ const scenarios: Record<string, () => Promise<object>> = {
 };
 
 (async () => {
-  await useBackend(backend);
+  if (backend !== ('chromium' as string)) await useBackend(backend);
   const result = await scenarios[name]();
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify({ name, backend, ...result, maxRssMB }) + '\n');
