@@ -14,8 +14,8 @@ import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
 import { resultsNotebook, textSummary } from './notebook/output-bundle';
-import { motifLibrary } from './notebook/motif-files';
-import { annotateFeatures, bestSignificantMatch } from './engine/motifs';
+import { annotateWith, motifLibrary } from './notebook/motif-files';
+import { bestSignificantMatch } from './engine/motifs';
 import type { Results } from './engine/results';
 import { fromResults } from '../renderers/data';
 
@@ -94,7 +94,7 @@ async function runResolve(words: string[]) {
   // Read the motif collection before the long run, so that a bad file fails fast.
   const library = motifLibrary(options.motifs as string | undefined);
   const resolved = await resolveFeatures({ loaded, labels, labelsFile, settings }, { signal: controller.signal, onProgress: progressBar() });
-  const results = library && resolved.features.some((f) => f.pwm) ? annotateFeatures(resolved, library) : resolved;
+  const results = annotateWith(resolved, library);
   const out = String(options.out ?? 'results.json');
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(results));

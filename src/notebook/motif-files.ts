@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../engine/errors';
-import { loadLibrary, parseMotifs, type Motif, type MotifLibrary } from '../engine/motifs';
+import { annotateFeatures, loadLibrary, parseMotifs, type Motif, type MotifLibrary } from '../engine/motifs';
+import type { Results } from '../engine/results';
 
 export const JASPAR_FILE = 'JASPAR2024_CORE_vertebrates_non-redundant_pfms_transfac.txt';
 export const DEFAULT_MOTIFS = 'jaspar';
@@ -40,4 +41,9 @@ export function motifLibrary(spec: string | undefined, baseDir = process.cwd()):
   const library = loadLibrary(motifs);
   libraries.set(key, library);
   return library;
+}
+
+/** Names first-layer features by their best known motifs, when there is a library and PWMs to match. */
+export function annotateWith(results: Results, library: MotifLibrary | null): Results {
+  return library && results.features.some((f) => f.pwm) ? annotateFeatures(results, library) : results;
 }

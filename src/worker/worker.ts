@@ -12,14 +12,9 @@ import { defaultAnalysisLayer, listLayers } from '../engine/layers';
 import { loadModel } from '../engine/load';
 import type { LoadedModel } from '../engine/load/model';
 import { resolveFeatures } from '../engine/resolve';
-import type { Results } from '../engine/results';
 import { outputBundle } from '../notebook/output-bundle';
-import { annotateFeatures, type MotifLibrary } from '../engine/motifs';
-import { motifLibrary } from '../notebook/motif-files';
+import { annotateWith, motifLibrary } from '../notebook/motif-files';
 import type { FromWorker, ModelInfo, ModelRequest, Task, TaskResult, ToWorker } from './protocol';
-
-// The loader takes options ({length, maxMemoryMB}) in its newer form; older forms ignore them.
-const load = loadModel as (path: string, options?: { length?: number; maxMemoryMB?: number }) => Promise<LoadedModel>;
 
 interface Cached {
   loaded: LoadedModel;
@@ -65,14 +60,9 @@ async function model(req: ModelRequest): Promise<LoadedModel> {
     hit.loaded.model.dispose();
     cache.delete(key);
   }
-  const loaded = await load(req.path, { length: req.length, maxMemoryMB: req.maxMemoryMB });
+  const loaded = await loadModel(req.path, { length: req.length, maxMemoryMB: req.maxMemoryMB });
   cache.set(key, { loaded, mtimeMs: stamp });
   return loaded;
-}
-
-/** Names first-layer features by their best known motif (the collection was read before the run). */
-function annotate(results: Results, library: MotifLibrary | null): Results {
-  return library && results.features.some((f) => f.pwm) ? annotateFeatures(results, library) : results;
 }
 
 function info(loaded: LoadedModel): ModelInfo {
@@ -116,7 +106,7 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
         { loaded, settings: { ...task.settings, backend: task.backend }, labels, labelsFile },
         { signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
       );
-      return { results: annotate(results, library), model: info(loaded), classNames: labels?.names };
+      return { results: annotateWith(results, library), model: info(loaded), classNames: labels?.names };
     }
     case 'bundle':
       return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos, feature: task.feature }) };
