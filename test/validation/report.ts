@@ -40,6 +40,19 @@ export function resultsMarkdown(a: Analysis, v: Validation): string {
       v.rows.map((r) => [r.check, r.class, r.measured, r.threshold, r.pass ? 'yes' : '**NO**', r.detail]),
     ),
     '',
+    '### Additivity of each class: the model on data against DeepResolve',
+    '',
+    'Log-odds interaction: mean class score (log-odds) of held-out sequences by presence of the rule\'s two motifs, s11 − s10 − s01 + s00, and its size relative to the larger main effect (0 = additive). Restart scores and mixture: from the analysis (seed ' + run.settings.seed + ').',
+    '',
+    markdownTable(
+      ['class', 'log-odds interaction', 'relative', 'restart scores (min–max)', 'mixture components', 'non-additive group (motifs)'],
+      run.classes.map((c) => {
+        const i = f.interactions[c.name];
+        const roles = c.nonAdditive.map((k) => `${k}${v.matches[k].role ? ` (${v.matches[k].role})` : ''}`);
+        return [c.name, i ? i.contrast.toFixed(2) : '–', i ? `${(100 * i.relative).toFixed(0)}%` : '–', `${Math.min(...c.scores).toFixed(2)}–${Math.max(...c.scores).toFixed(2)}`, String(c.gmmComponents), roles.join(', ') || 'none'];
+      }),
+    ),
+    '',
     '### Filters: similarity to each planted motif and OFIV per class (seed ' + run.settings.seed + ')',
     '',
     markdownTable(
