@@ -8,8 +8,9 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyseFixture, type Analysis } from '../validation/analysis';
 import { matchFilters, type FilterMatch } from '../validation/matching';
-import { motifRecoveryRows, negativeRows, nonAdditivityRows, sharingRows, stabilityRows, type CheckRow } from '../validation/checks';
+import { classFilterFor, motifRecoveryRows, negativeRows, nonAdditivityRows, sharingRows, stabilityRows, type CheckRow } from '../validation/checks';
 import { SHARING_PAIR } from '../validation/rules';
+import { jasparRank } from '../validation/jaspar';
 
 let analysis: Analysis;
 let matches: FilterMatch[];
@@ -64,4 +65,17 @@ test('feature sharing: labels of A&E and A&F correlate < 0.2 (their OFIV similar
 
 test('stability: OFIV rankings of seeds 0 and 1 have Spearman ≥ 0.9 for every class', () => {
   assertRows(stabilityRows(analysis));
+});
+
+test("cross-check with the project's motif matcher: each recovered filter's best JASPAR match is the planted motif", () => {
+  const results = analysis.runs[0];
+  for (const rule of analysis.fixture.classes) {
+    const c = cls(rule.name);
+    for (const role of rule.uses) {
+      const motif = analysis.fixture.motifs.find((m) => m.role === role)!;
+      const found = classFilterFor(c, matches.filter((m) => m.role === role).map((m) => m.feature))!;
+      const { rank, best } = jasparRank(results.features[found.filter].pwm!, motif.jaspar);
+      assert.equal(rank, 1, `${rule.name}: filter ${found.filter} for ${motif.name}: best ${best}`);
+    }
+  }
 });

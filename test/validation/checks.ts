@@ -4,6 +4,7 @@
  */
 import type { ClassResult, Results } from '../../src/engine/results';
 import type { Analysis } from './analysis';
+import { jasparRank } from './jaspar';
 import { filtersOf, matchFilters, MATCH_THRESHOLD, type FilterMatch } from './matching';
 import { NON_ADDITIVE_CLASSES, SHARING_PAIR } from './rules';
 import { byDecreasing, spearman } from './stats';
@@ -55,6 +56,11 @@ export function classFilterFor(c: ClassResult, filters: number[]): { filter: num
   return { filter, rank: byOniv.indexOf(filter) + 1, ofivRank: Math.min(...filters.map((k) => byOfiv.indexOf(k) + 1)) };
 }
 
+function jasparDetail(pwm: number[][], id: string): string {
+  const { rank, best } = jasparRank(pwm, id);
+  return `JASPAR matcher: ${id} ${rank ? `is match ${rank}` : 'not in the top 10'}, best ${best}`;
+}
+
 /** Check 1: for each motif a rule uses, the rank of its best matching filter in the class's ranking. */
 export function motifRecoveryRows(a: Analysis, matches: FilterMatch[]): CheckRow[] {
   const results = a.runs[0];
@@ -72,7 +78,8 @@ export function motifRecoveryRows(a: Analysis, matches: FilterMatch[]): CheckRow
         threshold: `rank ≤ ${limit}`,
         pass: found !== null && found.rank <= limit,
         detail: found
-          ? `filter ${found.filter}, similarity ${fmt(matches[found.filter].similarity[role])}; rank by OFIV ${found.ofivRank}; filters matching ${role}: ${filters.join(', ')}`
+          ? `filter ${found.filter}, similarity ${fmt(matches[found.filter].similarity[role])}; rank by OFIV ${found.ofivRank}; filters matching ${role}: ${filters.join(', ')}; ` +
+            jasparDetail(results.features[found.filter].pwm!, motif.jaspar)
           : `no filter reaches similarity ${THRESHOLDS.match} with ${motif.name}`,
       };
     });

@@ -1,0 +1,20 @@
+/**
+ * Cross-check of the motif assignment with the project's TOMTOM-like matcher
+ * (src/engine/motifs): the rank of the planted motif's JASPAR record among a filter's matches
+ * against the whole shipped JASPAR 2024 collection (879 motifs), best p-value first.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadLibrary, matchPwm, parseMotifs, type MotifLibrary } from '../../src/engine/motifs';
+
+const COLLECTION = path.resolve(__dirname, '../../motifs/JASPAR2024_CORE_vertebrates_non-redundant_pfms_transfac.txt');
+
+let library: MotifLibrary | undefined;
+
+/** 1-based rank of `jasparId` among the filter's top `top` JASPAR matches, or null when absent. */
+export function jasparRank(pwm: number[][], jasparId: string, top = 10): { rank: number | null; best: string } {
+  library ??= loadLibrary(parseMotifs(fs.readFileSync(COLLECTION, 'utf8'), path.basename(COLLECTION)));
+  const hits = matchPwm(pwm, library, { top });
+  const at = hits.findIndex((h) => h.id === jasparId);
+  return { rank: at < 0 ? null : at + 1, best: hits[0] ? `${hits[0].name} (${hits[0].id}, q ${hits[0].qValue.toExponential(1)})` : 'none' };
+}
