@@ -17,12 +17,16 @@ import { pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type 
 import type { DenseReluHead } from './dense-relu-head';
 import { CancelledError } from './errors';
 import { featureImportance } from './statistics';
+import { axpyKernel, type AxpyKernel } from './kernels/axpy';
+import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
 
 interface Precomputed {
   /** W₁ᵀW₁, [U, U] row-major (float32: half the memory traffic of the flip updates, which dominate). */
   gram: Float32Array;
   /** W₁ averaged over positions, [K, U] row-major. */
   meanW1: Float32Array;
+  /** Exact sampler of the start statistics (made on first use). */
+  sampler?: StartSampler;
 }
 
 /**
@@ -54,7 +58,26 @@ interface PairOutcome {
 }
 
 /** One pair's ascent in hidden space, given p₀ = W₁ᵀH₀ and ‖H₀‖². */
-function ascendPair(dense: DenseReluHead, gram: Float32Array, cls: number, p0: Float32Array, n0: number, settings: AscentSettings): PairOutcome {
+/**
+ * The kernel's memory holds G with rows padded to a multiple of 4 (at offset 0) and G v (after it).
+ */
+interface KernelState {
+  kernel: AxpyKernel;
+  /** Padded row length. */
+  stride: number;
+  /** Offset of G v. */
+  gvAt: number;
+}
+
+function kernelFor(gram: Float32Array, U: number): KernelState {
+  const stride = Math.ceil(U / 4) * 4;
+  const gvAt = U * stride;
+  const kernel = axpyKernel(gvAt + stride);
+  for (let j = 0; j < U; j++) kernel.f32.set(gram.subarray(j * U, (j + 1) * U), j * stride);
+  return { kernel, stride, gvAt };
+}
+
+function ascendPair(dense: DenseReluHead, k: KernelState, cls: number, p0: Float32Array, n0: number, settings: AscentSettings): PairOutcome {
   const U = dense.hidden;
   const b1 = dense.b1;
   const { l2, lr, maxIter, patience } = settings;
@@ -62,7 +85,9 @@ function ascendPair(dense: DenseReluHead, gram: Float32Array, cls: number, p0: F
   const b2c = dense.b2[cls];
   const y = new Float64Array(U);
   const gy = new Float64Array(U);
-  const gv = new Float64Array(U);
+  const { kernel, stride, gvAt } = k;
+  const gv = kernel.f32.subarray(gvAt, gvAt + U);
+  gv.fill(0);
   const v = new Float64Array(U);
   const flips: number[] = [];
   let a = 1;
@@ -98,10 +123,8 @@ function ascendPair(dense: DenseReluHead, gram: Float32Array, cls: number, p0: F
     // G v changes only in the columns of the units that flipped.
     for (const j of flips) {
       const vj = v[j] === 0 ? w2c[j] : 0;
-      const delta = vj - v[j];
+      kernel.axpy(gvAt, j * stride, vj - v[j], stride);
       v[j] = vj;
-      const row = j * U;
-      for (let i = 0; i < U; i++) gv[i] += delta * gram[row + i];
     }
     const eta = stepSize(lr, t);
     const c = 1 - 2 * l2 * eta;
@@ -111,6 +134,17 @@ function ascendPair(dense: DenseReluHead, gram: Float32Array, cls: number, p0: F
       gy[i] = c * gy[i] + eta * gv[i];
     }
   }
+}
+
+/** p₀, q₀ and ‖H₀‖² of explicitly drawn starts. */
+function explicitStatistics(starts: Float32Array[], dense: DenseReluHead, channels: number): StartStatistics {
+  const size = starts[0].length;
+  const flat = new Float32Array(starts.length * size);
+  starts.forEach((s, i) => flat.set(s, i * size));
+  const p0 = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [starts.length, size]), dense.w1).dataSync() as Float32Array);
+  const q0 = Float64Array.from(starts.flatMap((s) => featureImportance(s, channels)));
+  const n0 = Float64Array.from(starts, (s) => s.reduce((a, x) => a + x * x, 0));
+  return { p0, q0, n0 };
 }
 
 export async function ascendHidden(
@@ -123,22 +157,24 @@ export async function ascendHidden(
   const size = featureShape.reduce((a, b) => a * b, 1);
   const channels = featureShape[featureShape.length - 1];
   const started = Date.now();
-  const { gram, meanW1 } = precompute(dense, featureShape);
+  const pre = precompute(dense, featureShape);
+  const { gram, meanW1 } = pre;
+  const kernel = kernelFor(gram, dense.hidden);
   const results: PairResult[] = [];
   let lastYield = Date.now();
+  const positions = size / channels;
+  // Drawing only the start statistics pays when the feature map is much larger than what the
+  // ascent sees of it; feature maps need the full starts.
+  const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (dense.hidden + channels);
+  if (sampled) pre.sampler ??= startSampler(gram, meanW1, dense.hidden, channels, positions);
   for (let first = 0; first < pairs.length; first += settings.chunkSize) {
     const chunk = pairs.slice(first, first + settings.chunkSize);
-    const starts = chunk.map((pair) => startOf(pair, settings.seed, size));
-    const flat = new Float32Array(chunk.length * size);
-    starts.forEach((s, i) => flat.set(s, i * size));
-    const p0 = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [chunk.length, size]), dense.w1).dataSync() as Float32Array);
+    const starts = sampled ? null : chunk.map((pair) => startOf(pair, settings.seed, size));
+    const stats: StartStatistics = starts ? explicitStatistics(starts, dense, channels) : pre.sampler!.sample(chunk, settings.seed);
     const outcomes: PairOutcome[] = [];
     for (let i = 0; i < chunk.length; i++) {
       if (hooks.signal?.aborted) throw new CancelledError();
-      const h0 = starts[i];
-      let n0 = 0;
-      for (let k = 0; k < size; k++) n0 += h0[k] * h0[k];
-      outcomes.push(ascendPair(dense, gram, chunk[i].cls, p0.subarray(i * dense.hidden, (i + 1) * dense.hidden), n0, settings));
+      outcomes.push(ascendPair(dense, kernel, chunk[i].cls, stats.p0.subarray(i * dense.hidden, (i + 1) * dense.hidden), stats.n0[i], settings));
       if (Date.now() - lastYield > 50) {
         await yieldToEventLoop();
         lastYield = Date.now();
@@ -155,9 +191,8 @@ export async function ascendHidden(
       ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), dense.w1, false, true).dataSync() as Float32Array)
       : undefined;
     outcomes.forEach((o, i) => {
-      const q0 = featureImportance(starts[i], channels);
-      const fiv = q0.map((q, k) => o.a * q + projected[i * channels + k]);
-      const featureMap = maps ? Float32Array.from(starts[i], (h, k) => o.a * h + maps[i * size + k]) : undefined;
+      const fiv = Array.from({ length: channels }, (_, k) => o.a * stats.q0[i * channels + k] + projected[i * channels + k]);
+      const featureMap = maps && starts ? Float32Array.from(starts[i], (h, k) => o.a * h + maps[i * size + k]) : undefined;
       results.push({ ...chunk[i], fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
     });
   }

@@ -24,6 +24,11 @@ export interface AscentSettings {
   keepTrace: boolean;
   /** Keep each pair's final feature map (large: positions × channels floats per pair). */
   keepFeatureMaps: boolean;
+  /**
+   * 'explicit': draw every start H₀ in full (the direct path always does). 'auto': the hidden-space
+   * path may draw only the statistics of H₀ it needs, with the same distribution (start-sampler.ts).
+   */
+  starts?: 'auto' | 'explicit';
 }
 
 export interface Pair {

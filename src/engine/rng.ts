@@ -40,3 +40,25 @@ export function fillNormal(out: Float32Array, seed: number): Float32Array {
   }
   return out;
 }
+
+/** One standard normal draw from a uniform stream (Box–Muller, one of the pair). */
+export function normal(u: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}
+
+/** A chi-square draw with `df` degrees of freedom: 2·Gamma(df/2) by Marsaglia–Tsang (exact). */
+export function chiSquare(df: number, u: () => number): number {
+  if (df <= 0) return 0;
+  let shape = df / 2;
+  // Gamma(a) = Gamma(a + 1) · U^(1/a) for a < 1.
+  const boost = shape < 1 ? Math.pow(u(), 1 / shape) : 1;
+  if (shape < 1) shape += 1;
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const x = normal(u);
+    const v = (1 + c * x) ** 3;
+    if (v <= 0) continue;
+    if (Math.log(u()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return 2 * d * v * boost;
+  }
+}

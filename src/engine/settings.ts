@@ -23,6 +23,12 @@ export interface Settings {
    * (exact, for Dense → ReLU → Dense heads only); 'auto' picks 'hidden' whenever the head allows.
    */
   ascent: (typeof ASCENT_METHODS)[number];
+  /**
+   * 'auto' lets the hidden-space ascent draw only the statistics of each start it needs (exactly
+   * distributed, far cheaper for large feature maps); 'explicit' draws every start in full, the
+   * same starts as the direct path for the same seed.
+   */
+  starts: 'auto' | 'explicit';
   /** Keep each restart's final feature map in the results (large). */
   keepFeatureMaps: boolean;
   /** Keep per-iteration score traces; 'auto' keeps them when there are at most TRACE_PAIR_LIMIT pairs. */
@@ -48,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxMemoryMB: 1024,
   backend: 'auto',
   ascent: 'auto',
+  starts: 'auto',
   keepFeatureMaps: false,
   keepTraces: 'auto',
   regCovar: 1e-6,
@@ -73,6 +80,7 @@ export function completeSettings(partial: Partial<Settings>): Settings {
   check(Number.isFinite(s.maxMemoryMB) && s.maxMemoryMB > 0, `--max-memory must be > 0 MB (got ${s.maxMemoryMB})`);
   check(BACKENDS.includes(s.backend), `--backend must be one of ${BACKENDS.join(', ')} (got ${s.backend})`);
   check(ASCENT_METHODS.includes(s.ascent), `--ascent must be one of ${ASCENT_METHODS.join(', ')} (got ${s.ascent})`);
+  check(s.starts === 'auto' || s.starts === 'explicit', `starts must be 'auto' or 'explicit' (got ${s.starts})`);
   check(s.regCovar >= 0, `regCovar must be ≥ 0 (got ${s.regCovar})`);
   return s;
 }
