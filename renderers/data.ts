@@ -18,7 +18,15 @@ export interface MotifMatch {
   pValue?: number;
   qValue?: number;
   attribution?: string;
+  /** Feature column that the motif's first column faces (in the `strand` orientation). */
+  offset?: number;
+  strand?: '+' | '-';
+  /** The motif in the aligned orientation; kept only for a feature's best significant match (logo view). */
+  pwm?: number[][];
 }
+
+/** Matches a feature keeps in the views: tooltips list this many. */
+export const SHOWN_MATCHES = 3;
 
 export interface ViewFeature {
   index: number;
@@ -106,9 +114,8 @@ export function fromResults(r: Results): ViewData {
       negativeThreshold: r.settings.negativeThreshold,
     },
     features: r.features.map((f) => {
-      // Only what labels and tooltips need: the matched motifs' own PWMs stay out of the payload.
-      const matches = f.matches?.map((m) => ({ id: m.id, name: m.name, pValue: m.pValue, qValue: m.qValue, ...(m.attribution ? { attribution: m.attribution } : {}) }));
-      return { index: f.index, name: f.name, ...(f.pwm ? { pwm: f.pwm, ic: f.ic } : {}), ...(matches?.length ? { matches } : {}) };
+      const matches = viewMatches(f.matches ?? []);
+      return { index: f.index, name: f.name, ...(f.pwm ? { pwm: f.pwm, ic: f.ic } : {}), ...(matches.length ? { matches } : {}) };
     }),
     featureOrder: [...r.featureOrder],
     classes: r.classes.map((c) => ({
@@ -133,6 +140,31 @@ export function fromResults(r: Results): ViewData {
 
 const SIGNIFICANT = 0.05;
 
+/**
+ * What the views need of a feature's matches: the top three for tooltips, and the aligned motif
+ * only for the best significant one (the logo view draws that one under the feature's logo).
+ * Source files and E-values stay out: they would only grow the payload.
+ */
+export function viewMatches(all: readonly MotifMatchIn[]): MotifMatch[] {
+  const top = all.slice(0, SHOWN_MATCHES).map(
+    (m): MotifMatch => ({
+      id: m.id,
+      name: m.name,
+      pValue: m.pValue,
+      qValue: m.qValue,
+      offset: m.offset,
+      strand: m.strand,
+      ...(m.attribution ? { attribution: m.attribution } : {}),
+    }),
+  );
+  const best = top.length ? bestMatch({ index: -1, name: '', matches: top }) : undefined;
+  const full = best ? all[top.indexOf(best)] : undefined;
+  if (best && full?.pwm?.length) best.pwm = full.pwm;
+  return top;
+}
+
+type MotifMatchIn = NonNullable<Results['features'][number]['matches']>[number];
+
 function significance(m: MotifMatch): number {
   return m.q ?? m.qValue ?? m.p ?? m.pValue ?? 1;
 }
@@ -151,7 +183,6 @@ export function featureLabel(f: ViewFeature): string {
   return `${f.name} · ${short}`;
 }
 
-/** Licence line for views that show motif database names (JASPAR is CC BY 4.0). */
 /** "CTCF (MA0139.2), q = 0.001" for tooltips and tables. */
 export function matchText(m: MotifMatch | undefined): string {
   if (!m) return '';
@@ -159,11 +190,27 @@ export function matchText(m: MotifMatch | undefined): string {
   return `${m.name}${m.id ? ` (${m.id})` : ''}${q !== undefined ? `, q = ${Number(q.toPrecision(2))}` : ''}`;
 }
 
+/**
+ * Tooltip lines of a feature's matches, best first ("CTCF (MA0139.2), q = 0.001"); Vega-Lite shows
+ * an array as one line per item. Never empty: a missing value would show as "undefined".
+ */
+export function matchLines(f: ViewFeature): string[] {
+  const shown = (f.matches ?? []).slice(0, SHOWN_MATCHES);
+  if (shown.length) return shown.map(matchText);
+  return [f.pwm?.length ? 'no match with q ≤ 0.5' : 'no PWM to match'];
+}
+
+/** Whether any feature has motif matches (views then add the tooltip row and the attribution). */
+export function hasMatches(features: ViewFeature[]): boolean {
+  return features.some((f) => f.matches?.length);
+}
+
+/** Licence line for views that show motif database names (JASPAR is CC BY 4.0): any match a label or tooltip shows. */
 export function attribution(features: ViewFeature[]): string | undefined {
-  const used = features.map(bestMatch).filter((m): m is MotifMatch => !!m);
+  const used = features.flatMap((f) => (f.matches ?? []).slice(0, SHOWN_MATCHES));
   const own = used.map((m) => m.attribution).find((a) => a);
   if (own) return own;
-  return used.some((m) => /jaspar/i.test(m.name)) ? 'Motif names: JASPAR 2024 (CC BY 4.0)' : undefined;
+  return used.some((m) => /jaspar/i.test(m.name) || /^MA\d{4}\.\d+$/.test(m.id ?? '')) ? 'Motif names: JASPAR 2024 (CC BY 4.0)' : undefined;
 }
 
 export function measureName(m: Measure): string {

@@ -4,7 +4,7 @@
  * a few MB in a saved notebook. float16 keeps ~3 significant digits at every magnitude, which is
  * more than a colour or a tooltip needs. Runs in Node and in the browser (no Buffer).
  */
-import type { ViewClass, ViewData, ViewMatrix } from './data';
+import type { MotifMatch, ViewClass, ViewData, ViewFeature, ViewMatrix } from './data';
 
 export const RESULT_MIME = 'application/vnd.deepresolve.result+json';
 export const PAYLOAD_FORMAT = 'deepresolve.view';
@@ -27,6 +27,10 @@ export interface PackedMatrix extends Omit<ViewMatrix, 'matrix'> {
   values: Packed;
 }
 
+/** A feature's motif match with its attribution line replaced by an index into data.attributions. */
+export type PackedMatch = Omit<MotifMatch, 'attribution'> & { a?: number };
+export type PackedFeature = Omit<ViewFeature, 'matches'> & { matches?: PackedMatch[] };
+
 export interface Payload {
   format: typeof PAYLOAD_FORMAT;
   version: typeof PAYLOAD_VERSION;
@@ -34,7 +38,10 @@ export interface Payload {
   view: ViewName;
   /** What the view opens on (e.g. %interactions CLASS, %logos FEATURES); optional, so version 1 still reads. */
   focus?: Focus;
-  data: Omit<ViewData, 'classes' | 'similarity' | 'labelCorrelation'> & {
+  data: Omit<ViewData, 'classes' | 'similarity' | 'labelCorrelation' | 'features'> & {
+    features: PackedFeature[];
+    /** Attribution lines of the motif collections, stored once (optional: older payloads carry them per match). */
+    attributions?: string[];
     classes: (Omit<ViewClass, 'ofiv' | 'oniv' | 'sd' | 'traces'> & { onivNonAdditive: number[]; traces?: { stride: number; scores: Packed }[] })[];
     /** classes × features, row-major. */
     ofiv: Packed;
@@ -185,6 +192,23 @@ export interface Focus {
 
 export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focus = {}): Payload {
   const { classes, similarity, labelCorrelation, features, ...rest } = data;
+  const attributions: string[] = [];
+  const packMatch = ({ attribution, pwm, ...m }: MotifMatch): PackedMatch => {
+    let a = attribution === undefined ? -1 : attributions.indexOf(attribution);
+    if (attribution !== undefined && a < 0) a = attributions.push(attribution) - 1;
+    return {
+      ...m,
+      ...(m.pValue !== undefined ? { pValue: round(m.pValue, 2) } : {}),
+      ...(m.qValue !== undefined ? { qValue: round(m.qValue, 2) } : {}),
+      ...(a >= 0 ? { a } : {}),
+      ...(pwm ? { pwm: pwm.map((row) => row.map((v) => round(v, 3))) } : {}),
+    };
+  };
+  const packedFeatures = features.map(({ matches, ...f }): PackedFeature => ({
+    ...f,
+    ...(f.pwm ? { pwm: f.pwm.map((row) => row.map((v) => round(v, 3))), ic: f.ic?.map((v) => round(v, 3)) } : {}),
+    ...(matches ? { matches: matches.map(packMatch) } : {}),
+  }));
   return {
     format: PAYLOAD_FORMAT,
     version: PAYLOAD_VERSION,
@@ -192,10 +216,8 @@ export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focu
     ...(focus.classPos !== undefined || focus.feature !== undefined ? { focus } : {}),
     data: {
       ...rest,
-      features: features.map((f) => ({
-        ...f,
-        ...(f.pwm ? { pwm: f.pwm.map((row) => row.map((v) => round(v, 3))), ic: f.ic?.map((v) => round(v, 3)) } : {}),
-      })),
+      features: packedFeatures,
+      ...(attributions.length ? { attributions } : {}),
       classes: classes.map(({ ofiv: _o, oniv, sd: _s, traces, ...c }) => ({
         ...c,
         scores: c.scores.map((v) => round(v)),
@@ -217,8 +239,8 @@ export function unpackView(payload: unknown): { view: ViewName; focus: Focus; da
   const p = payload as Payload;
   if (!p || typeof p !== 'object' || p.format !== PAYLOAD_FORMAT) throw new PayloadError('not a DeepResolve view payload');
   if (p.version !== PAYLOAD_VERSION) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
-  const { classes, ofiv, sd, similarity, labelCorrelation, ...rest } = p.data;
-  const k = rest.features.length;
+  const { classes, ofiv, sd, similarity, labelCorrelation, attributions = [], features, ...rest } = p.data;
+  const k = features.length;
   const allOfiv = unpackNumbers(ofiv);
   const allSd = unpackNumbers(sd);
   return {
@@ -226,6 +248,10 @@ export function unpackView(payload: unknown): { view: ViewName; focus: Focus; da
     focus: p.focus ?? {},
     data: {
       ...rest,
+      features: features.map(({ matches, ...f }) => ({
+        ...f,
+        ...(matches ? { matches: matches.map(({ a, ...m }) => ({ ...m, ...(a !== undefined && attributions[a] ? { attribution: attributions[a] } : {}) })) } : {}),
+      })),
       classes: classes.map(({ onivNonAdditive, traces, ...c }, i) => {
         const o = allOfiv.slice(i * k, (i + 1) * k);
         const oniv = [...o];

@@ -6,7 +6,7 @@
  * data, never as markup or expression text.
  */
 import type { View } from 'vega';
-import { featureLabel, measureName, values, type Measure, type ViewData } from '../data';
+import { featureLabel, hasMatches, matchLines, measureName, values, type Measure, type ViewData } from '../data';
 import type { Focus, ViewName } from '../pack';
 import { SIGNAL, fmt, type ViewOptions } from '../views/common';
 import { VIEWS, toCsv } from '../views/index';
@@ -284,7 +284,13 @@ export class Dashboard {
       return {
         feature,
         classPos,
-        lines: [`feature: ${featureLabel(d.features[feature])}`, `class: ${c.name}`, `${name}: ${fmt(values(c, this.state.measure)[feature], 4)}`, `SD across restarts: ${fmt(c.sd[feature])}`],
+        lines: [
+          `feature: ${featureLabel(d.features[feature])}`,
+          `class: ${c.name}`,
+          `${name}: ${fmt(values(c, this.state.measure)[feature], 4)}`,
+          `SD across restarts: ${fmt(c.sd[feature])}`,
+          ...(hasMatches(d.features) ? ['motif matches:', ...matchLines(d.features[feature]).map((l) => `  ${l}`)] : []),
+        ],
       };
     }
     const label = markName.startsWith('lab_');

@@ -1,5 +1,5 @@
 /** View 1: feature × class heatmap of OFIV or ONIV, rows and columns in clustering order. */
-import { attribution, featureLabel, measureName, values, type ViewData } from '../data';
+import { attribution, featureLabel, hasMatches, matchLines, measureName, values, type ViewData } from '../data';
 import { defaults, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 import { matrixSize, matrixSpec, maxAbs } from './matrix';
 
@@ -23,6 +23,7 @@ export function heatmapSpec(data: ViewData, options: ViewOptions = {}) {
     cols,
     value,
     sd,
+    ...(hasMatches(data.features) ? { rowTip: { title: 'motif matches', lines: (i: number) => matchLines(data.features[data.featureOrder[i]]) } } : {}),
     max,
     rowTitle: 'feature',
     colTitle: 'class',

@@ -3,7 +3,7 @@
  * The N features of largest |value| are shown, sorted by value, so strong negative features stay
  * visible at the bottom; bar colour marks positive, negative and non-additive features.
  */
-import { attribution, bestMatch, featureLabel, matchText, measureName, values, type ViewData } from '../data';
+import { attribution, bestMatch, featureLabel, hasMatches, matchLines, matchText, measureName, values, type ViewData } from '../data';
 import { defaults, fmt, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 import { KIND_COLORS } from './theme';
 
@@ -11,6 +11,8 @@ export interface BarRow {
   feature: number;
   label: string;
   match: string;
+  /** Top matches, one line each (tooltip; not in the CSV, which has `match`). */
+  matches: string[];
   value: number;
   sd: number;
   lo: number;
@@ -36,6 +38,7 @@ export function importanceRows(data: ViewData, options: ViewOptions = {}): { row
       feature: k,
       label: featureLabel(data.features[k]),
       match: matchText(bestMatch(data.features[k])),
+      matches: matchLines(data.features[k]),
       value: vals[k],
       sd,
       lo: vals[k] - sd,
@@ -84,7 +87,7 @@ export function importanceSpec(data: ViewData, options: ViewOptions = {}) {
           strokeWidth: { value: 2 },
           tooltip: [
             { field: 'label', title: 'feature' },
-            { field: 'match', title: 'motif match' },
+            ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []),
             { field: 'value', title: name, format: '.4~g' },
             { field: 'sd', title: 'SD across restarts', format: '.3~g' },
             { field: 'kind', title: 'kind' },

@@ -54,10 +54,10 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   importance: {
     title: 'Importance',
     build: importanceSpec,
-    table: (d, o) => importanceRows(d, o).rows.map(({ label, ...r }) => ({ class: d.classes[o?.classPos ?? 0]?.name, feature_label: label, ...r })),
+    table: (d, o) => importanceRows(d, o).rows.map(({ label, matches: _m, ...r }) => ({ class: d.classes[o?.classPos ?? 0]?.name, feature_label: label, ...r })),
     perClass: true,
   },
-  interactions: { title: 'Interactions', build: interactionsSpec, table: (d, o) => interactionRows(d, o).map(({ text: _t, ...r }) => r), perClass: true },
+  interactions: { title: 'Interactions', build: interactionsSpec, table: (d, o) => interactionRows(d, o).map(({ text: _t, matches: _m, ...r }) => r), perClass: true },
   similarity: { title: 'Similarity', build: similaritySpec, table: (d) => similarityRows(d), perClass: false },
   logos: { title: 'Logos', build: logosSpec, table: (d, o) => logoRows(d, logoFeatures(d, o)).map(({ url: _u, x0: _a, x1: _b, y0: _c, y1: _d, ...r }) => r), perClass: true },
   convergence: { title: 'Convergence', build: convergenceSpec, table: convergenceRows, perClass: true },

@@ -2,7 +2,7 @@
  * View 3: every feature of one class as a point at (mean importance, variance across restarts),
  * coloured by the Gaussian-mixture group of its variance; the non-additive group is labelled.
  */
-import { attribution, featureLabel, measureName, mixtureGroups, values, type ViewData } from '../data';
+import { attribution, featureLabel, hasMatches, matchLines, measureName, mixtureGroups, values, type ViewData } from '../data';
 import { defaults, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 
 const GROUP_COLORS: Record<string, string> = {
@@ -31,6 +31,7 @@ export function interactionRows(data: ViewData, options: ViewOptions = {}) {
     sd: c.sd[k],
     group: groups[k],
     negative: negative.has(k),
+    matches: matchLines(data.features[k]),
     text: labelled.has(k) ? featureLabel(data.features[k]) : '',
   }));
 }
@@ -68,6 +69,7 @@ export function interactionsSpec(data: ViewData, options: ViewOptions = {}) {
           strokeWidth: { value: 2 },
           tooltip: [
             { field: 'label', title: 'feature' },
+            ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []),
             { field: 'value', title: name, format: '.4~g' },
             { field: 'variance', title: 'variance', format: '.3~g' },
             { field: 'sd', title: 'SD', format: '.3~g' },

@@ -3,7 +3,7 @@
  * on top). Each letter is an image of a glyph stretched to its box, because Vega-Lite text marks
  * cannot be scaled vertically. Shows the highlighted feature and the class's strongest features.
  */
-import { featureLabel, values, type ViewData } from '../data';
+import { attribution, bestMatch, featureLabel, hasMatches, matchLines, matchText, values, type MotifMatch, type ViewData, type ViewFeature } from '../data';
 import { defaults, top, type ViewOptions } from './common';
 
 export const LETTERS = ['A', 'C', 'G', 'T'] as const;
@@ -39,20 +39,75 @@ export function logoFeatures(data: ViewData, options: ViewOptions = {}, count = 
   return picked;
 }
 
-export function logoRows(data: ViewData, features: number[]) {
+/** Bits between the motif's track and the feature's in a paired logo; the caption sits there. */
+const GAP = 0.8;
+/** Where the feature's track starts when motifs are drawn under the features. */
+const UPPER = 2 + GAP;
+
+/** The matched motif drawn under a feature's logo: its best significant match, when it carries the aligned PWM. */
+export function alignedMatch(f: ViewFeature): (MotifMatch & { pwm: number[][]; offset: number }) | undefined {
+  const m = bestMatch(f);
+  return m?.pwm?.length && typeof m.offset === 'number' ? (m as MotifMatch & { pwm: number[][]; offset: number }) : undefined;
+}
+
+export interface LogoRow {
+  feature: number;
+  label: string;
+  /** 'feature': the feature's own logo; 'motif': the matched motif aligned under it. */
+  track: 'feature' | 'motif';
+  /** 1-based column in its own matrix (feature or motif). */
+  position: number;
+  letter: (typeof LETTERS)[number];
+  probability: number;
+  bits: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  url: string;
+  /** Motif name, accession and q (motif track). */
+  motif?: string;
+  strand?: '+' | '-';
+  /** The feature's top matches, one line each (feature track, when features have matches). */
+  matches?: string[];
+}
+
+function stack(pwm: number[][], ic: number[] | undefined, x: number, y: number, base: Omit<LogoRow, 'position' | 'letter' | 'probability' | 'bits' | 'x0' | 'x1' | 'y0' | 'y1' | 'url'>): LogoRow[] {
+  return pwm.flatMap((p, pos) => {
+    const bits = ic?.[pos] ?? 2 + p.reduce((a, q) => a + (q > 0 ? q * Math.log2(q) : 0), 0);
+    const letters = LETTERS.map((letter, b) => ({ letter, height: p[b] * bits, p: p[b] })).sort((a, b) => a.height - b.height);
+    let top = y;
+    return letters.map((s) => {
+      const row: LogoRow = { ...base, position: pos + 1, letter: s.letter, probability: s.p, bits: s.height, x0: x + pos, x1: x + pos + 1, y0: top, y1: top + s.height, url: glyphUrl(s.letter) };
+      top += s.height;
+      return row;
+    });
+  });
+}
+
+/**
+ * Letters of the features' logos. With `paired`, a feature's logo is lifted above its aligned
+ * motif: motif column j lies under feature column j + offset (MotifMatch.offset), so the columns
+ * that the match aligned are drawn one above the other.
+ */
+export function logoRows(data: ViewData, features: number[], paired = features.some((k) => alignedMatch(data.features[k]))): LogoRow[] {
+  const tips = hasMatches(data.features);
   return features.flatMap((k) => {
     const f = data.features[k];
     const label = featureLabel(f);
-    return (f.pwm ?? []).flatMap((p, pos) => {
-      const ic = f.ic?.[pos] ?? 2 + p.reduce((a, q) => a + (q > 0 ? q * Math.log2(q) : 0), 0);
-      const stack = LETTERS.map((letter, b) => ({ letter, height: p[b] * ic, p: p[b] })).sort((a, b) => a.height - b.height);
-      let y = 0;
-      return stack.map((s) => {
-        const row = { feature: k, label, position: pos + 1, letter: s.letter, probability: s.p, bits: s.height, x0: pos, x1: pos + 1, y0: y, y1: y + s.height, url: glyphUrl(s.letter) };
-        y += s.height;
-        return row;
-      });
-    });
+    const own = stack(f.pwm ?? [], f.ic, 0, paired ? UPPER : 0, { feature: k, label, track: 'feature', ...(tips ? { matches: matchLines(f) } : {}) });
+    const m = paired ? alignedMatch(f) : undefined;
+    return m ? [...own, ...stack(m.pwm, undefined, m.offset, 0, { feature: k, label, track: 'motif', motif: matchText(m), strand: m.strand })] : own;
+  });
+}
+
+/** The caption of each motif track: name, accession, q and strand, or why there is none. */
+function captions(data: ViewData, features: number[], x: number) {
+  return features.map((k) => {
+    const f = data.features[k];
+    const m = alignedMatch(f);
+    const text = m ? `${matchText(m)} · ${m.strand === '-' ? 'reverse complement' : 'forward strand'}` : f.matches?.length ? 'no match with q ≤ 0.05' : 'no motif match';
+    return { feature: k, label: featureLabel(f), caption: text, x0: x, y0: 2 + GAP / 2 };
   });
 }
 
@@ -70,30 +125,60 @@ export function logosSpec(data: ViewData, options: ViewOptions = {}) {
       encoding: { text: { field: 'text' }, x: { value: 0 }, y: { value: 20 } },
     };
   }
-  const width = Math.max(...features.map((k) => data.features[k].pwm!.length));
+  const shown = features.map((k) => data.features[k]);
+  const paired = shown.some((f) => alignedMatch(f));
+  const aligned = shown.map(alignedMatch).filter((m): m is NonNullable<typeof m> => !!m);
+  const lo = Math.min(0, ...aligned.map((m) => m.offset));
+  const hi = Math.max(...shown.map((f) => f.pwm!.length), ...aligned.map((m) => m.offset + m.pwm.length));
+  const credit = attribution(shown);
+  const subtitle = [
+    `${c ? `strongest features of class ${c.name}` : 'features'}${o.feature >= 0 ? ' and the selected feature' : ''} · letter height = probability × information content (bits)`,
+    ...(paired ? ['under each feature: its best significant motif match (q ≤ 0.05), aligned column by column'] : []),
+    ...(credit ? [credit] : []),
+  ];
+  const x = {
+    field: 'x0',
+    type: 'quantitative',
+    scale: { domain: [lo, hi] },
+    axis: { title: 'position', tickMinStep: 1, labelExpr: 'datum.value < 0 || datum.value + 0.5 === floor(datum.value + 0.5) ? "" : datum.value' },
+  };
+  const y = paired
+    ? { field: 'y0', type: 'quantitative', scale: { domain: [0, UPPER + 2] }, axis: { title: 'bits', values: [0, 1, 2, UPPER, UPPER + 1, UPPER + 2], labelExpr: `datum.value >= ${UPPER} ? round(datum.value - ${UPPER}) : datum.value` } }
+    : { field: 'y0', type: 'quantitative', scale: { domain: [0, 2] }, axis: { title: 'bits', values: [0, 1, 2] } };
+  const letters = (track: LogoRow['track'], tooltip: object[]) => ({
+    transform: [{ filter: { field: 'track', equal: track } }],
+    mark: { type: 'image', aspect: false },
+    encoding: { x, x2: { field: 'x1' }, y, y2: { field: 'y1' }, url: { field: 'url', type: 'nominal' }, tooltip },
+  });
+  const letterTips = [
+    { field: 'position', title: 'position' },
+    { field: 'letter', title: 'letter' },
+    { field: 'probability', title: 'probability', format: '.3f' },
+    { field: 'bits', title: 'bits', format: '.3f' },
+  ];
+  const featureTips = [{ field: 'label', title: 'feature' }, ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []), ...letterTips];
+  const motifTips = [{ field: 'motif', title: 'motif' }, { field: 'label', title: 'aligned under' }, { field: 'strand', title: 'strand' }, ...letterTips];
   return {
-    ...top('Feature logos', `${c ? `strongest features of class ${c.name}` : 'features'}${o.feature >= 0 ? ' and the selected feature' : ''} · letter height = probability × information content (bits)`, o.theme),
-    data: { values: logoRows(data, features) },
+    ...top('Feature logos', subtitle, o.theme),
+    data: { values: [...logoRows(data, features, paired), ...(paired ? captions(data, features, lo) : [])] },
     facet: { field: 'label', type: 'nominal', title: null, sort: features.map((k) => featureLabel(data.features[k])), header: { labelAnchor: 'start', labelFontWeight: 'bold' } },
     columns: 2,
     spec: {
-      width: Math.min(360, width * 16),
-      height: 70,
-      mark: { type: 'image', aspect: false },
-      encoding: {
-        x: { field: 'x0', type: 'quantitative', scale: { domain: [0, width] }, axis: { title: 'position', tickMinStep: 1, labelExpr: 'datum.value + 0.5 === floor(datum.value + 0.5) ? "" : datum.value' } },
-        x2: { field: 'x1' },
-        y: { field: 'y0', type: 'quantitative', scale: { domain: [0, 2] }, axis: { title: 'bits', values: [0, 1, 2] } },
-        y2: { field: 'y1' },
-        url: { field: 'url', type: 'nominal' },
-        tooltip: [
-          { field: 'label', title: 'feature' },
-          { field: 'position', title: 'position' },
-          { field: 'letter', title: 'letter' },
-          { field: 'probability', title: 'probability', format: '.3f' },
-          { field: 'bits', title: 'bits', format: '.3f' },
-        ],
-      },
+      width: Math.min(360, Math.max(paired ? 240 : 0, (hi - lo) * 16)),
+      height: paired ? 150 : 70,
+      layer: [
+        letters('feature', featureTips),
+        ...(paired
+          ? [
+              letters('motif', motifTips),
+              {
+                transform: [{ filter: 'isValid(datum.caption)' }],
+                mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 10, color: o.theme.muted },
+                encoding: { x, y, text: { field: 'caption' } },
+              },
+            ]
+          : []),
+      ],
     },
     resolve: { scale: { x: 'independent' } },
   };

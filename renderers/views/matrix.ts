@@ -14,6 +14,8 @@ export interface MatrixInput {
   cols: { key: number; label: string }[];
   value: (i: number, j: number) => number | null;
   sd?: (i: number, j: number) => number | null;
+  /** An extra tooltip row about a matrix row (e.g. a feature's motif matches, one line each). */
+  rowTip?: { title: string; lines: (i: number) => string[] };
   /** Half-width of the symmetric colour domain. */
   max: number;
   rowTitle: string;
@@ -90,12 +92,14 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
   const layers: object[] = [];
   let isPooled = false;
   if (!m.raster) {
+    // One array per row, shared by the row's cells.
+    const rowTips = m.rowTip ? m.rows.map((_, i) => m.rowTip!.lines(i)) : undefined;
     const cells: object[] = [];
     for (let i = 0; i < nr; i++) {
       for (let j = 0; j < nc; j++) {
         const v = m.value(i, j);
         if (v === null) continue;
-        cells.push({ r: i, c: j, rk: m.rows[i].key, ck: m.cols[j].key, row: m.rows[i].label, col: m.cols[j].label, v, ...(m.sd ? { sd: m.sd(i, j) } : {}) });
+        cells.push({ r: i, c: j, rk: m.rows[i].key, ck: m.cols[j].key, row: m.rows[i].label, col: m.cols[j].label, v, ...(m.sd ? { sd: m.sd(i, j) } : {}), ...(rowTips ? { tip: rowTips[i] } : {}) });
       }
     }
     layers.push({
@@ -111,6 +115,7 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
           { field: 'col', type: 'nominal', title: m.colTitle },
           { field: 'v', type: 'quantitative', title: m.valueTitle, format: '.4~g' },
           ...(m.sd ? [{ field: 'sd', type: 'quantitative', title: 'SD across restarts', format: '.3~g' }] : []),
+          ...(m.rowTip ? [{ field: 'tip', type: 'nominal', title: m.rowTip.title }] : []),
         ],
       },
     });

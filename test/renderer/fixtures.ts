@@ -84,9 +84,16 @@ export function syntheticResults(o: FixtureOptions): Results {
       f.ic = f.pwm.map((p) => 2 + p.reduce((a, q) => a + (q > 0 ? q * Math.log2(q) : 0), 0));
     }
     if (o.matches && k % 2 === 0) {
-      const match = (id: string, name: string, pValue: number, qValue: number) =>
-        ({ id, name, offset: 0, strand: '+', overlap: 8, score: 5, pValue, eValue: pValue * 800, qValue, attribution: JASPAR }) as const;
-      f.matches = [match('MA0139.2', 'CTCF', 1e-6, 0.001), match('MA0079.5', 'SP1', 0.01, 0.2)];
+      // The motif step's output shape: best first, the aligned target PWM on each match (annotate's default).
+      const motif = (w: number) => Array.from({ length: w }, (_, i) => [0, 1, 2, 3].map((b) => (b === (i + k) % 4 ? 0.85 : 0.05)));
+      const match = (id: string, name: string, pValue: number, qValue: number, offset: number, strand: '+' | '-', width: number) =>
+        ({ id, name, offset, strand, overlap: 8, score: 5, pValue, eValue: pValue * 879, qValue, source: 'JASPAR2024.txt', attribution: JASPAR, ...(o.pwmWidth ? { pwm: motif(width) } : {}) }) as const;
+      f.matches = [
+        match('MA0139.2', 'CTCF', 1e-6, 0.001, k % 4 === 0 ? -2 : 1, k % 4 === 0 ? '-' : '+', 8),
+        match('MA1102.3', 'CTCFL', 1e-4, 0.01, 0, '+', 7),
+        match('MA0079.5', 'SP1', 0.01, 0.2, 2, '-', 6),
+        match('MA0080.6', 'SPI1', 0.02, 0.3, 0, '+', 6),
+      ];
     }
     return f;
   });

@@ -177,6 +177,47 @@ describe('medium synthetic result (40 classes × 64 filters, labels, motif match
     }
   });
 
+  test('motif matches: a cell tooltip lists three; the selected feature’s logo is drawn above its JASPAR motif’s', async () => {
+    const { page, errors, close } = await openPage(h);
+    try {
+      await render(page, 'medium');
+      // Row of filter 0 (CTCF, CTCFL, SP1 in the fixture): hover one of its cells.
+      await page.locator('[data-panel="main"] .hm_cells_marks path[aria-label*="filter 0 · CTCF"]').first().hover();
+      const tip = page.locator('#vg-tooltip-element');
+      await tip.waitFor({ state: 'visible' });
+      const text = (await tip.innerText()) ?? '';
+      assert.match(text, /motif matches\s+CTCF \(MA0139\.2\), q = 0\.001\nCTCFL \(MA1102\.3\), q = 0\.01\nSP1 \(MA0079\.5\), q = 0\.2/);
+      assert.ok(!text.includes('SPI1'), 'only the top three');
+      // Select filter 0: its logo comes first, with the motif's letters under it and the caption.
+      await page.locator('select[aria-label="feature"]').selectOption('0');
+      await page.waitForFunction(() => document.querySelector('.dr-root')?.getAttribute('data-feature') === '0');
+      await idle(page);
+      const logos = panel(page, 'logos');
+      const feature = await logos.locator('.mark-image image').evaluateAll((els) => els.length);
+      const medium = 10 * 4; // a 10-column feature and an 8-column motif: 4 letters a column
+      assert.ok(feature >= medium + 8 * 4, `${feature} letter images`);
+      const caption = await texts(page, '[data-panel="logos"] .mark-text text');
+      assert.ok(caption.includes('CTCF (MA0139.2), q = 0.001 · reverse complement'), `captions ${caption}`);
+      const subtitle = (await texts(page, '[data-panel="logos"] .role-title-subtitle text')).join(' ');
+      assert.match(subtitle, /JASPAR 2024 \(CC BY 4\.0\), Rauluseviciute et al\./);
+      // The first facet (filter 0) holds two logos: letters above 2 bits (feature) and below (motif).
+      const firstCell = logos.locator('.mark-group.role-scope.cell > g').first();
+      const top = (await firstCell.locator('path.background').first().boundingBox())!;
+      const ys = await firstCell.locator('.mark-image image').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().bottom));
+      const mid = top.y + top.height / 2;
+      assert.equal(ys.filter((y) => y <= mid).length, 10 * 4, 'feature letters in the upper half');
+      assert.equal(ys.filter((y) => y > mid).length, 8 * 4, 'motif letters in the lower half');
+      // The tallest letter of the feature's first column (letters stack smallest first).
+      await firstCell.locator('.mark-image image').nth(3).hover();
+      await tip.waitFor({ state: 'visible' });
+      assert.match((await tip.innerText()) ?? '', /motif matches/);
+      await shot(page, 'logos', 'medium-logos-aligned');
+      await checkClean(page, errors);
+    } finally {
+      await close();
+    }
+  });
+
   test('follows the VS Code theme: dark and high contrast re-render with the theme colours', async () => {
     const { page, errors, close } = await openPage(h);
     try {
