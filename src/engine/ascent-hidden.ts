@@ -17,7 +17,7 @@ import { pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type 
 import type { DenseReluHead } from './dense-relu-head';
 import { CancelledError } from './errors';
 import { featureImportance } from './statistics';
-import { axpyKernel, type AxpyKernel } from './kernels/axpy';
+import { hiddenStepKernel, type HiddenStepKernel } from './kernels/hidden-step';
 import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
 
 interface Precomputed {
@@ -48,9 +48,19 @@ function precompute(dense: DenseReluHead, featureShape: number[]): Precomputed {
   return computed;
 }
 
+/** A kernel holding G (rows padded) and the biases; per pair the caller fills p₀ and W₂[:, c]. */
+function kernelFor(dense: DenseReluHead, gram: Float32Array): HiddenStepKernel {
+  const U = dense.hidden;
+  const kernel = hiddenStepKernel(U);
+  const { stride } = kernel.layout;
+  for (let j = 0; j < U; j++) kernel.f32.set(gram.subarray(j * U, (j + 1) * U), j * stride);
+  kernel.f32.set(dense.b1, kernel.layout.b1);
+  return kernel;
+}
+
 interface PairOutcome {
   a: number;
-  y: Float64Array;
+  y: Float32Array;
   score: number;
   objective: number;
   iterations: number;
@@ -58,57 +68,24 @@ interface PairOutcome {
 }
 
 /** One pair's ascent in hidden space, given p₀ = W₁ᵀH₀ and ‖H₀‖². */
-/**
- * The kernel's memory holds G with rows padded to a multiple of 4 (at offset 0) and G v (after it).
- */
-interface KernelState {
-  kernel: AxpyKernel;
-  /** Padded row length. */
-  stride: number;
-  /** Offset of G v. */
-  gvAt: number;
-}
-
-function kernelFor(gram: Float32Array, U: number): KernelState {
-  const stride = Math.ceil(U / 4) * 4;
-  const gvAt = U * stride;
-  const kernel = axpyKernel(gvAt + stride);
-  for (let j = 0; j < U; j++) kernel.f32.set(gram.subarray(j * U, (j + 1) * U), j * stride);
-  return { kernel, stride, gvAt };
-}
-
-function ascendPair(dense: DenseReluHead, k: KernelState, cls: number, p0: Float32Array, n0: number, settings: AscentSettings): PairOutcome {
+function ascendPair(dense: DenseReluHead, kernel: HiddenStepKernel, cls: number, p0: Float32Array, n0: number, settings: AscentSettings): PairOutcome {
   const U = dense.hidden;
-  const b1 = dense.b1;
+  const { f32, i32, f64, layout: L } = kernel;
   const { l2, lr, maxIter, patience } = settings;
-  const w2c = Float64Array.from({ length: U }, (_, j) => dense.w2[j * dense.classes + cls]);
   const b2c = dense.b2[cls];
-  const y = new Float64Array(U);
-  const gy = new Float64Array(U);
-  const { kernel, stride, gvAt } = k;
-  const gv = kernel.f32.subarray(gvAt, gvAt + U);
-  gv.fill(0);
-  const v = new Float64Array(U);
-  const flips: number[] = [];
+  f32.set(p0, L.p0);
+  for (let j = 0; j < U; j++) f32[L.w2c + j] = dense.w2[j * dense.classes + cls];
+  for (const at of [L.y, L.gy, L.gv, L.v]) f32.fill(0, at, at + L.stride);
   let a = 1;
   let best = -Infinity;
   let wait = 0;
   const trace: Trace | undefined = settings.keepTrace ? { stride: 1, scores: [] } : undefined;
   for (let t = 0; ; t++) {
-    let score = b2c;
-    let p0y = 0;
-    let ygy = 0;
-    flips.length = 0;
-    for (let j = 0; j < U; j++) {
-      const z = a * p0[j] + gy[j] + b1[j];
-      const vj = z > 0 ? w2c[j] : 0;
-      if (z > 0) score += w2c[j] * z;
-      if (vj !== v[j]) flips.push(j);
-      p0y += p0[j] * y[j];
-      ygy += y[j] * gy[j];
-    }
-    const norm = a * a * n0 + 2 * a * p0y + ygy;
+    const flips = kernel.evaluate(a);
+    const score = b2c + f64[L.out / 2];
+    const norm = a * a * n0 + 2 * a * f64[L.out / 2 + 1] + f64[L.out / 2 + 2];
     const objective = score - l2 * norm;
+    // The patience test on float32 values, as the direct path computes J.
     const j32 = Math.fround(objective);
     if (trace) pushTrace(trace, t, score);
     if (j32 > best) {
@@ -118,21 +95,19 @@ function ascendPair(dense: DenseReluHead, k: KernelState, cls: number, p0: Float
       wait++;
     }
     if (wait >= patience || t + 1 >= maxIter || !Number.isFinite(objective)) {
-      return { a, y, score, objective, iterations: t + 1, trace };
+      return { a, y: f32.slice(L.y, L.y + U), score, objective, iterations: t + 1, trace };
     }
-    // G v changes only in the columns of the units that flipped.
-    for (const j of flips) {
-      const vj = v[j] === 0 ? w2c[j] : 0;
-      kernel.axpy(gvAt, j * stride, vj - v[j], stride);
-      v[j] = vj;
+    // G v changes only by the rows of the units that flipped.
+    for (let f = 0; f < flips; f++) {
+      const j = i32[L.flips + f];
+      const vj = f32[L.v + j] === 0 ? f32[L.w2c + j] : 0;
+      kernel.flip(j, vj - f32[L.v + j]);
+      f32[L.v + j] = vj;
     }
     const eta = stepSize(lr, t);
     const c = 1 - 2 * l2 * eta;
     a *= c;
-    for (let i = 0; i < U; i++) {
-      y[i] = c * y[i] + eta * v[i];
-      gy[i] = c * gy[i] + eta * gv[i];
-    }
+    kernel.update(c, eta);
   }
 }
 
@@ -159,7 +134,7 @@ export async function ascendHidden(
   const started = Date.now();
   const pre = precompute(dense, featureShape);
   const { gram, meanW1 } = pre;
-  const kernel = kernelFor(gram, dense.hidden);
+  const kernel = kernelFor(dense, gram);
   const results: PairResult[] = [];
   let lastYield = Date.now();
   const positions = size / channels;
