@@ -57,16 +57,13 @@ export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: n
   const K = channels;
   const P = positions;
   const D = P * K;
-  // S = G − P · W̄₁ᵀ W̄₁
-  const s = Float64Array.from(gram);
-  for (let k = 0; k < K; k++) {
-    const row = k * U;
-    for (let i = 0; i < U; i++) {
-      const wi = P * meanW1[row + i];
-      if (wi === 0) continue;
-      for (let j = 0; j < U; j++) s[i * U + j] -= wi * meanW1[row + j];
-    }
-  }
+  // S = G − P · W̄₁ᵀ W̄₁ (a K × U × U product: on the backend, not in JavaScript).
+  const s = Float64Array.from(
+    tf.tidy(() => {
+      const wBar = tf.tensor2d(meanW1, [K, U]);
+      return tf.sub(tf.tensor2d(gram, [U, U]), tf.mul(P, tf.matMul(tf.transpose(wBar), wBar))).dataSync();
+    }),
+  );
   const { l, rank } = choleskySemidefinite(s, U);
   const used = new Uint8Array(U).map((_, j) => (l[j * U + j] > 0 ? 1 : 0));
   const freeDims = Math.max(0, D - K - rank);
