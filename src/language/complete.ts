@@ -26,6 +26,8 @@ export interface Completion {
 }
 
 const MODEL_FILE = /\.(json|h5|hdf5|keras)$/i;
+/** Motif collection files (TRANSFAC, JASPAR, MEME, bare PFM; JASPAR's downloads are .txt). */
+const MOTIF_FILE = /\.(txt|transfac|dat|jaspar|meme|pfm)$/i;
 
 function optionsOf(name: string): OptionSpec[] {
   const spec = magicSpec(name);
@@ -123,6 +125,12 @@ export function complete(linePrefix: string, session: Session | undefined, folde
     }
     if (o.choices) return o.choices.map((c) => ({ label: c, kind: 'value' as const, start: wordStart }));
     if (o.name === 'labels') return pathCompletions(word, folder, wordStart);
+    if (o.name === 'db' || o.name === 'motifs') {
+      // A comma list: complete its last item.
+      const comma = word.lastIndexOf(',') + 1;
+      const named = [{ label: 'jaspar', kind: 'value' as const, detail: 'JASPAR 2024 CORE vertebrates (shipped)', start: wordStart + comma }, ...(o.name === 'motifs' ? [{ label: 'none', kind: 'value' as const, detail: 'no motif matching', start: wordStart }] : [])];
+      return [...named, ...pathCompletions(word.slice(comma), folder, wordStart + comma, MOTIF_FILE)];
+    }
     return [];
   }
 
@@ -148,6 +156,7 @@ export function complete(linePrefix: string, session: Session | undefined, folde
       return [{ label: 'top', kind: 'value' as const, detail: 'the class with the highest score', start: wordStart }, ...classes];
     }
     case 'FEATURES':
+    case 'FEATURE':
       return results;
     case 'MAGIC':
       return MAGIC_NAMES.map((n) => ({ label: n, kind: 'magic' as const, detail: magicSpec(n)!.summary, start: wordStart }));

@@ -124,6 +124,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
     ],
     options: [],
   },
+  motifs: {
+    name: 'motifs',
+    scope: 'magic',
+    summary: 'known transcription-factor motifs that match the features (TOMTOM-like; name, ID, offset, strand, p, q)',
+    args: [
+      { name: 'FEATURE', help: "a feature index or name, or indices and ranges like 0-3,7 (default: every feature with a PWM)", optional: true },
+      { name: 'RESULT', help: 'result name (default: the last result)', optional: true },
+    ],
+    options: [
+      { name: 'db', type: 'string', placeholder: 'FILE', help: "match again against this collection: motif files relative to the notebook (TRANSFAC, JASPAR, MEME; comma-separated) or 'jaspar' (default: the matches stored by %resolve)" },
+      { name: 'top', type: 'int', placeholder: 'N', default: 3, help: 'matches listed per feature, best first' },
+    ],
+  },
   export: {
     name: 'export',
     scope: 'magic',

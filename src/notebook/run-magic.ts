@@ -13,6 +13,7 @@ import type { WorkerClient } from '../worker/client';
 import type { ModelInfo, ModelRequest } from '../worker/protocol';
 import { helpIndex, magicUsage } from './help';
 import type { MagicCall } from './magics';
+import { motifsMagic } from './motifs-magic';
 import { toSettings } from './options';
 import { text, type Output } from './output-items';
 import { resultOutput } from './result-output';
@@ -219,6 +220,8 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       const t = logosText(results, features);
       return [await resultOutput(ctx.client, results, name, { view: 'logos', features }, t.plain)];
     }
+    case 'motifs':
+      return motifsMagic(call, ctx, (task) => work(ctx, () => ctx.client.run(task)));
     case 'export': {
       const { name, results } = resultArg(ctx, a1);
       return writeExport(ctx, a0, name, results);

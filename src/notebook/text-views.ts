@@ -7,7 +7,7 @@ import type { ClassResult, Results } from '../engine/results';
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3)) : String(v));
 
-function table(header: string[], rows: string[][]): { plain: string; markdown: string } {
+export function table(header: string[], rows: string[][]): { plain: string; markdown: string } {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const plain = [line(header), ...rows.map(line)].join('\n');

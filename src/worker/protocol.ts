@@ -6,6 +6,7 @@
 import type { AscentProgress } from '../engine/ascent';
 import type { BackendChoice, BackendName } from '../engine/backend-names';
 import type { LayerInfo } from '../engine/layers';
+import type { MotifMatch } from '../engine/motifs/match';
 import type { Results } from '../engine/results';
 import type { Settings } from '../engine/settings';
 import type { ViewName } from '../../renderers/pack';
@@ -22,7 +23,12 @@ export type Task =
   | { kind: 'load'; backend: BackendChoice; model: ModelRequest }
   | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifs?: string; motifsBase?: string }
   /** The cell's MIME bundle of a view (SVG rendering is slow for big results: not on the host's thread). */
-  | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number; feature?: number };
+  | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number; feature?: number }
+  /**
+   * %motifs --db: match feature PWMs against a collection (`motifs` as for --motifs, paths relative
+   * to `motifsBase`). Reading 879 JASPAR motifs and matching hundreds of filters takes seconds.
+   */
+  | { kind: 'motifs'; pwms: number[][][]; motifs: string; motifsBase: string; top: number; qThreshold: number };
 
 export interface ModelInfo {
   name: string;
@@ -41,6 +47,8 @@ export interface TaskResult {
   load: { model: ModelInfo; backend: BackendName };
   resolve: { results: Results; model: ModelInfo; classNames?: string[] };
   bundle: { bundle: Record<string, unknown> };
+  /** One list per PWM, best first, without the aligned PWMs; `files`: collection file names. */
+  motifs: { matches: MotifMatch[][]; motifCount: number; files: string[] };
 }
 
 export type ToWorker = { type: 'run'; id: number; task: Task } | { type: 'cancel'; id: number };

@@ -14,6 +14,7 @@ import type { LoadedModel } from '../engine/load/model';
 import { resolveFeatures } from '../engine/resolve';
 import { outputBundle } from '../notebook/output-bundle';
 import { annotateWith, motifLibrary } from '../notebook/motif-files';
+import { baseName, matchPwm } from '../engine/motifs/match';
 import type { FromWorker, ModelInfo, ModelRequest, Task, TaskResult, ToWorker } from './protocol';
 
 interface Cached {
@@ -110,6 +111,18 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
     }
     case 'bundle':
       return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos, feature: task.feature }) };
+    case 'motifs': {
+      const library = motifLibrary(task.motifs, task.motifsBase);
+      if (!library) throw new UserError(`--db none: no motif collection to match against`);
+      const matches = [];
+      for (const [i, pwm] of task.pwms.entries()) {
+        // Let a cancel message in between features (matching itself is synchronous).
+        if (i % 16 === 15) await new Promise((r) => setImmediate(r));
+        if (signal.aborted) throw new CancelledError();
+        matches.push(matchPwm(pwm, library, { top: task.top }).filter((m) => m.qValue <= task.qThreshold));
+      }
+      return { matches, motifCount: library.motifs.length, files: library.files.map(baseName) };
+    }
   }
 }
 

@@ -59,12 +59,12 @@ describe('magic cell parsing', () => {
   test('magic-only commands stay out of the CLI', () => {
     const cli = commandsFor('cli').map((c) => c.name);
     assert.deepEqual(cli, ['resolve', 'layers']);
-    assert.equal(commandsFor('magic').length, 10);
+    assert.equal(commandsFor('magic').length, 11);
   });
 
   test('help lists every magic and shows magic options only', () => {
     const index = helpIndex();
-    for (const n of ['load_model', 'layers', 'resolve', 'similarity', 'interactions', 'features', 'logos', 'export', 'backend', 'help']) assert.ok(index.includes(`%${n} `), n);
+    for (const n of ['load_model', 'layers', 'resolve', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help']) assert.ok(index.includes(`%${n} `), n);
     const u = magicUsage('resolve')!;
     assert.ok(u.startsWith('%resolve [MODEL] [options]'));
     assert.ok(u.includes('--as NAME'));

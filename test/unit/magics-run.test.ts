@@ -47,7 +47,8 @@ function fakeClient(opts: { hang?: boolean } = {}) {
         if (task.kind === 'load') res({ model, backend: 'cpu' });
         else if (task.kind === 'resolve') res({ results: fakeResults(), model });
         else if (task.kind === 'bundle') res({ bundle: { 'application/vnd.deepresolve.result+json': { view: task.view }, 'text/plain': 'theirs', 'image/svg+xml': '<svg/>' } });
-        else res({ backend: task.backend === 'auto' ? 'wasm' : task.backend });
+        else if (task.kind === 'backend') res({ backend: task.backend === 'auto' ? 'wasm' : task.backend });
+        else rej(new Error(`the fake worker does not do ${task.kind}`));
       });
       return { id: tasks.length, promise, cancel: () => { cancelled++; reject(new CancelledError()); } };
     },
