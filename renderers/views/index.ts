@@ -59,7 +59,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   },
   interactions: { title: 'Interactions', build: interactionsSpec, table: (d, o) => interactionRows(d, o).map(({ text: _t, matches: _m, ...r }) => r), perClass: true },
   similarity: { title: 'Similarity', build: similaritySpec, table: (d) => similarityRows(d), perClass: false },
-  logos: { title: 'Logos', build: logosSpec, table: (d, o) => logoRows(d, logoFeatures(d, o)).map(({ url: _u, x0: _a, x1: _b, y0: _c, y1: _d, ...r }) => r), perClass: true },
+  logos: { title: 'Logos', build: logosSpec, table: (d, o) => logoRows(d, logoFeatures(d, o)).map(({ url: _u, x0: _a, x1: _b, y0: _c, y1: _d, matches: _m, ...r }) => r), perClass: true },
   convergence: { title: 'Convergence', build: convergenceSpec, table: convergenceRows, perClass: true },
 };
 

@@ -115,6 +115,11 @@ describe('tooltips list the top three matches', () => {
     assert.ok(!tooltipOf(importanceSpec(plain)).some((t) => t.title === 'motif matches'));
     assert.ok(!('matches' in VIEWS.importance.table(data, {})[0]));
     assert.ok(!('matches' in VIEWS.interactions.table(data, {})[0]));
+    const logoTable = VIEWS.logos.table(data, { feature: 0 });
+    assert.ok(!('matches' in logoTable[0]));
+    const motifRow = logoTable.find((r) => r.track === 'motif')!;
+    assert.deepEqual(Object.keys(motifRow).sort(), ['bits', 'feature', 'label', 'letter', 'motif', 'position', 'probability', 'strand', 'track']);
+    assert.deepEqual([motifRow.motif, motifRow.strand, motifRow.position], ['CTCF (MA0139.2), q = 0.001', '-', 1]);
   });
 
   test('attribution counts every match a tooltip shows, not only labels', () => {
