@@ -1,16 +1,7 @@
 /** Seeded random numbers for the simulator and training, so that every run is reproducible. */
 
-/** mulberry32: floats in [0, 1) from a 32-bit seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The engine's mulberry32 generator: floats in [0, 1) from a 32-bit seed.
+export { uniform as seededRandom } from '../../src/engine/rng';
 
 /** Index drawn from unnormalised probabilities. */
 export function pick(random: () => number, probabilities: readonly number[]): number {
