@@ -13,6 +13,7 @@ import { CancelledError, UserError, oneLine } from './engine/errors';
 import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
+import { progressLine } from './notebook/progress-text';
 import { resultsNotebook, textSummary } from './notebook/output-bundle';
 import { annotateWith, motifLibrary } from './notebook/motif-files';
 import { bestSignificantMatch } from './engine/motifs';
@@ -28,19 +29,11 @@ Usage:
 
 Run 'deepresolve help resolve' for the analysis options.`;
 
-function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** A one-line progress bar on a terminal; nothing when stderr is not a TTY. */
+/** The kernel's progress line, redrawn in place on a terminal; nothing when stderr is not a TTY. */
 function progressBar(): ((p: AscentProgress) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   return (p) => {
-    const width = 30;
-    const filled = Math.round(p.fraction * width);
-    const eta = p.etaSeconds === null ? '' : `, ${formatDuration(p.etaSeconds)} left`;
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(p.fraction * 100)}% ${p.pairsDone}/${p.pairsTotal} pairs${eta}   `);
+    process.stderr.write(`\r\x1b[K${progressLine('resolving', p)}`);
     if (p.fraction >= 1) process.stderr.write('\n');
   };
 }

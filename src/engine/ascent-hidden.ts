@@ -132,6 +132,10 @@ export async function ascendHidden(
   const size = featureShape.reduce((a, b) => a * b, 1);
   const channels = featureShape[featureShape.length - 1];
   const started = Date.now();
+  if (!cache.has(dense.w1)) {
+    hooks.onProgress?.({ pairsDone: 0, pairsTotal: pairs.length, fraction: 0, active: 0, chunkSize: settings.chunkSize, elapsedSeconds: 0, etaSeconds: null, stage: 'preparing the Gram matrix W₁ᵀW₁ (once per model)' });
+    await yieldToEventLoop();
+  }
   const pre = precompute(dense, featureShape);
   const { gram, meanW1 } = pre;
   const kernel = kernelFor(dense, gram);

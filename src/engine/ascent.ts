@@ -67,6 +67,8 @@ export interface AscentProgress {
   elapsedSeconds: number;
   /** Estimated seconds left (null until something is known). */
   etaSeconds: number | null;
+  /** Set while a one-off preparation runs before the first pair (e.g. the Gram matrix). */
+  stage?: string;
 }
 
 export interface AscentHooks {

@@ -10,6 +10,7 @@ export function duration(seconds: number): string {
 
 /** "42% — 126 of 300 (class, restart) pairs done, about 12 s left". */
 export function progressMessage(p: AscentProgress): string {
+  if (p.stage) return `${p.stage}…`;
   const pct = Math.floor(p.fraction * 100);
   const left = p.etaSeconds === null ? 'estimating time left' : `about ${duration(p.etaSeconds)} left`;
   return `${pct}% — ${p.pairsDone} of ${p.pairsTotal} (class, restart) pairs done, ${left}`;

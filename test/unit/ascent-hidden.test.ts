@@ -72,3 +72,13 @@ test('only Dense → ReLU → Dense heads take the hidden-space path', async () 
     /--ascent hidden needs a Dense → ReLU → Dense head after layer 'conv'; use --ascent direct/,
   );
 });
+
+test('the hidden path says when it prepares the Gram matrix, once per model', async () => {
+  await useBackend('cpu');
+  const model = loaded(denseReluModel());
+  const stages: string[] = [];
+  const onProgress = (p: { stage?: string }) => p.stage && stages.push(p.stage);
+  await resolveFeatures({ loaded: model, settings: { restarts: 1, backend: 'cpu' } }, { onProgress });
+  await resolveFeatures({ loaded: model, settings: { restarts: 1, backend: 'cpu' } }, { onProgress });
+  assert.deepEqual(stages, ['preparing the Gram matrix W₁ᵀW₁ (once per model)']);
+});

@@ -96,6 +96,7 @@ describe('progress text and docs', () => {
     const p = { pairsDone: 126, pairsTotal: 300, fraction: 0.42, active: 10, chunkSize: 256, elapsedSeconds: 9, etaSeconds: 72 };
     assert.equal(progressLine('Resolving tiny', p, 10), 'Resolving tiny  [####......] 42% — 126 of 300 (class, restart) pairs done, about 1 min 12 s left');
     assert.equal(progressLine('Loading a.h5', undefined), 'Loading a.h5…');
+    assert.equal(progressLine('Resolving', { ...p, fraction: 0, stage: 'preparing the Gram matrix' }, 4), 'Resolving  [....] preparing the Gram matrix…');
   });
 
   test('docs/magics.md documents every magic and every option', () => {
