@@ -14,6 +14,8 @@ const nodeEntries = {
   extension: 'src/extension.ts',
   worker: 'src/worker/worker.ts',
   cli: 'src/cli.ts',
+  // Worker threads of the hidden-space ascent (no TensorFlow.js inside).
+  'hidden-pair-worker': 'src/engine/hidden-pair-worker.ts',
 };
 const browserEntries = {
   renderer: 'renderers/index.ts',

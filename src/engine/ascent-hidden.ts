@@ -17,7 +17,12 @@ import { pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type 
 import type { DenseReluHead } from './dense-relu-head';
 import { CancelledError } from './errors';
 import { featureImportance } from './statistics';
-import { hiddenStepKernel, type HiddenStepKernel } from './kernels/hidden-step';
+import { ascendPair, kernelFor, type PairOutcome } from './hidden-pair';
+import { PairPool } from './hidden-pair-pool';
+import * as os from 'node:os';
+
+/** Below this many pairs per worker, one thread is faster than starting workers. */
+const MIN_PAIRS_PER_WORKER = 64;
 import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
 
 interface Precomputed {
@@ -48,69 +53,6 @@ function precompute(dense: DenseReluHead, featureShape: number[]): Precomputed {
   return computed;
 }
 
-/** A kernel holding G (rows padded) and the biases; per pair the caller fills p₀ and W₂[:, c]. */
-function kernelFor(dense: DenseReluHead, gram: Float32Array): HiddenStepKernel {
-  const U = dense.hidden;
-  const kernel = hiddenStepKernel(U);
-  const { stride } = kernel.layout;
-  for (let j = 0; j < U; j++) kernel.f32.set(gram.subarray(j * U, (j + 1) * U), j * stride);
-  kernel.f32.set(dense.b1, kernel.layout.b1);
-  return kernel;
-}
-
-interface PairOutcome {
-  a: number;
-  y: Float32Array;
-  score: number;
-  objective: number;
-  iterations: number;
-  trace?: Trace;
-}
-
-/** One pair's ascent in hidden space, given p₀ = W₁ᵀH₀ and ‖H₀‖². */
-function ascendPair(dense: DenseReluHead, kernel: HiddenStepKernel, cls: number, p0: Float32Array, n0: number, settings: AscentSettings): PairOutcome {
-  const U = dense.hidden;
-  const { f32, i32, f64, layout: L } = kernel;
-  const { l2, lr, maxIter, patience } = settings;
-  const b2c = dense.b2[cls];
-  f32.set(p0, L.p0);
-  for (let j = 0; j < U; j++) f32[L.w2c + j] = dense.w2[j * dense.classes + cls];
-  for (const at of [L.y, L.gy, L.gv, L.v]) f32.fill(0, at, at + L.stride);
-  let a = 1;
-  let best = -Infinity;
-  let wait = 0;
-  const trace: Trace | undefined = settings.keepTrace ? { stride: 1, scores: [] } : undefined;
-  for (let t = 0; ; t++) {
-    const flips = kernel.evaluate(a);
-    const score = b2c + f64[L.out / 2];
-    const norm = a * a * n0 + 2 * a * f64[L.out / 2 + 1] + f64[L.out / 2 + 2];
-    const objective = score - l2 * norm;
-    // The patience test on float32 values, as the direct path computes J.
-    const j32 = Math.fround(objective);
-    if (trace) pushTrace(trace, t, score);
-    if (j32 > best) {
-      best = j32;
-      wait = 0;
-    } else {
-      wait++;
-    }
-    if (wait >= patience || t + 1 >= maxIter || !Number.isFinite(objective)) {
-      return { a, y: f32.slice(L.y, L.y + U), score, objective, iterations: t + 1, trace };
-    }
-    // G v changes only by the rows of the units that flipped.
-    for (let f = 0; f < flips; f++) {
-      const j = i32[L.flips + f];
-      const vj = f32[L.v + j] === 0 ? f32[L.w2c + j] : 0;
-      kernel.flip(j, vj - f32[L.v + j]);
-      f32[L.v + j] = vj;
-    }
-    const eta = stepSize(lr, t);
-    const c = 1 - 2 * l2 * eta;
-    a *= c;
-    kernel.update(c, eta);
-  }
-}
-
 /** p₀, q₀ and ‖H₀‖² of explicitly drawn starts. */
 function explicitStatistics(starts: Float32Array[], dense: DenseReluHead, channels: number): StartStatistics {
   const size = starts[0].length;
@@ -138,42 +80,57 @@ export async function ascendHidden(
   }
   const pre = precompute(dense, featureShape);
   const { gram, meanW1 } = pre;
-  const kernel = kernelFor(dense, gram);
+  // Worker threads pay for their start-up only on larger runs.
+  const workers = Math.min(settings.workers || Math.min(4, os.availableParallelism()), Math.ceil(pairs.length / MIN_PAIRS_PER_WORKER));
+  const weights = { hidden: dense.hidden, classes: dense.classes, b1: dense.b1, w2: dense.w2, b2: dense.b2 };
+  const pairSettings = { l2: settings.l2, lr: settings.lr, maxIter: settings.maxIter, patience: settings.patience, keepTrace: settings.keepTrace };
+  const pool = workers > 1 ? new PairPool(workers, { weights, gram, settings: pairSettings }) : null;
+  const kernel = pool ? null : kernelFor(dense, gram);
   const results: PairResult[] = [];
   let lastYield = Date.now();
-  const positions = size / channels;
-  // Drawing only the start statistics pays when the feature map is much larger than what the
-  // ascent sees of it; feature maps need the full starts.
-  const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (dense.hidden + channels);
-  if (sampled) pre.sampler ??= startSampler(gram, meanW1, dense.hidden, channels, positions);
-  for (let first = 0; first < pairs.length; first += settings.chunkSize) {
-    const chunk = pairs.slice(first, first + settings.chunkSize);
-    const starts = sampled ? null : chunk.map((pair) => startOf(pair, settings.seed, size));
-    const stats: StartStatistics = starts ? explicitStatistics(starts, dense, channels) : pre.sampler!.sample(chunk, settings.seed);
-    const outcomes: PairOutcome[] = [];
-    for (let i = 0; i < chunk.length; i++) {
-      if (hooks.signal?.aborted) throw new CancelledError();
-      outcomes.push(ascendPair(dense, kernel, chunk[i].cls, stats.p0.subarray(i * dense.hidden, (i + 1) * dense.hidden), stats.n0[i], settings));
-      if (Date.now() - lastYield > 50) {
-        await yieldToEventLoop();
-        lastYield = Date.now();
-        report(first + i + 1);
+  try {
+    const positions = size / channels;
+    // Drawing only the start statistics pays when the feature map is much larger than what the
+    // ascent sees of it; feature maps need the full starts.
+    const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (dense.hidden + channels);
+    if (sampled) pre.sampler ??= startSampler(gram, meanW1, dense.hidden, channels, positions);
+    for (let first = 0; first < pairs.length; first += settings.chunkSize) {
+      const chunk = pairs.slice(first, first + settings.chunkSize);
+      const starts = sampled ? null : chunk.map((pair) => startOf(pair, settings.seed, size));
+      const stats: StartStatistics = starts ? explicitStatistics(starts, dense, channels) : pre.sampler!.sample(chunk, settings.seed);
+      let outcomes: PairOutcome[];
+      if (pool) {
+        outcomes = await pool.run(chunk.map((p) => p.cls), stats.p0, stats.n0, dense.hidden, hooks.signal);
+        report(first + chunk.length);
+      } else {
+        outcomes = [];
+        for (let i = 0; i < chunk.length; i++) {
+          if (hooks.signal?.aborted) throw new CancelledError();
+          outcomes.push(ascendPair(dense, kernel!, chunk[i].cls, stats.p0.subarray(i * dense.hidden, (i + 1) * dense.hidden), stats.n0[i], settings));
+          if (Date.now() - lastYield > 50) {
+            await yieldToEventLoop();
+            lastYield = Date.now();
+            report(first + i + 1);
+          }
+        }
       }
+      // FIV = a·mean_pos(H₀) + W̄₁ y for the whole chunk at once.
+      const ys = new Float32Array(chunk.length * dense.hidden);
+      outcomes.forEach((o, i) => ys.set(o.y, i * dense.hidden));
+      const projected = tf.tidy(
+        () => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), tf.tensor2d(meanW1, [channels, dense.hidden]), false, true).dataSync() as Float32Array,
+      );
+      const maps = settings.keepFeatureMaps
+        ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), dense.w1, false, true).dataSync() as Float32Array)
+        : undefined;
+      outcomes.forEach((o, i) => {
+        const fiv = Array.from({ length: channels }, (_, k) => o.a * stats.q0[i * channels + k] + projected[i * channels + k]);
+        const featureMap = maps && starts ? Float32Array.from(starts[i], (h, k) => o.a * h + maps[i * size + k]) : undefined;
+        results.push({ ...chunk[i], fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
+      });
     }
-    // FIV = a·mean_pos(H₀) + W̄₁ y for the whole chunk at once.
-    const ys = new Float32Array(chunk.length * dense.hidden);
-    outcomes.forEach((o, i) => ys.set(o.y, i * dense.hidden));
-    const projected = tf.tidy(
-      () => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), tf.tensor2d(meanW1, [channels, dense.hidden]), false, true).dataSync() as Float32Array,
-    );
-    const maps = settings.keepFeatureMaps
-      ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), dense.w1, false, true).dataSync() as Float32Array)
-      : undefined;
-    outcomes.forEach((o, i) => {
-      const fiv = Array.from({ length: channels }, (_, k) => o.a * stats.q0[i * channels + k] + projected[i * channels + k]);
-      const featureMap = maps && starts ? Float32Array.from(starts[i], (h, k) => o.a * h + maps[i * size + k]) : undefined;
-      results.push({ ...chunk[i], fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
-    });
+  } finally {
+    await pool?.close();
   }
   report(pairs.length);
   return results;

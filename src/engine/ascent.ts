@@ -29,6 +29,8 @@ export interface AscentSettings {
    * path may draw only the statistics of H₀ it needs, with the same distribution (start-sampler.ts).
    */
   starts?: 'auto' | 'explicit';
+  /** Worker threads for the hidden-space path (0: one per core, at most 4). */
+  workers?: number;
 }
 
 export interface Pair {

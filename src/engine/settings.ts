@@ -29,6 +29,8 @@ export interface Settings {
    * same starts as the direct path for the same seed.
    */
   starts: 'auto' | 'explicit';
+  /** Worker threads for the hidden-space ascent; 0 = one per core, at most 4. */
+  workers: number;
   /** Keep each restart's final feature map in the results (large). */
   keepFeatureMaps: boolean;
   /** Keep per-iteration score traces; 'auto' keeps them when there are at most TRACE_PAIR_LIMIT pairs. */
@@ -55,6 +57,7 @@ export const DEFAULT_SETTINGS: Settings = {
   backend: 'auto',
   ascent: 'auto',
   starts: 'auto',
+  workers: 0,
   keepFeatureMaps: false,
   keepTraces: 'auto',
   regCovar: 1e-6,
@@ -80,6 +83,7 @@ export function completeSettings(partial: Partial<Settings>): Settings {
   check(Number.isFinite(s.maxMemoryMB) && s.maxMemoryMB > 0, `--max-memory must be > 0 MB (got ${s.maxMemoryMB})`);
   check(BACKENDS.includes(s.backend), `--backend must be one of ${BACKENDS.join(', ')} (got ${s.backend})`);
   check(ASCENT_METHODS.includes(s.ascent), `--ascent must be one of ${ASCENT_METHODS.join(', ')} (got ${s.ascent})`);
+  check(int(s.workers) && s.workers >= 0, `--workers must be a whole number ≥ 0 (got ${s.workers})`);
   check(s.starts === 'auto' || s.starts === 'explicit', `starts must be 'auto' or 'explicit' (got ${s.starts})`);
   check(s.regCovar >= 0, `regCovar must be ≥ 0 (got ${s.regCovar})`);
   return s;

@@ -82,3 +82,20 @@ test('the hidden path says when it prepares the Gram matrix, once per model', as
   await resolveFeatures({ loaded: model, settings: { restarts: 1, backend: 'cpu' } }, { onProgress });
   assert.deepEqual(stages, ['preparing the Gram matrix W₁ᵀW₁ (once per model)']);
 });
+
+test('worker threads give the same numbers as one thread, and a cancelled pooled run stops', async () => {
+  await useBackend('cpu');
+  const model = loaded(denseReluModel());
+  const settings = { restarts: 60, seed: 6, backend: 'cpu' as const };
+  const one = await resolveFeatures({ loaded: model, settings: { ...settings, workers: 1 } });
+  const two = await resolveFeatures({ loaded: model, settings: { ...settings, workers: 2 } });
+  assert.deepEqual(two.classes.map((c) => c.scores), one.classes.map((c) => c.scores));
+  assert.deepEqual(two.classes.map((c) => c.ofiv), one.classes.map((c) => c.ofiv));
+  const controller = new AbortController();
+  const run = resolveFeatures(
+    { loaded: model, settings: { ...settings, restarts: 3000, patience: 1_000_000, maxIter: 1_000_000, workers: 2 } },
+    { signal: controller.signal },
+  );
+  setTimeout(() => controller.abort(), 300);
+  await assert.rejects(run, /cancelled/);
+});
