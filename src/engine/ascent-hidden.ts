@@ -84,7 +84,7 @@ export async function ascendHidden(
   const workers = Math.min(settings.workers || Math.min(4, os.availableParallelism()), Math.ceil(pairs.length / MIN_PAIRS_PER_WORKER));
   const weights = { hidden: dense.hidden, classes: dense.classes, b1: dense.b1, w2: dense.w2, b2: dense.b2 };
   const pairSettings = { l2: settings.l2, lr: settings.lr, maxIter: settings.maxIter, patience: settings.patience, keepTrace: settings.keepTrace };
-  const pool = workers > 1 ? new PairPool(workers, { weights, gram, settings: pairSettings }) : null;
+  const pool = workers > 1 && PairPool.available() ? new PairPool(workers, { weights, gram, settings: pairSettings }) : null;
   const kernel = pool ? null : kernelFor(dense, gram);
   const results: PairResult[] = [];
   let lastYield = Date.now();

@@ -10,15 +10,21 @@ import { CancelledError } from './errors';
 import type { PairOutcome, PairSettings, PairWeights } from './hidden-pair';
 import type { PairBatch, PairWorkerData } from './hidden-pair-worker';
 
+const BUNDLED = path.join(__dirname, 'hidden-pair-worker.js');
+const SOURCE = path.join(__dirname, 'hidden-pair-worker.ts');
+
 /** A worker on the script next to the bundle (dist/), or on the TypeScript source through tsx (tests). */
 function startWorker(workerData: PairWorkerData): Worker {
-  const bundled = path.join(__dirname, 'hidden-pair-worker.js');
-  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData });
-  const source = path.join(__dirname, 'hidden-pair-worker.ts');
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true, workerData });
+  if (fs.existsSync(BUNDLED)) return new Worker(BUNDLED, { workerData });
+  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(SOURCE)});`, { eval: true, workerData });
 }
 
 export class PairPool {
+  /** Whether a worker script is at hand (a bundle shipped without it runs on one thread). */
+  static available(): boolean {
+    return fs.existsSync(BUNDLED) || fs.existsSync(SOURCE);
+  }
+
   private workers: Worker[];
   private nextId = 0;
 
