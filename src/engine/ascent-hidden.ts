@@ -94,14 +94,14 @@ export async function ascendHidden(
     // ascent sees of it; feature maps need the full starts.
     const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (dense.hidden + channels);
     if (sampled) pre.sampler ??= startSampler(gram, meanW1, dense.hidden, channels, positions);
+    report(0);
     for (let first = 0; first < pairs.length; first += settings.chunkSize) {
       const chunk = pairs.slice(first, first + settings.chunkSize);
       const starts = sampled ? null : chunk.map((pair) => startOf(pair, settings.seed, size));
       const stats: StartStatistics = starts ? explicitStatistics(starts, dense, channels) : pre.sampler!.sample(chunk, settings.seed);
       let outcomes: PairOutcome[];
       if (pool) {
-        outcomes = await pool.run(chunk.map((p) => p.cls), stats.p0, stats.n0, dense.hidden, hooks.signal);
-        report(first + chunk.length);
+        outcomes = await pool.run(chunk.map((p) => p.cls), stats.p0, stats.n0, dense.hidden, hooks.signal, (n) => report(first + n));
       } else {
         outcomes = [];
         for (let i = 0; i < chunk.length; i++) {

@@ -36,17 +36,28 @@ export class PairPool {
     return this.workers.length;
   }
 
-  /** Runs the pairs split evenly over the workers; outcomes in the pairs' order. */
-  async run(classes: number[], p0: Float32Array, n0: Float64Array, hidden: number, signal?: AbortSignal): Promise<PairOutcome[]> {
+  /**
+   * Runs the pairs split evenly over the workers; outcomes in the pairs' order. `onDone` hears the
+   * number of pairs finished so far, a few times a second.
+   */
+  async run(classes: number[], p0: Float32Array, n0: Float64Array, hidden: number, signal?: AbortSignal, onDone?: (pairs: number) => void): Promise<PairOutcome[]> {
+    const done = this.workers.map(() => 0);
     const parts = this.workers.map((worker, w) => {
       const from = Math.floor((w * classes.length) / this.workers.length);
       const to = Math.floor(((w + 1) * classes.length) / this.workers.length);
       const batch: PairBatch = { id: this.nextId++, classes: classes.slice(from, to), p0: p0.slice(from * hidden, to * hidden), n0: n0.slice(from, to) };
       return new Promise<PairOutcome[]>((resolve, reject) => {
-        const onMessage = (m: { id: number; outcomes: PairOutcome[] }) => {
+        const onMessage = (m: { id: number; outcomes?: PairOutcome[]; done?: number }) => {
           if (m.id !== batch.id) return;
+          if (!m.outcomes) {
+            done[w] = m.done ?? 0;
+            onDone?.(done.reduce((a, b) => a + b, 0));
+            return;
+          }
           worker.off('message', onMessage);
           worker.off('error', reject);
+          done[w] = m.outcomes.length;
+          onDone?.(done.reduce((a, b) => a + b, 0));
           resolve(m.outcomes);
         };
         worker.on('message', onMessage);

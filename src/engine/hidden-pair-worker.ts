@@ -24,7 +24,18 @@ const { weights, gram, settings } = workerData as PairWorkerData;
 const kernel = kernelFor(weights, gram);
 const U = weights.hidden;
 
+/** How often a worker tells how many of its pairs are done (for the progress bar). */
+const PROGRESS_MS = 100;
+
 parentPort!.on('message', (batch: PairBatch) => {
-  const outcomes = batch.classes.map((cls, i) => ascendPair(weights, kernel, cls, batch.p0.subarray(i * U, (i + 1) * U), batch.n0[i], settings));
+  let told = Date.now();
+  const outcomes = batch.classes.map((cls, i) => {
+    const outcome = ascendPair(weights, kernel, cls, batch.p0.subarray(i * U, (i + 1) * U), batch.n0[i], settings);
+    if (Date.now() - told > PROGRESS_MS) {
+      parentPort!.postMessage({ id: batch.id, done: i + 1 });
+      told = Date.now();
+    }
+    return outcome;
+  });
   parentPort!.postMessage({ id: batch.id, outcomes });
 });

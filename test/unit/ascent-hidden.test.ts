@@ -91,11 +91,20 @@ test('worker threads give the same numbers as one thread, and a cancelled pooled
   const two = await resolveFeatures({ loaded: model, settings: { ...settings, workers: 2 } });
   assert.deepEqual(two.classes.map((c) => c.scores), one.classes.map((c) => c.scores));
   assert.deepEqual(two.classes.map((c) => c.ofiv), one.classes.map((c) => c.ofiv));
+  // Long pairs: the workers report pairs done while they run; stop at the first such report.
   const controller = new AbortController();
+  const seen: number[] = [];
   const run = resolveFeatures(
-    { loaded: model, settings: { ...settings, restarts: 3000, patience: 1_000_000, maxIter: 1_000_000, workers: 2 } },
-    { signal: controller.signal },
+    { loaded: model, settings: { ...settings, restarts: 3000, patience: 100_000, maxIter: 100_000, workers: 2 } },
+    {
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p.pairsDone);
+        if (p.pairsDone > 0) controller.abort();
+      },
+    },
   );
-  setTimeout(() => controller.abort(), 300);
   await assert.rejects(run, /cancelled/);
+  assert.equal(seen[0], 0);
+  assert.ok(seen[seen.length - 1] > 0 && seen[seen.length - 1] < 9000, `progress from the workers: ${seen.slice(-3)}`);
 });
