@@ -1,5 +1,5 @@
 /** Options every view builder takes, and the top-level parts every spec shares. */
-import type { Measure, ViewData } from '../data';
+import { hasMatches, type Measure, type ViewData } from '../data';
 import { LIGHT, vegaConfig, type Theme } from './theme';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -61,4 +61,13 @@ export function selectionParams(feature: number, classPos: number) {
 export function fmt(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   return Number(v.toPrecision(digits)).toString();
+}
+
+/** The first tooltip rows of a per-feature mark: its label, its motif matches (if any), its value. */
+export function featureTooltip(data: ViewData, valueTitle: string) {
+  return [
+    { field: 'label', title: 'feature' },
+    ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []),
+    { field: 'value', title: valueTitle, format: '.4~g' },
+  ];
 }

@@ -3,8 +3,8 @@
  * The N features of largest |value| are shown, sorted by value, so strong negative features stay
  * visible at the bottom; bar colour marks positive, negative and non-additive features.
  */
-import { attribution, bestMatch, featureLabel, hasMatches, matchLines, matchText, measureName, values, type ViewData } from '../data';
-import { defaults, fmt, selectionParams, SIGNAL, top, type ViewOptions } from './common';
+import { attribution, bestMatch, featureLabel, matchLines, matchText, measureName, values, type ViewData } from '../data';
+import { defaults, featureTooltip, fmt, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 import { KIND_COLORS } from './theme';
 
 export interface BarRow {
@@ -86,9 +86,7 @@ export function importanceSpec(data: ViewData, options: ViewOptions = {}) {
           stroke: { condition: { test: `datum.feature === ${SIGNAL.feature}`, value: o.theme.accent }, value: null },
           strokeWidth: { value: 2 },
           tooltip: [
-            { field: 'label', title: 'feature' },
-            ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []),
-            { field: 'value', title: name, format: '.4~g' },
+            ...featureTooltip(data, name),
             { field: 'sd', title: 'SD across restarts', format: '.3~g' },
             { field: 'kind', title: 'kind' },
             { field: 'rank', title: 'rank' },

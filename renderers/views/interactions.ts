@@ -2,8 +2,8 @@
  * View 3: every feature of one class as a point at (mean importance, variance across restarts),
  * coloured by the Gaussian-mixture group of its variance; the non-additive group is labelled.
  */
-import { attribution, featureLabel, hasMatches, matchLines, measureName, mixtureGroups, values, type ViewData } from '../data';
-import { defaults, selectionParams, SIGNAL, top, type ViewOptions } from './common';
+import { attribution, featureLabel, matchLines, measureName, mixtureGroups, values, type ViewData } from '../data';
+import { defaults, featureTooltip, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 
 const GROUP_COLORS: Record<string, string> = {
   'non-additive': '#8e44ad',
@@ -68,9 +68,7 @@ export function interactionsSpec(data: ViewData, options: ViewOptions = {}) {
           stroke: { condition: { test: `datum.feature === ${SIGNAL.feature}`, value: o.theme.accent }, value: null },
           strokeWidth: { value: 2 },
           tooltip: [
-            { field: 'label', title: 'feature' },
-            ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []),
-            { field: 'value', title: name, format: '.4~g' },
+            ...featureTooltip(data, name),
             { field: 'variance', title: 'variance', format: '.3~g' },
             { field: 'sd', title: 'SD', format: '.3~g' },
             { field: 'group', title: 'mixture group' },
