@@ -30,6 +30,7 @@ const plan: [string, string[]][] = [
   ['batch-64', backends],
   ['batch-256', backends.filter((b) => b !== 'cpu')],
   ['deepsea-1x10', backends],
+  ['deepsea-1x10-cached-gram', ['wasm']],
   ['deepsea-1x10-direct', ['wasm']],
   ['deepsea-1x10-explicit', ['wasm']],
   ['deepsea-100x10', ['wasm']],

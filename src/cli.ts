@@ -16,6 +16,7 @@ import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from 
 import { progressLine } from './notebook/progress-text';
 import { resultsNotebook, textSummary } from './notebook/output-bundle';
 import { annotateWith, motifLibrary } from './notebook/motif-files';
+import { gramFileStore } from './notebook/gram-files';
 import { bestSignificantMatch } from './engine/motifs';
 import type { Results } from './engine/results';
 import { fromResults } from '../renderers/data';
@@ -86,7 +87,10 @@ async function runResolve(words: string[]) {
   process.once('SIGINT', () => controller.abort());
   // Read the motif collection before the long run, so that a bad file fails fast.
   const library = motifLibrary(options.motifs as string | undefined);
-  const resolved = await resolveFeatures({ loaded, labels, labelsFile, settings }, { signal: controller.signal, onProgress: progressBar() });
+  const resolved = await resolveFeatures(
+    { loaded, labels, labelsFile, settings },
+    { signal: controller.signal, onProgress: progressBar(), gramStore: gramFileStore() },
+  );
   const results = annotateWith(resolved, library);
   const out = String(options.out ?? 'results.json');
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });

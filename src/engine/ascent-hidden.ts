@@ -24,6 +24,7 @@ import * as os from 'node:os';
 /** Below this many pairs per worker, one thread is faster than starting workers. */
 const MIN_PAIRS_PER_WORKER = 64;
 import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
+import { gramKey, type GramStore } from './gram-store';
 
 interface Precomputed {
   /** W₁ᵀW₁, [U, U] row-major (float32: half the memory traffic of the flip updates, which dominate). */
@@ -40,13 +41,18 @@ interface Precomputed {
  */
 const cache = new WeakMap<tf.Tensor, Precomputed>();
 
-function precompute(dense: DenseReluHead, featureShape: number[]): Precomputed {
+function precompute(dense: DenseReluHead, featureShape: number[], store?: GramStore): Precomputed {
   const cached = cache.get(dense.w1);
   if (cached) return cached;
   const channels = featureShape[featureShape.length - 1];
   const positions = dense.w1.shape[0] / channels;
+  const key = store ? gramKey(dense.w1) : '';
+  const stored = store?.get(key);
+  const size = dense.hidden * dense.hidden;
   // An explicit transpose first: matMul with transposeA is far slower on the wasm backend.
-  const gram = tf.tidy(() => tf.matMul(tf.transpose(dense.w1), dense.w1).dataSync() as Float32Array);
+  const gram =
+    stored?.length === size ? stored : tf.tidy(() => tf.matMul(tf.transpose(dense.w1), dense.w1).dataSync() as Float32Array);
+  if (store && gram !== stored) store.set(key, gram);
   const meanW1 = tf.tidy(() => tf.mean(tf.reshape(dense.w1, [positions, channels, dense.hidden]), 0).dataSync() as Float32Array);
   const computed = { gram, meanW1 };
   cache.set(dense.w1, computed);
@@ -78,7 +84,7 @@ export async function ascendHidden(
     hooks.onProgress?.({ pairsDone: 0, pairsTotal: pairs.length, fraction: 0, active: 0, chunkSize: settings.chunkSize, elapsedSeconds: 0, etaSeconds: null, stage: 'preparing the Gram matrix W₁ᵀW₁ (once per model)' });
     await yieldToEventLoop();
   }
-  const pre = precompute(dense, featureShape);
+  const pre = precompute(dense, featureShape, hooks.gramStore);
   const { gram, meanW1 } = pre;
   // Worker threads pay for their start-up only on larger runs.
   const workers = Math.min(settings.workers || Math.min(4, os.availableParallelism()), Math.ceil(pairs.length / MIN_PAIRS_PER_WORKER));

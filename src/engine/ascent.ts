@@ -9,6 +9,7 @@ import type { Head } from './head';
 import { CancelledError } from './errors';
 import { fillNormal, hashSeed } from './rng';
 import { featureImportance } from './statistics';
+import type { GramStore } from './gram-store';
 
 export interface AscentSettings {
   /** λ, the L2 coefficient. */
@@ -76,6 +77,8 @@ export interface AscentProgress {
 export interface AscentHooks {
   signal?: AbortSignal;
   onProgress?: (p: AscentProgress) => void;
+  /** Where Gram matrices are kept between runs (hidden-space path); optional. */
+  gramStore?: GramStore;
 }
 
 export const TRACE_POINTS = 200;

@@ -1,6 +1,6 @@
 /** DeepResolve end to end on a loaded model: split, ascend, summarise, compare classes. */
 import * as tf from '@tensorflow/tfjs-core';
-import { ascend, type AscentProgress, type Pair, type PairResult } from './ascent';
+import { ascend, type AscentHooks, type Pair, type PairResult } from './ascent';
 import { ascendHidden } from './ascent-hidden';
 import { denseReluHead } from './dense-relu-head';
 import { UserError } from './errors';
@@ -25,10 +25,7 @@ export interface ResolveInput {
   labelsFile?: string;
 }
 
-export interface ResolveHooks {
-  signal?: AbortSignal;
-  onProgress?: (p: AscentProgress) => void;
-}
+export type ResolveHooks = AscentHooks;
 
 const BYTES_PER_FLOAT = 4;
 

@@ -108,3 +108,23 @@ test('worker threads give the same numbers as one thread, and a cancelled pooled
   assert.equal(seen[0], 0);
   assert.ok(seen[seen.length - 1] > 0 && seen[seen.length - 1] < 9000, `progress from the workers: ${seen.slice(-3)}`);
 });
+
+test('a Gram store is filled on the first run of a model and read, not recomputed, by a fresh copy of it', async () => {
+  await useBackend('cpu');
+  const kept = new Map<string, Float32Array>();
+  const calls: string[] = [];
+  const gramStore = {
+    get: (k: string) => (calls.push(`get ${k}`), kept.get(k)),
+    set: (k: string, g: Float32Array) => (calls.push(`set ${k}`), kept.set(k, g)),
+  };
+  const settings = { restarts: 3, seed: 2, backend: 'cpu' as const, workers: 1 };
+  const first = await resolveFeatures({ loaded: loaded(denseReluModel()), settings }, { gramStore });
+  assert.equal(kept.size, 1);
+  const [key] = kept.keys();
+  assert.match(key, /^24x12-[0-9a-f]{16}$/);
+  assert.equal(kept.get(key)!.length, 144);
+  // The same weights in a new model object: read from the store, same numbers.
+  const second = await resolveFeatures({ loaded: loaded(denseReluModel()), settings }, { gramStore });
+  assert.deepEqual(calls, [`get ${key}`, `set ${key}`, `get ${key}`]);
+  assert.deepEqual(second.classes.map((c) => c.ofiv), first.classes.map((c) => c.ofiv));
+});

@@ -11,6 +11,8 @@ import { saveTfjsModel } from '../helpers/tfjs-save';
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'deepresolve-cli-'));
+// The CLI keeps Gram matrices in a cache folder: a private one here, not the user's.
+const cacheDir = path.join(work, 'cache');
 let modelJson = '';
 
 before(async () => {
@@ -21,7 +23,7 @@ before(async () => {
 });
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, DEEPRESOLVE_CACHE_DIR: cacheDir } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -77,6 +79,19 @@ test('--motifs: features with a PWM get known-motif matches from the shipped JAS
   const r = run('resolve', modelJson, '--motifs', bad);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^deepresolve: .*bad\.meme:\d+: .*\n$/);
+});
+
+test('Gram matrices of Dense → ReLU → Dense heads are kept in the cache folder between runs', async () => {
+  const { handHeadModel } = await import('../helpers/models');
+  const dense = await saveTfjsModel(handHeadModel(4, { w: [[1, 0], [0, 1], [1, 1], [0, 0]], b: [0, 0] }, { w: [[1], [1]], b: [0] }), path.join(work, 'dense'));
+  const out = path.join(work, 'd.json');
+  assert.equal(run('resolve', dense, '--layer', 'pool', '--restarts', '2', '--backend', 'cpu', '--out', out, '--motifs', 'none').code, 0);
+  const files = fs.readdirSync(cacheDir).filter((f) => f.startsWith('gram-'));
+  assert.equal(files.length, 1);
+  assert.equal(fs.statSync(path.join(cacheDir, files[0])).size, 2 * 2 * 4, 'a 2 × 2 float32 matrix');
+  const before = fs.readFileSync(out, 'utf8');
+  assert.equal(run('resolve', dense, '--layer', 'pool', '--restarts', '2', '--backend', 'cpu', '--out', out, '--motifs', 'none').code, 0);
+  assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')).classes[0].ofiv, JSON.parse(before).classes[0].ofiv);
 });
 
 test('layers lists the layers and marks the default analysis layer', () => {
