@@ -136,24 +136,15 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
     });
   }
   // Outline of the highlighted row and column; these layers also carry the axes of the image.
-  {
-    layers.push({
-      name: `${m.id}_rowmark`,
-      data: { values: m.rows.map((r, i) => ({ r: i, rk: r.key })) },
-      transform: [{ filter: m.rowSignal ? `datum.rk === ${m.rowSignal}` : 'false' }],
-      mark: { type: 'rect', fillOpacity: 0, stroke: m.theme.accent, strokeWidth: 1.5 },
-      encoding: { y },
-    });
-  }
-  {
-    layers.push({
-      name: `${m.id}_colmark`,
-      data: { values: m.cols.map((c, j) => ({ c: j, ck: c.key })) },
-      transform: [{ filter: m.colSignal ? `datum.ck === ${m.colSignal}` : 'false' }],
-      mark: { type: 'rect', fillOpacity: 0, stroke: m.theme.accent, strokeWidth: 1.5 },
-      encoding: { x },
-    });
-  }
+  const outline = (name: string, values: object[], key: string, signal: string | undefined, encoding: object) => ({
+    name: `${m.id}_${name}`,
+    data: { values },
+    transform: [{ filter: signal ? `datum.${key} === ${signal}` : 'false' }],
+    mark: { type: 'rect', fillOpacity: 0, stroke: m.theme.accent, strokeWidth: 1.5 },
+    encoding,
+  });
+  layers.push(outline('rowmark', m.rows.map((r, i) => ({ r: i, rk: r.key })), 'rk', m.rowSignal, { y }));
+  layers.push(outline('colmark', m.cols.map((c, j) => ({ c: j, ck: c.key })), 'ck', m.colSignal, { x }));
   return { params, spec: { width: m.width, height: m.height, layer: layers }, pooled: isPooled };
 }
 

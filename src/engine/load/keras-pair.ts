@@ -51,19 +51,21 @@ function readArchitecture(file: string): unknown | undefined {
   }
 }
 
+/** Partner file names to try, in order, without repeats. */
+function candidates(dir: string, stems: Iterable<string>, extensions: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const stem of stems) for (const ext of extensions) out.add(path.join(dir, stem + ext));
+  return [...out];
+}
+
 /** The architecture file next to a weights-only .h5, or a one-line refusal listing what was tried. */
 export function findArchitecture(weightsFile: string): { file: string; architecture: unknown } {
   const dir = path.dirname(weightsFile);
-  const tried: string[] = [];
-  for (const stem of partnerStems(stemOf(weightsFile), true)) {
-    for (const ext of ARCH_EXT) {
-      const candidate = path.join(dir, stem + ext);
-      if (tried.includes(candidate)) continue;
-      tried.push(candidate);
-      if (!fs.existsSync(candidate)) continue;
-      const architecture = readArchitecture(candidate);
-      if (architecture) return { file: candidate, architecture };
-    }
+  const tried = candidates(dir, partnerStems(stemOf(weightsFile), true), ARCH_EXT);
+  for (const candidate of tried) {
+    if (!fs.existsSync(candidate)) continue;
+    const architecture = readArchitecture(candidate);
+    if (architecture) return { file: candidate, architecture };
   }
   // A folder with a single architecture file is unambiguous.
   const others = fs.readdirSync(dir).filter((f) => ARCH_EXT.some((e) => f.toLowerCase().endsWith(e)));
@@ -77,15 +79,9 @@ export function findArchitecture(weightsFile: string): { file: string; architect
 /** The weights file next to an architecture file, or a one-line refusal. */
 export function findWeights(archFile: string): string {
   const dir = path.dirname(archFile);
-  const tried: string[] = [];
-  for (const stem of partnerStems(stemOf(archFile), false)) {
-    for (const ext of WEIGHT_EXT) {
-      const candidate = path.join(dir, stem + ext);
-      if (tried.includes(candidate)) continue;
-      tried.push(candidate);
-      if (fs.existsSync(candidate)) return candidate;
-    }
-  }
+  const tried = candidates(dir, partnerStems(stemOf(archFile), false), WEIGHT_EXT);
+  const found = tried.find((candidate) => fs.existsSync(candidate));
+  if (found) return found;
   const h5s = fs.readdirSync(dir).filter((f) => /\.(h5|hdf5)$/i.test(f));
   if (h5s.length === 1) return path.join(dir, h5s[0]);
   throw new UserError(
