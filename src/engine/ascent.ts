@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Head } from './head';
-import { CancelledError } from './errors';
+import { runBatched, type AscentProblem } from './batched-ascent';
 import { fillNormal, hashSeed } from './rng';
 import { featureImportance } from './statistics';
 import type { GramStore } from './gram-store';
@@ -84,7 +84,6 @@ export interface AscentHooks {
 export const TRACE_POINTS = 200;
 const SCHEDULE_KNEE = 500;
 const MIN_STEP = 1e-6;
-const PROGRESS_INTERVAL_MS = 200;
 
 /** Step size of iteration t (0-based): η until iteration 500, then η·(t − 500)^−0.2, at least 10⁻⁶. */
 export function stepSize(lr: number, t: number): number {
@@ -96,14 +95,6 @@ export function startOf(pair: Pair, seed: number, size: number): Float32Array {
   return fillNormal(new Float32Array(size), hashSeed(seed, pair.cls, pair.restart));
 }
 
-interface Slot {
-  pair: Pair;
-  t: number;
-  best: number;
-  wait: number;
-  trace?: Trace;
-}
-
 export function pushTrace(trace: Trace, t: number, score: number) {
   if (t % trace.stride !== 0) return;
   trace.scores.push(score);
@@ -113,146 +104,33 @@ export function pushTrace(trace: Trace, t: number, score: number) {
   }
 }
 
-/** [rows, depth] with a 1 at each row's class (tf.oneHot refuses depth 1: single-output models). */
-function oneHotRows(classes: number[], depth: number): tf.Tensor2D {
-  const data = new Float32Array(classes.length * depth);
-  classes.forEach((c, i) => (data[i * depth + c] = 1));
-  return tf.tensor2d(data, [classes.length, depth]);
-}
-
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function ascend(head: Head, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
+/** The direct ascent: a pair's state is its feature map H, stepped by the head's gradient. */
+export function ascend(head: Head, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
   const size = head.featureShape.reduce((a, b) => a * b, 1);
-  const { l2, maxIter, patience } = settings;
-  const results: PairResult[] = [];
-  const started = Date.now();
-  let lastProgress = 0;
-  let next = 0;
-  let slots: Slot[] = [];
-  let iterationsDone = 0;
-
-  const newSlot = (): Slot => {
-    const pair = pairs[next++];
-    return { pair, t: 0, best: -Infinity, wait: 0, trace: settings.keepTrace ? { stride: 1, scores: [] } : undefined };
+  const { l2 } = settings;
+  const axes = head.featureShape.map((_, i) => i + 1);
+  const problem: AscentProblem = {
+    width: size,
+    numClasses: head.numClasses,
+    start: (pair) => startOf(pair, settings.seed, size),
+    step(state, mask, eta) {
+      const h = tf.reshape(state, [state.shape[0], ...head.featureShape]);
+      let kept: tf.Tensor | undefined;
+      const grad = tf.grad((x: tf.Tensor): tf.Tensor => {
+        kept = tf.keep(tf.sum(tf.mul(head.scores(x), mask), 1));
+        return tf.sum(kept as tf.Tensor);
+      })(h);
+      const scores = kept as unknown as tf.Tensor1D;
+      const objective = tf.sub(scores, tf.mul(l2, tf.sum(tf.square(h), axes))) as tf.Tensor1D;
+      const step = tf.mul(tf.reshape(eta, [-1, 1]), tf.reshape(tf.sub(grad, tf.mul(2 * l2, h)), [state.shape[0], size]));
+      return { scores, objective, next: tf.add(state, step) as tf.Tensor2D };
+    },
+    finish: (_pair, map) => ({
+      fiv: featureImportance(map, head.channels),
+      featureMap: settings.keepFeatureMaps ? map.slice() : undefined,
+    }),
   };
-  const batchTensors = (data: Float32Array) => {
-    const n = slots.length;
-    const shape = [n, ...head.featureShape];
-    const etaShape = [n, ...head.featureShape.map(() => 1)];
-    return {
-      h: tf.tensor(data, shape),
-      mask: oneHotRows(slots.map((s) => s.pair.cls), head.numClasses),
-      eta: tf.tensor(slots.map((s) => stepSize(settings.lr, s.t)), etaShape),
-    };
-  };
-
-  const report = (force: boolean) => {
-    const now = Date.now();
-    if (!hooks.onProgress || (!force && now - lastProgress < PROGRESS_INTERVAL_MS)) return;
-    lastProgress = now;
-    // A running pair counts by its iterations against the mean length of the pairs finished so far.
-    const meanIters = results.length ? iterationsDone / results.length : Math.min(maxIter, 200);
-    const partial = slots.reduce((a, s) => a + Math.min(s.t / meanIters, 0.95), 0);
-    const fraction = Math.min(1, (results.length + partial) / pairs.length);
-    const elapsed = (now - started) / 1000;
-    hooks.onProgress({
-      pairsDone: results.length,
-      pairsTotal: pairs.length,
-      fraction,
-      active: slots.length,
-      chunkSize: settings.chunkSize,
-      elapsedSeconds: elapsed,
-      etaSeconds: fraction > 0.01 ? (elapsed * (1 - fraction)) / fraction : null,
-    });
-  };
-
-  while (next < pairs.length && slots.length < settings.chunkSize) slots.push(newSlot());
-  const initial = new Float32Array(slots.length * size);
-  slots.forEach((s, i) => initial.set(startOf(s.pair, settings.seed, size), i * size));
-  let batch = batchTensors(initial);
-
-  try {
-    while (slots.length) {
-      if (hooks.signal?.aborted) throw new CancelledError();
-      const { scores, objective, hNext } = tf.tidy(() => {
-        let kept: tf.Tensor | undefined;
-        const grad = tf.grad((h: tf.Tensor): tf.Tensor => {
-          kept = tf.keep(tf.sum(tf.mul(head.scores(h), batch.mask), 1));
-          return tf.sum(kept as tf.Tensor);
-        })(batch.h);
-        const s = kept as unknown as tf.Tensor1D;
-        const axes = head.featureShape.map((_, i) => i + 1);
-        const j = tf.sub(s, tf.mul(l2, tf.sum(tf.square(batch.h), axes)));
-        const step = tf.mul(batch.eta, tf.sub(grad, tf.mul(2 * l2, batch.h)));
-        return { scores: s, objective: j, hNext: tf.add(batch.h, step) };
-      });
-      const [sv, jv] = (await Promise.all([scores.data(), objective.data()])) as Float32Array[];
-      scores.dispose();
-      objective.dispose();
-
-      const finished: number[] = [];
-      slots.forEach((slot, i) => {
-        const j = jv[i];
-        if (slot.trace) pushTrace(slot.trace, slot.t, sv[i]);
-        if (j > slot.best) {
-          slot.best = j;
-          slot.wait = 0;
-        } else {
-          slot.wait++;
-        }
-        if (slot.wait >= patience || slot.t + 1 >= maxIter || !Number.isFinite(j)) finished.push(i);
-        slot.t++;
-      });
-
-      if (finished.length === 0) {
-        batch.h.dispose();
-        batch.eta.dispose();
-        batch.h = hNext;
-        batch.eta = tf.tensor(slots.map((s) => stepSize(settings.lr, s.t)), batch.eta.shape);
-      } else {
-        // Record the finished pairs' final iterates, then refill their slots or drop them.
-        const current = (await batch.h.data()) as Float32Array;
-        const stepped = (await hNext.data()) as Float32Array;
-        hNext.dispose();
-        const keep: Float32Array[] = [];
-        const kept: Slot[] = [];
-        slots.forEach((slot, i) => {
-          if (finished.includes(i)) {
-            const map = current.subarray(i * size, (i + 1) * size);
-            results.push({
-              ...slot.pair,
-              fiv: featureImportance(map, head.channels),
-              featureMap: settings.keepFeatureMaps ? map.slice() : undefined,
-              score: sv[i],
-              objective: jv[i],
-              iterations: slot.t,
-              trace: slot.trace,
-            });
-            iterationsDone += slot.t;
-            if (next < pairs.length) {
-              const fresh = newSlot();
-              kept.push(fresh);
-              keep.push(startOf(fresh.pair, settings.seed, size));
-            }
-          } else {
-            kept.push(slot);
-            keep.push(stepped.subarray(i * size, (i + 1) * size));
-          }
-        });
-        tf.dispose([batch.h, batch.mask, batch.eta]);
-        slots = kept;
-        if (!slots.length) break;
-        const data = new Float32Array(slots.length * size);
-        keep.forEach((row, i) => data.set(row, i * size));
-        batch = batchTensors(data);
-      }
-      report(finished.length > 0);
-      await yieldToEventLoop();
-    }
-  } finally {
-    tf.dispose([batch.h, batch.mask, batch.eta]);
-  }
-  report(true);
-  return results;
+  return runBatched(problem, pairs, settings, hooks);
 }
