@@ -19,24 +19,48 @@ function seed(model: tfl.LayersModel, s: number) {
   });
 }
 
-/** DeepSEA architecture: 1000 bp; Conv1D 320/480/960 of width 8 with max-pooling 4; Dense 925; 919 outputs. */
+/** DeepSEA's convolution stack: 1000 bp; Conv1D 320/480/960 of width 8 with max-pooling 4; then Flatten. */
+function deepSeaStack(): tfl.layers.Layer[] {
+  return [
+    tfl.layers.conv1d({ inputShape: [1000, 4], filters: 320, kernelSize: 8, activation: 'relu', name: 'conv1' }),
+    tfl.layers.maxPooling1d({ poolSize: 4, name: 'pool1' }),
+    tfl.layers.dropout({ rate: 0.2 }),
+    tfl.layers.conv1d({ filters: 480, kernelSize: 8, activation: 'relu', name: 'conv2' }),
+    tfl.layers.maxPooling1d({ poolSize: 4, name: 'pool2' }),
+    tfl.layers.dropout({ rate: 0.2 }),
+    tfl.layers.conv1d({ filters: 960, kernelSize: 8, activation: 'relu', name: 'conv3' }),
+    tfl.layers.dropout({ rate: 0.5 }),
+    tfl.layers.flatten(),
+  ];
+}
+
+/** DeepSEA architecture: the stack above; Dense 925 (ReLU); 919 outputs. */
 export function deepSea(): tfl.LayersModel {
   const model = tfl.sequential({
+    layers: [...deepSeaStack(), tfl.layers.dense({ units: 925, activation: 'relu', name: 'fc1' }), tfl.layers.dense({ units: 919, activation: 'sigmoid', name: 'out' })],
+  });
+  seed(model, 1);
+  return model;
+}
+
+/**
+ * The same stack with a deeper head of another shape (as in Basset): Dense 925 (ReLU) → Dense 925
+ * (ELU) → batch norm → Dense 919. Not ReLU → Dense, so the hidden-space steps run on TensorFlow.js.
+ */
+export function deepSeaDeepTail(): tfl.LayersModel {
+  const model = tfl.sequential({
     layers: [
-      tfl.layers.conv1d({ inputShape: [1000, 4], filters: 320, kernelSize: 8, activation: 'relu', name: 'conv1' }),
-      tfl.layers.maxPooling1d({ poolSize: 4, name: 'pool1' }),
-      tfl.layers.dropout({ rate: 0.2 }),
-      tfl.layers.conv1d({ filters: 480, kernelSize: 8, activation: 'relu', name: 'conv2' }),
-      tfl.layers.maxPooling1d({ poolSize: 4, name: 'pool2' }),
-      tfl.layers.dropout({ rate: 0.2 }),
-      tfl.layers.conv1d({ filters: 960, kernelSize: 8, activation: 'relu', name: 'conv3' }),
-      tfl.layers.dropout({ rate: 0.5 }),
-      tfl.layers.flatten(),
+      ...deepSeaStack(),
       tfl.layers.dense({ units: 925, activation: 'relu', name: 'fc1' }),
+      tfl.layers.dense({ units: 925, activation: 'elu', name: 'fc2' }),
+      tfl.layers.batchNormalization({ name: 'bn' }),
       tfl.layers.dense({ units: 919, activation: 'sigmoid', name: 'out' }),
     ],
   });
-  seed(model, 1);
+  seed(model, 3);
+  // Inference-mode batch norm as training leaves it: unit scale, positive moving variance.
+  const bn = model.getLayer('bn');
+  bn.setWeights(bn.getWeights().map((w, i) => (i === 0 || i === 3 ? tf.onesLike(w) : tf.zerosLike(w))));
   return model;
 }
 
@@ -57,3 +81,6 @@ export function encode422(): tfl.LayersModel {
 
 /** FLOPs of one forward + input-gradient pass through Dense(50880→925) → ReLU → Dense(925→919). */
 export const DEEPSEA_HEAD_FLOPS = 2 * 2 * (50880 * 925 + 925 * 919);
+
+/** FLOPs of one forward + input-gradient pass through the deep tail's head (the batch norm is not counted). */
+export const DEEP_TAIL_HEAD_FLOPS = 2 * 2 * (50880 * 925 + 925 * 925 + 925 * 919);

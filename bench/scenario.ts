@@ -8,7 +8,7 @@ import { splitModel } from '../src/engine/head';
 import { defaultAnalysisLayer } from '../src/engine/layers';
 import { resolveFeatures } from '../src/engine/resolve';
 import type { Settings } from '../src/engine/settings';
-import { DEEPSEA_HEAD_FLOPS, deepSea, encode422 } from './models';
+import { DEEPSEA_HEAD_FLOPS, deepSea, deepSeaDeepTail, encode422 } from './models';
 
 const [name, backend] = process.argv.slice(2) as [string, BackendName];
 
@@ -31,8 +31,8 @@ async function throughput(batch: number) {
   return { passesPerSecond: passes, gflops: (passes * DEEPSEA_HEAD_FLOPS) / 1e9 };
 }
 
-async function analysis(which: 'deepsea' | 'encode', settings: Partial<Settings>) {
-  const model = which === 'deepsea' ? deepSea() : encode422();
+async function analysis(which: 'deepsea' | 'deeptail' | 'encode', settings: Partial<Settings>) {
+  const model = which === 'deepsea' ? deepSea() : which === 'deeptail' ? deepSeaDeepTail() : encode422();
   const started = Date.now();
   const results = await resolveFeatures({ loaded: { model, name: which, path: '-', format: 'tfjs-layers' }, settings: { backend, ...settings } });
   const objectives = results.classes.flatMap((c) => c.objectives);
@@ -122,6 +122,12 @@ const scenarios: Record<string, () => Promise<object>> = {
   'deepsea-1x10-explicit': () => analysis('deepsea', { classes: '0', restarts: 10, starts: 'explicit' }),
   'deepsea-100x10': () => analysis('deepsea', { classes: '0-99', restarts: 10 }),
   'deepsea-919x10': () => analysis('deepsea', { classes: 'all', restarts: 10 }),
+  // A head of another shape (Dense → ReLU → Dense → ELU → batch norm → Dense): hidden-space steps on TensorFlow.js.
+  'deeptail-1x10': () => analysis('deeptail', { classes: '0', restarts: 10 }),
+  'deeptail-1x10-explicit': () => analysis('deeptail', { classes: '0', restarts: 10, starts: 'explicit' }),
+  'deeptail-1x10-direct': () => analysis('deeptail', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10 }),
+  'deeptail-100x10': () => analysis('deeptail', { classes: '0-99', restarts: 10 }),
+  'deeptail-919x10': () => analysis('deeptail', { classes: 'all', restarts: 10 }),
   'encode-all': () => analysis('encode', { restarts: 10 }),
   'encode-all-direct': () => analysis('encode', { restarts: 10, ascent: 'direct' }),
 };

@@ -1,30 +1,40 @@
 /**
  * The same gradient ascent as ascent.ts — same starts, step schedule and stopping rule — computed
- * in the hidden layer's space when the head is Dense(W₁, b₁) → ReLU → Dense(W₂, b₂).
+ * in the space of the first dense layer after the analysis layer (first-dense.ts).
  *
- * Why it is exact: with v_t = mask_t ⊙ W₂[:, c] the gradient of S_c is W₁ v_t, so each step
- * H ← (1 − 2λη)H + η W₁ v_t keeps H_t = a_t H₀ + W₁ y_t with a scalar a_t and a hidden-space
- * vector y_t (a ← (1 − 2λη)a, y ← (1 − 2λη)y + η v). Everything the ascent needs follows from
- * p₀ = W₁ᵀH₀, ‖H₀‖² and G = W₁ᵀW₁:
+ * Why it is exact: whatever follows the dense layer z = W₁ᵀH + b₁, the gradient of S_c is W₁ g_t
+ * with g_t = ∂S_c/∂z, so each step H ← (1 − 2λη)H + η W₁ g_t keeps H_t = a_t H₀ + W₁ y_t with a
+ * scalar a_t and a hidden-space vector y_t (a ← (1 − 2λη)a, y ← (1 − 2λη)y + η g). Everything the
+ * ascent needs follows from p₀ = W₁ᵀH₀, ‖H₀‖² and G = W₁ᵀW₁:
  *   pre-activation z_t = a_t p₀ + G y_t + b₁,  ‖H_t‖² = a_t²‖H₀‖² + 2a_t p₀·y_t + y_tᵀ G y_t,
  *   FIV = a_t mean_pos(H₀) + W̄₁ y_t  (W̄₁: W₁ averaged over positions).
- * G y_t is updated with G v_t, which changes only where a hidden unit flips, so a step costs
- * O(hidden units) instead of two products with W₁. The objective is rounded to float32 before the
- * patience test, as the direct path computes it, so both stop alike.
+ * A step then costs a product with the U × U matrix G plus the rest of the head from z, instead of
+ * two products with the D × U matrix W₁ (D = 50,880 and U = 925 for DeepSEA).
+ *
+ * Two ways to run the steps:
+ * - rest = ReLU → Dense (the commonest head): g = mask ⊙ W₂[:, c] changes only where a unit
+ *   flips, so G g is updated by the rows of the flipped units (hidden-pair.ts, WebAssembly,
+ *   worker threads).
+ * - any other rest: batched on TensorFlow.js (batched-ascent.ts), with tf.grad through the rest.
+ * The objective is rounded to float32 before the patience test, as the direct path computes it,
+ * so both stop alike.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from './ascent';
-import type { DenseReluHead } from './dense-relu-head';
+import * as os from 'node:os';
+import { startOf, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './ascent';
+import { runBatched, type AscentProblem } from './batched-ascent';
+import type { FirstDense } from './first-dense';
 import { CancelledError } from './errors';
 import { featureImportance } from './statistics';
 import { ascendPair, kernelFor, type PairOutcome } from './hidden-pair';
 import { PairPool } from './hidden-pair-pool';
-import * as os from 'node:os';
+import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
+import { gramKey, type GramStore } from './gram-store';
 
 /** Below this many pairs per worker, one thread is faster than starting workers. */
 const MIN_PAIRS_PER_WORKER = 64;
-import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
-import { gramKey, type GramStore } from './gram-store';
+/** Pairs stepped together on TensorFlow.js: their states are small (3U + 2 floats). */
+const TFJS_BATCH = 256;
 
 interface Precomputed {
   /** W₁ᵀW₁, [U, U] row-major (float32: half the memory traffic of the flip updates, which dominate). */
@@ -35,13 +45,23 @@ interface Precomputed {
   sampler?: StartSampler;
 }
 
+/** A finished pair, before its FIV is projected back to the features. */
+interface HiddenOutcome extends Omit<PairOutcome, 'y'> {
+  pair: Pair;
+  y: Float32Array;
+  /** mean_pos(H₀) of the pair's start, K values. */
+  q0: ArrayLike<number>;
+  /** The start itself (only when feature maps are kept). */
+  h0?: Float32Array;
+}
+
 /**
  * G costs D·U² multiply-adds (87 GFLOP for DeepSEA's head): computed once per weight tensor and
  * kept while the model lives, so a session's second analysis of the same model skips it.
  */
 const cache = new WeakMap<tf.Tensor, Precomputed>();
 
-function precompute(dense: DenseReluHead, featureShape: number[], store?: GramStore): Precomputed {
+function precompute(dense: FirstDense, featureShape: number[], store?: GramStore): Precomputed {
   const cached = cache.get(dense.w1);
   if (cached) return cached;
   const channels = featureShape[featureShape.length - 1];
@@ -60,7 +80,7 @@ function precompute(dense: DenseReluHead, featureShape: number[], store?: GramSt
 }
 
 /** p₀, q₀ and ‖H₀‖² of explicitly drawn starts. */
-function explicitStatistics(starts: Float32Array[], dense: DenseReluHead, channels: number): StartStatistics {
+function explicitStatistics(starts: Float32Array[], dense: FirstDense, channels: number): StartStatistics {
   const size = starts[0].length;
   const flat = new Float32Array(starts.length * size);
   starts.forEach((s, i) => flat.set(s, i * size));
@@ -71,7 +91,7 @@ function explicitStatistics(starts: Float32Array[], dense: DenseReluHead, channe
 }
 
 export async function ascendHidden(
-  dense: DenseReluHead,
+  dense: FirstDense,
   featureShape: number[],
   pairs: Pair[],
   settings: AscentSettings,
@@ -79,6 +99,7 @@ export async function ascendHidden(
 ): Promise<PairResult[]> {
   const size = featureShape.reduce((a, b) => a * b, 1);
   const channels = featureShape[featureShape.length - 1];
+  const U = dense.hidden;
   const started = Date.now();
   if (!cache.has(dense.w1)) {
     hooks.onProgress?.({ pairsDone: 0, pairsTotal: pairs.length, fraction: 0, active: 0, chunkSize: settings.chunkSize, elapsedSeconds: 0, etaSeconds: null, stage: 'preparing the Gram matrix W₁ᵀW₁ (once per model)' });
@@ -86,59 +107,37 @@ export async function ascendHidden(
   }
   const pre = precompute(dense, featureShape, hooks.gramStore);
   const { gram, meanW1 } = pre;
-  // Worker threads pay for their start-up only on larger runs.
-  const workers = Math.min(settings.workers || Math.min(4, os.availableParallelism()), Math.ceil(pairs.length / MIN_PAIRS_PER_WORKER));
-  const weights = { hidden: dense.hidden, classes: dense.classes, b1: dense.b1, w2: dense.w2, b2: dense.b2 };
-  const pairSettings = { l2: settings.l2, lr: settings.lr, maxIter: settings.maxIter, patience: settings.patience, keepTrace: settings.keepTrace };
-  const pool = workers > 1 && PairPool.available() ? new PairPool(workers, { weights, gram, settings: pairSettings }) : null;
-  const kernel = pool ? null : kernelFor(dense, gram);
-  const results: PairResult[] = [];
-  let lastYield = Date.now();
-  try {
-    const positions = size / channels;
-    // Drawing only the start statistics pays when the feature map is much larger than what the
-    // ascent sees of it; feature maps need the full starts.
-    const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (dense.hidden + channels);
-    if (sampled) pre.sampler ??= startSampler(gram, meanW1, dense.hidden, channels, positions);
-    report(0);
-    for (let first = 0; first < pairs.length; first += settings.chunkSize) {
-      const chunk = pairs.slice(first, first + settings.chunkSize);
-      const starts = sampled ? null : chunk.map((pair) => startOf(pair, settings.seed, size));
-      const stats: StartStatistics = starts ? explicitStatistics(starts, dense, channels) : pre.sampler!.sample(chunk, settings.seed);
-      let outcomes: PairOutcome[];
-      if (pool) {
-        outcomes = await pool.run(chunk.map((p) => p.cls), stats.p0, stats.n0, dense.hidden, hooks.signal, (n) => report(first + n));
-      } else {
-        outcomes = [];
-        for (let i = 0; i < chunk.length; i++) {
-          if (hooks.signal?.aborted) throw new CancelledError();
-          outcomes.push(ascendPair(dense, kernel!, chunk[i].cls, stats.p0.subarray(i * dense.hidden, (i + 1) * dense.hidden), stats.n0[i], settings));
-          if (Date.now() - lastYield > 50) {
-            await yieldToEventLoop();
-            lastYield = Date.now();
-            report(first + i + 1);
-          }
-        }
-      }
-      // FIV = a·mean_pos(H₀) + W̄₁ y for the whole chunk at once.
-      const ys = new Float32Array(chunk.length * dense.hidden);
-      outcomes.forEach((o, i) => ys.set(o.y, i * dense.hidden));
-      const projected = tf.tidy(
-        () => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), tf.tensor2d(meanW1, [channels, dense.hidden]), false, true).dataSync() as Float32Array,
-      );
-      const maps = settings.keepFeatureMaps
-        ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [chunk.length, dense.hidden]), dense.w1, false, true).dataSync() as Float32Array)
-        : undefined;
-      outcomes.forEach((o, i) => {
-        const fiv = Array.from({ length: channels }, (_, k) => o.a * stats.q0[i * channels + k] + projected[i * channels + k]);
-        const featureMap = maps && starts ? Float32Array.from(starts[i], (h, k) => o.a * h + maps[i * size + k]) : undefined;
-        results.push({ ...chunk[i], fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
-      });
-    }
-  } finally {
-    await pool?.close();
-  }
+  // Drawing only the start statistics pays when the feature map is much larger than what the
+  // ascent sees of it; feature maps need the full starts.
+  const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (U + channels);
+  if (sampled) pre.sampler ??= startSampler(gram, meanW1, U, channels, size / channels);
+  /** Start statistics of some pairs, and their starts when drawn in full. */
+  const startsOf = (chunk: Pair[]) => {
+    const starts = sampled ? null : chunk.map((pair) => startOf(pair, settings.seed, size));
+    const stats = starts ? explicitStatistics(starts, dense, channels) : pre.sampler!.sample(chunk, settings.seed);
+    const q0 = (i: number) => stats.q0.subarray(i * channels, (i + 1) * channels);
+    return { starts, stats, q0 };
+  };
+
+  const outcomes = dense.reluDense
+    ? await kernelPairs(dense, dense.reluDense, gram, pairs, settings, hooks, startsOf, report)
+    : await tfjsPairs(dense, gram, pairs, settings, hooks, startsOf);
   report(pairs.length);
+
+  // FIV = a·mean_pos(H₀) + W̄₁ y, projected for many pairs at once.
+  const results: PairResult[] = [];
+  for (let first = 0; first < outcomes.length; first += TFJS_BATCH) {
+    const part = outcomes.slice(first, first + TFJS_BATCH);
+    const ys = new Float32Array(part.length * U);
+    part.forEach((o, i) => ys.set(o.y, i * U));
+    const projected = tf.tidy(() => tf.matMul(tf.tensor2d(ys, [part.length, U]), tf.tensor2d(meanW1, [channels, U]), false, true).dataSync() as Float32Array);
+    const maps = settings.keepFeatureMaps ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [part.length, U]), dense.w1, false, true).dataSync() as Float32Array) : undefined;
+    part.forEach((o, i) => {
+      const fiv = Array.from({ length: channels }, (_, k) => o.a * o.q0[k] + projected[i * channels + k]);
+      const featureMap = maps && o.h0 ? Float32Array.from(o.h0, (h, k) => o.a * h + maps[i * size + k]) : undefined;
+      results.push({ ...o.pair, fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
+    });
+  }
   return results;
 
   function report(done: number) {
@@ -154,5 +153,114 @@ export async function ascendHidden(
       elapsedSeconds: elapsed,
       etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null,
     });
+  }
+}
+
+type StartsOf = (chunk: Pair[]) => { starts: Float32Array[] | null; stats: StartStatistics; q0: (i: number) => ArrayLike<number> };
+
+/** Rest = ReLU → Dense: the flip-based kernel, on worker threads when there are enough pairs. */
+async function kernelPairs(
+  dense: FirstDense,
+  second: NonNullable<FirstDense['reluDense']>,
+  gram: Float32Array,
+  pairs: Pair[],
+  settings: AscentSettings,
+  hooks: AscentHooks,
+  startsOf: StartsOf,
+  report: (done: number) => void,
+): Promise<HiddenOutcome[]> {
+  const U = dense.hidden;
+  const workers = Math.min(settings.workers || Math.min(4, os.availableParallelism()), Math.ceil(pairs.length / MIN_PAIRS_PER_WORKER));
+  const weights = { hidden: U, classes: dense.classes, b1: dense.b1, w2: second.w2, b2: second.b2 };
+  const pairSettings = { l2: settings.l2, lr: settings.lr, maxIter: settings.maxIter, patience: settings.patience, keepTrace: settings.keepTrace };
+  const pool = workers > 1 && PairPool.available() ? new PairPool(workers, { weights, gram, settings: pairSettings }) : null;
+  const kernel = pool ? null : kernelFor(weights, gram);
+  const outcomes: HiddenOutcome[] = [];
+  let lastYield = Date.now();
+  try {
+    report(0);
+    for (let first = 0; first < pairs.length; first += settings.chunkSize) {
+      const chunk = pairs.slice(first, first + settings.chunkSize);
+      const { starts, stats, q0 } = startsOf(chunk);
+      let done: PairOutcome[];
+      if (pool) {
+        done = await pool.run(chunk.map((p) => p.cls), stats.p0, stats.n0, U, hooks.signal, (n) => report(first + n));
+      } else {
+        done = [];
+        for (let i = 0; i < chunk.length; i++) {
+          if (hooks.signal?.aborted) throw new CancelledError();
+          done.push(ascendPair(weights, kernel!, chunk[i].cls, stats.p0.subarray(i * U, (i + 1) * U), stats.n0[i], settings));
+          if (Date.now() - lastYield > 50) {
+            await yieldToEventLoop();
+            lastYield = Date.now();
+            report(first + i + 1);
+          }
+        }
+      }
+      done.forEach((o, i) => outcomes.push({ ...o, pair: chunk[i], q0: q0(i), h0: starts?.[i] }));
+    }
+  } finally {
+    await pool?.close();
+  }
+  return outcomes;
+}
+
+/**
+ * Any other rest: a pair's state row is [a, ‖H₀‖², p₀, y, G y] (3U + 2 floats), stepped in
+ * batches on TensorFlow.js with the gradient of the rest of the head at z.
+ */
+async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks, startsOf: StartsOf): Promise<HiddenOutcome[]> {
+  const U = dense.hidden;
+  const { l2 } = settings;
+  const pending = new Map<Pair, { q0: ArrayLike<number>; h0?: Float32Array }>();
+  const outcomes: HiddenOutcome[] = [];
+  const g = tf.tensor2d(gram, [U, U]);
+  const b1 = tf.tensor1d(dense.b1);
+  const problem: AscentProblem = {
+    width: 3 * U + 2,
+    numClasses: dense.classes,
+    start(pair) {
+      const { starts, stats, q0 } = startsOf([pair]);
+      pending.set(pair, { q0: q0(0), h0: starts?.[0] });
+      const row = new Float32Array(3 * U + 2);
+      row[0] = 1;
+      row[1] = stats.n0[0];
+      row.set(stats.p0, 2);
+      return row;
+    },
+    step(state, mask, eta) {
+      const n = state.shape[0];
+      const [a, n0, p0, y, gy] = tf.split(state, [1, 1, U, U, U], 1);
+      const z = tf.add(tf.add(tf.mul(a, p0), gy), b1) as tf.Tensor2D;
+      let kept: tf.Tensor | undefined;
+      const grad = tf.grad((x: tf.Tensor): tf.Tensor => {
+        kept = tf.keep(tf.sum(tf.mul(dense.rest(x as tf.Tensor2D), mask), 1));
+        return tf.sum(kept as tf.Tensor);
+      })(z);
+      const scores = kept as unknown as tf.Tensor1D;
+      const norm = tf.add(tf.add(tf.mul(tf.square(a), n0), tf.mul(tf.mul(2, a), tf.sum(tf.mul(p0, y), 1, true))), tf.sum(tf.mul(y, gy), 1, true));
+      const objective = tf.sub(scores, tf.mul(l2, tf.reshape(norm, [n]))) as tf.Tensor1D;
+      const e = tf.reshape(eta, [n, 1]);
+      const c = tf.sub(1, tf.mul(2 * l2, e));
+      const next = tf.concat([tf.mul(c, a), n0, p0, tf.add(tf.mul(c, y), tf.mul(e, grad)), tf.add(tf.mul(c, gy), tf.mul(e, tf.matMul(grad, g)))], 1) as tf.Tensor2D;
+      return { scores, objective, next };
+    },
+    finish(pair, state) {
+      const { q0, h0 } = pending.get(pair)!;
+      pending.delete(pair);
+      outcomes.push({ pair, a: state[0], y: state.slice(2 + U, 2 + 2 * U), q0, h0, score: 0, objective: 0, iterations: 0 });
+      return { fiv: [] };
+    },
+  };
+  try {
+    const done = await runBatched(problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks);
+    // runBatched reports score, objective, iterations and trace; the FIV is projected by the caller.
+    const byPair = new Map(done.map((r) => [`${r.cls}:${r.restart}`, r]));
+    return outcomes.map((o) => {
+      const r = byPair.get(`${o.pair.cls}:${o.pair.restart}`)!;
+      return { ...o, score: r.score, objective: r.objective, iterations: r.iterations, trace: r.trace };
+    });
+  } finally {
+    tf.dispose([g, b1]);
   }
 }

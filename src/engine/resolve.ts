@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ascend, type AscentHooks, type Pair, type PairResult } from './ascent';
 import { ascendHidden } from './ascent-hidden';
-import { denseReluHead } from './dense-relu-head';
+import { firstDense, type FirstDense } from './first-dense';
 import { UserError } from './errors';
 import { TFJS_VERSIONS, useBackend } from './backend';
 import { parseClassSpec } from './classes';
@@ -60,6 +60,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
   const layer = model.layers[layerIndex];
   const head = splitModel(model, layerIndex);
   const notes: string[] = [];
+  let dense: FirstDense | null = null;
   try {
     const file = input.labelsFile ?? 'labels';
     if (input.labels) checkLabels(input.labels, head.numClasses, file);
@@ -70,9 +71,16 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     if (!keepTrace && settings.keepTraces === 'auto') notes.push(`score traces not kept: more than ${TRACE_PAIR_LIMIT} (class, restart) pairs`);
     const chunkSize = chunkSizeFor(head, headActivations(input.loaded, layerIndex), settings);
 
-    const dense = settings.ascent === 'direct' ? null : denseReluHead(model, layerIndex);
+    dense = settings.ascent === 'direct' ? null : firstDense(model, layerIndex);
+    // In 'auto', stepping a general rest on TensorFlow.js in hidden space pays only when that
+    // space is no larger than the feature map (the ReLU → Dense kernel pays regardless).
+    const featureSize = head.featureShape.reduce((a, b) => a * b, 1);
+    if (dense && settings.ascent === 'auto' && !dense.reluDense && dense.hidden > featureSize) {
+      dense.dispose();
+      dense = null;
+    }
     if (settings.ascent === 'hidden' && !dense) {
-      throw new UserError(`--ascent hidden needs a Dense → ReLU → Dense head after layer '${layer.name}'; use --ascent direct`);
+      throw new UserError(`--ascent hidden needs a Dense layer on the flattened output of layer '${layer.name}' (after Flatten or Dropout only); use --ascent direct`);
     }
     const ascentUsed = dense ? 'hidden' : 'direct';
     const ascentSettings = { ...settings, chunkSize, keepTrace };
@@ -155,5 +163,6 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     return results;
   } finally {
     head.dispose();
+    dense?.dispose();
   }
 }

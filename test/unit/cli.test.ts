@@ -81,12 +81,13 @@ test('--motifs: features with a PWM get known-motif matches from the shipped JAS
   assert.match(r.stderr, /^deepresolve: .*bad\.meme:\d+: .*\n$/);
 });
 
-test('Gram matrices of Dense → ReLU → Dense heads are kept in the cache folder between runs', async () => {
+test('Gram matrices of heads that start with a dense layer are kept in the cache folder between runs', async () => {
   const { handHeadModel } = await import('../helpers/models');
   const dense = await saveTfjsModel(handHeadModel(4, { w: [[1, 0], [0, 1], [1, 1], [0, 0]], b: [0, 0] }, { w: [[1], [1]], b: [0] }), path.join(work, 'dense'));
   const out = path.join(work, 'd.json');
   assert.equal(run('resolve', dense, '--layer', 'pool', '--restarts', '2', '--backend', 'cpu', '--out', out, '--motifs', 'none').code, 0);
-  const files = fs.readdirSync(cacheDir).filter((f) => f.startsWith('gram-'));
+  // The pooled output (4 features) into 2 hidden units.
+  const files = fs.readdirSync(cacheDir).filter((f) => f.startsWith('gram-4x2-'));
   assert.equal(files.length, 1);
   assert.equal(fs.statSync(path.join(cacheDir, files[0])).size, 2 * 2 * 4, 'a 2 × 2 float32 matrix');
   const before = fs.readFileSync(out, 'utf8');

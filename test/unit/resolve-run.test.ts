@@ -83,10 +83,12 @@ test('the wasm backend runs the same analysis and is recorded in the results', a
 
 test('single-output models (one class, like the ENCODE models) run on both ascent paths', async () => {
   await useBackend('cpu');
-  const direct = await resolveFeatures({ loaded: loaded(linearHeadModel(1)), settings: { layer: 'conv', restarts: 2, backend: 'cpu' } });
-  assert.equal(direct.classes.length, 1);
-  assert.equal(direct.settings.ascentUsed, 'direct');
-  assert.equal(direct.similarity.matrix.length, 1);
+  for (const ascent of ['direct', 'hidden'] as const) {
+    const results = await resolveFeatures({ loaded: loaded(linearHeadModel(1)), settings: { layer: 'conv', restarts: 2, backend: 'cpu', ascent } });
+    assert.equal(results.classes.length, 1);
+    assert.equal(results.settings.ascentUsed, ascent);
+    assert.equal(results.similarity.matrix.length, 1);
+  }
 });
 
 test('a training label matrix gives the label-correlation matrix over the analysed classes', async () => {

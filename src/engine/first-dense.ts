@@ -1,0 +1,106 @@
+/**
+ * Recognises heads whose first step after the analysis layer is a dense layer on the flattened
+ * feature map — [Flatten] → [Dropout] → Dense(W₁, b₁) → anything — so that the ascent can be
+ * computed in that layer's space (ascent-hidden.ts): every gradient of the class score with
+ * respect to H is W₁ times a hidden-space vector, whatever follows the dense layer.
+ *
+ * The commonest case, Dense → ReLU → [Dropout] → Dense, gets its second layer's weights too, for
+ * the flip-based WebAssembly kernel (hidden-pair.ts); any other rest runs on TensorFlow.js.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Layer } from './tfl-types';
+import { splitModel, type Head } from './head';
+
+export interface FirstDense {
+  /** The dense layer's kernel, [D, U] with D = positions × channels in H's row-major order. */
+  w1: tf.Tensor2D;
+  b1: Float32Array;
+  hidden: number;
+  classes: number;
+  /** Set when the rest of the head is ReLU → Dense(W₂ [U, C] row-major, b₂). */
+  reluDense: { w2: Float32Array; b2: Float32Array } | null;
+  /** Class scores [N, C] (before any final sigmoid/softmax) from the pre-activations z [N, U]. */
+  rest(z: tf.Tensor2D): tf.Tensor2D;
+  dispose(): void;
+}
+
+const PASS_THROUGH = /^(Dropout|GaussianNoise|GaussianDropout|AlphaDropout|SpatialDropout1D)$/;
+const SQUASH = new Set(['sigmoid', 'softmax']);
+
+function activation(layer: Layer): string | undefined {
+  const a = (layer.getConfig() as { activation?: unknown }).activation;
+  return typeof a === 'string' ? a : undefined;
+}
+
+const isSquashLayer = (l: Layer) => (l.getClassName() === 'Activation' && SQUASH.has(activation(l) ?? '')) || l.getClassName() === 'Softmax';
+
+/** The only layer that consumes `layer`'s output, if there is exactly one. */
+function soleConsumer(model: LayersModel, layer: Layer): Layer | null {
+  const out = layer.inboundNodes.length === 1 ? layer.inboundNodes[0].outputTensors[0] : null;
+  if (!out) return null;
+  const users = model.layers.filter((l) => l.inboundNodes.some((n) => n.inputTensors.some((t) => t.id === out.id)));
+  return users.length === 1 && users[0].inboundNodes.length === 1 && users[0].inboundNodes[0].inputTensors.length === 1 ? users[0] : null;
+}
+
+/** After the dense layer: ReLU → [pass-through] → Dense → [squash], ending at the output. */
+function reluDenseAfter(model: LayersModel, first: Layer): Layer | null {
+  let next: Layer | null = first;
+  if (activation(first) !== 'relu') {
+    next = soleConsumer(model, first);
+    const isRelu = next && ((next.getClassName() === 'Activation' && activation(next) === 'relu') || (next.getClassName() === 'ReLU' && next.getConfig().maxValue == null));
+    if (activation(first) !== 'linear' || !isRelu) return null;
+  }
+  do next = soleConsumer(model, next!);
+  while (next && PASS_THROUGH.test(next.getClassName()));
+  if (next?.getClassName() !== 'Dense') return null;
+  const outAct = activation(next) ?? 'linear';
+  const output = model.outputs[0].sourceLayer;
+  if (output === next) return outAct === 'linear' || SQUASH.has(outAct) ? next : null;
+  return outAct === 'linear' && isSquashLayer(output) && soleConsumer(model, next) === output ? next : null;
+}
+
+export function firstDense(model: LayersModel, layerIndex: number): FirstDense | null {
+  if (model.outputs.length !== 1) return null;
+  let first: Layer | null = model.layers[layerIndex];
+  do first = soleConsumer(model, first!);
+  while (first && (PASS_THROUGH.test(first.getClassName()) || first.getClassName() === 'Flatten'));
+  if (first?.getClassName() !== 'Dense') return null;
+  // The dense layer's input must be H itself, flattened row-major (not a per-position Dense).
+  const inputShape = first.inboundNodes[0].inputTensors[0].shape as number[];
+  const featureSize = (model.layers[layerIndex].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1);
+  if (inputShape.length !== 2 || inputShape[1] !== featureSize) return null;
+
+  const output = model.outputs[0].sourceLayer;
+  const endsHere = output === first || (isSquashLayer(output) && soleConsumer(model, first) === output);
+  let after: Head | null = null;
+  if (!endsHere) {
+    try {
+      after = splitModel(model, model.layers.indexOf(first));
+    } catch {
+      return null; // e.g. a connection around the dense layer
+    }
+  }
+  // The dense layer's own activation, unless it is the final sigmoid/softmax the head removes.
+  const act = activation(first) ?? 'linear';
+  const activate = act === 'linear' || (output === first && SQUASH.has(act)) ? null : tfl.layers.activation({ activation: act as 'relu' });
+
+  const [k1, bias1] = first.getWeights();
+  const hidden = k1.shape[1] as number;
+  const classes = model.outputs[0].shape[1] as number;
+  const second = reluDenseAfter(model, first);
+  const [k2, bias2] = second ? second.getWeights() : [];
+  return {
+    w1: k1 as tf.Tensor2D,
+    b1: bias1 ? (bias1.dataSync() as Float32Array) : new Float32Array(hidden),
+    hidden,
+    classes,
+    reluDense: second ? { w2: k2.dataSync() as Float32Array, b2: bias2 ? (bias2.dataSync() as Float32Array) : new Float32Array(classes) } : null,
+    rest(z) {
+      const a = activate ? (activate.apply(z) as tf.Tensor2D) : z;
+      return after ? after.scores(a) : a;
+    },
+    dispose: () => after?.dispose(),
+  };
+}
