@@ -39,8 +39,9 @@ const TFJS_BATCH = 256;
 interface Precomputed {
   /** W₁ᵀW₁, [U, U] row-major (float32: half the memory traffic of the flip updates, which dominate). */
   gram: Float32Array;
-  /** W₁ averaged over positions, [K, U] row-major. */
+  /** W₁ averaged over positions, [K, U] row-major, and its transpose [U, K]. */
   meanW1: Float32Array;
+  meanW1T: Float32Array;
   /** Exact sampler of the start statistics (made on first use). */
   sampler?: StartSampler;
 }
@@ -73,8 +74,11 @@ function precompute(dense: FirstDense, featureShape: number[], store?: GramStore
   const gram =
     stored?.length === size ? stored : tf.tidy(() => tf.matMul(tf.transpose(dense.w1), dense.w1).dataSync() as Float32Array);
   if (store && gram !== stored) store.set(key, gram);
-  const meanW1 = tf.tidy(() => tf.mean(tf.reshape(dense.w1, [positions, channels, dense.hidden]), 0).dataSync() as Float32Array);
-  const computed = { gram, meanW1 };
+  const [meanW1, meanW1T] = tf.tidy(() => {
+    const mean = tf.mean(tf.reshape(dense.w1, [positions, channels, dense.hidden]), 0);
+    return [mean.dataSync() as Float32Array, tf.transpose(mean).dataSync() as Float32Array];
+  });
+  const computed = { gram, meanW1, meanW1T };
   cache.set(dense.w1, computed);
   return computed;
 }
@@ -106,7 +110,7 @@ export async function ascendHidden(
     await yieldToEventLoop();
   }
   const pre = precompute(dense, featureShape, hooks.gramStore);
-  const { gram, meanW1 } = pre;
+  const { gram, meanW1, meanW1T } = pre;
   // Drawing only the start statistics pays when the feature map is much larger than what the
   // ascent sees of it; feature maps need the full starts.
   const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (U + channels);
@@ -130,8 +134,9 @@ export async function ascendHidden(
     const part = outcomes.slice(first, first + TFJS_BATCH);
     const ys = new Float32Array(part.length * U);
     part.forEach((o, i) => ys.set(o.y, i * U));
-    const projected = tf.tidy(() => tf.matMul(tf.tensor2d(ys, [part.length, U]), tf.tensor2d(meanW1, [channels, U]), false, true).dataSync() as Float32Array);
-    const maps = settings.keepFeatureMaps ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [part.length, U]), dense.w1, false, true).dataSync() as Float32Array) : undefined;
+    // Plain products with transposed copies: the wasm backend's matMul with transposeB is slow.
+    const projected = tf.tidy(() => tf.matMul(tf.tensor2d(ys, [part.length, U]), tf.tensor2d(meanW1T, [U, channels])).dataSync() as Float32Array);
+    const maps = settings.keepFeatureMaps ? tf.tidy(() => tf.matMul(tf.tensor2d(ys, [part.length, U]), tf.transpose(dense.w1)).dataSync() as Float32Array) : undefined;
     part.forEach((o, i) => {
       const fiv = Array.from({ length: channels }, (_, k) => o.a * o.q0[k] + projected[i * channels + k]);
       const featureMap = maps && o.h0 ? Float32Array.from(o.h0, (h, k) => o.a * h + maps[i * size + k]) : undefined;
@@ -213,6 +218,8 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
   const U = dense.hidden;
   const { l2 } = settings;
   const pending = new Map<Pair, { q0: ArrayLike<number>; h0?: Float32Array }>();
+  const drawn = new Map<Pair, { p0: Float32Array; n0: number; q0: ArrayLike<number>; h0?: Float32Array }>();
+  let cursor = 0;
   const outcomes: HiddenOutcome[] = [];
   const g = tf.tensor2d(gram, [U, U]);
   const b1 = tf.tensor1d(dense.b1);
@@ -220,12 +227,21 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
     width: 3 * U + 2,
     numClasses: dense.classes,
     start(pair) {
-      const { starts, stats, q0 } = startsOf([pair]);
-      pending.set(pair, { q0: q0(0), h0: starts?.[0] });
+      // Pairs start in order: draw the statistics of the next batch of them at once.
+      if (!drawn.has(pair)) {
+        const from = pairs.indexOf(pair, cursor);
+        const batch = pairs.slice(from, from + TFJS_BATCH);
+        const { starts, stats, q0 } = startsOf(batch);
+        cursor = from + batch.length;
+        batch.forEach((p, i) => drawn.set(p, { p0: stats.p0.subarray(i * U, (i + 1) * U), n0: stats.n0[i], q0: q0(i), h0: starts?.[i] }));
+      }
+      const { p0, n0, q0, h0 } = drawn.get(pair)!;
+      drawn.delete(pair);
+      pending.set(pair, { q0, h0 });
       const row = new Float32Array(3 * U + 2);
       row[0] = 1;
-      row[1] = stats.n0[0];
-      row.set(stats.p0, 2);
+      row[1] = n0;
+      row.set(p0, 2);
       return row;
     },
     step(state, mask, eta) {

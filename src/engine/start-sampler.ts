@@ -67,7 +67,9 @@ export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: n
   const { l, rank } = choleskySemidefinite(s, U);
   const used = new Uint8Array(U).map((_, j) => (l[j * U + j] > 0 ? 1 : 0));
   const freeDims = Math.max(0, D - K - rank);
-  const l32 = Float32Array.from(l);
+  // Lᵀ, so that ξ_p Lᵀ is a plain product (the wasm backend's matMul with transposeB is slow).
+  const lt32 = new Float32Array(U * U);
+  for (let i = 0; i < U; i++) for (let j = 0; j <= i; j++) lt32[j * U + i] = l[i * U + j];
   return {
     sample(pairs, seed) {
       const N = pairs.length;
@@ -93,7 +95,7 @@ export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: n
       // p₀ = √P · ξ_q W̄₁ + ξ_p Lᵀ;  q₀ = ξ_q / √P.
       const p0 = tf.tidy(() => {
         const fromQ = tf.mul(Math.sqrt(P), tf.matMul(tf.tensor2d(xq, [N, K]), tf.tensor2d(meanW1, [K, U])));
-        const fromP = tf.matMul(tf.tensor2d(xp, [N, U]), tf.tensor2d(l32, [U, U]), false, true);
+        const fromP = tf.matMul(tf.tensor2d(xp, [N, U]), tf.tensor2d(lt32, [U, U]));
         return tf.add(fromQ, fromP).dataSync() as Float32Array;
       });
       const q0 = Float64Array.from(xq, (z) => z / Math.sqrt(P));
