@@ -10,7 +10,7 @@ const check = process.argv.includes('--check');
 const wabt = await createWabt();
 let stale = 0;
 for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
-  const module = wabt.parseWat(file, fs.readFileSync(path.join(dir, file), 'utf8'), { simd: true });
+  const module = wabt.parseWat(file, fs.readFileSync(path.join(dir, file), 'utf8'), { simd: true, threads: true });
   const { buffer } = module.toBinary({});
   module.destroy();
   const name = file.replace(/\.wat$/, '');
