@@ -225,7 +225,6 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
   const b1 = tf.tensor1d(dense.b1);
   const problem: AscentProblem = {
     width: 3 * U + 2,
-    numClasses: dense.classes,
     start(pair) {
       // Pairs start in order: draw the statistics of the next batch of them at once.
       if (!drawn.has(pair)) {
@@ -244,13 +243,13 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
       row.set(p0, 2);
       return row;
     },
-    step(state, mask, eta) {
+    step(state, classes, eta) {
       const n = state.shape[0];
       const [a, n0, p0, y, gy] = tf.split(state, [1, 1, U, U, U], 1);
       const z = tf.add(tf.add(tf.mul(a, p0), gy), b1) as tf.Tensor2D;
       let kept: tf.Tensor | undefined;
       const grad = tf.grad((x: tf.Tensor): tf.Tensor => {
-        kept = tf.keep(tf.sum(tf.mul(dense.rest(x as tf.Tensor2D), mask), 1));
+        kept = tf.keep(dense.rest(x as tf.Tensor2D, classes));
         return tf.sum(kept as tf.Tensor);
       })(z);
       const scores = kept as unknown as tf.Tensor1D;

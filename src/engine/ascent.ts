@@ -113,13 +113,12 @@ export function ascend(head: Head, pairs: Pair[], settings: AscentSettings, hook
   const axes = head.featureShape.map((_, i) => i + 1);
   const problem: AscentProblem = {
     width: size,
-    numClasses: head.numClasses,
     start: (pair) => startOf(pair, settings.seed, size),
-    step(state, mask, eta) {
+    step(state, classes, eta) {
       const h = tf.reshape(state, [state.shape[0], ...head.featureShape]);
       let kept: tf.Tensor | undefined;
       const grad = tf.grad((x: tf.Tensor): tf.Tensor => {
-        kept = tf.keep(tf.sum(tf.mul(head.scores(x), mask), 1));
+        kept = tf.keep(head.classScores(x, classes));
         return tf.sum(kept as tf.Tensor);
       })(h);
       const scores = kept as unknown as tf.Tensor1D;

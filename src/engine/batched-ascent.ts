@@ -11,15 +11,14 @@ import { CancelledError } from './errors';
 export interface AscentProblem {
   /** Floats in one pair's state row. */
   width: number;
-  /** Classes of the head (for the class mask). */
-  numClasses: number;
   /** A pair's start state. */
   start(pair: Pair): Float32Array;
   /**
-   * One step for a batch of states [n, width]: class scores S_c [n], objectives J [n] of the
-   * current states, and the states after one step of size eta [n] (called inside tf.tidy).
+   * One step for a batch of states [n, width] whose classes are `classes`: class scores S_c [n],
+   * objectives J [n] of the current states, and the states after one step of size eta [n]
+   * (called inside tf.tidy).
    */
-  step(state: tf.Tensor2D, mask: tf.Tensor2D, eta: tf.Tensor1D): { scores: tf.Tensor1D; objective: tf.Tensor1D; next: tf.Tensor2D };
+  step(state: tf.Tensor2D, classes: number[], eta: tf.Tensor1D): { scores: tf.Tensor1D; objective: tf.Tensor1D; next: tf.Tensor2D };
   /** What a stopped pair's final state gives. */
   finish(pair: Pair, state: Float32Array): Pick<PairResult, 'fiv' | 'featureMap'>;
 }
@@ -33,13 +32,6 @@ interface Slot {
 }
 
 const PROGRESS_INTERVAL_MS = 200;
-
-/** [rows, depth] with a 1 at each row's class (tf.oneHot refuses depth 1: single-output models). */
-function oneHotRows(classes: number[], depth: number): tf.Tensor2D {
-  const data = new Float32Array(classes.length * depth);
-  classes.forEach((c, i) => (data[i * depth + c] = 1));
-  return tf.tensor2d(data, [classes.length, depth]);
-}
 
 export async function runBatched(problem: AscentProblem, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
   const { width } = problem;
@@ -57,7 +49,6 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
   };
   const batchTensors = (data: Float32Array) => ({
     state: tf.tensor2d(data, [slots.length, width]),
-    mask: oneHotRows(slots.map((s) => s.pair.cls), problem.numClasses),
     eta: tf.tensor1d(slots.map((s) => stepSize(settings.lr, s.t))),
   });
 
@@ -89,7 +80,7 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
   try {
     while (slots.length) {
       if (hooks.signal?.aborted) throw new CancelledError();
-      const { scores, objective, next: stepped } = tf.tidy(() => problem.step(batch.state, batch.mask, batch.eta));
+      const { scores, objective, next: stepped } = tf.tidy(() => problem.step(batch.state, slots.map((s) => s.pair.cls), batch.eta));
       const [sv, jv] = (await Promise.all([scores.data(), objective.data()])) as Float32Array[];
       scores.dispose();
       objective.dispose();
@@ -133,7 +124,7 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
             rows.push(after.subarray(i * width, (i + 1) * width));
           }
         });
-        tf.dispose([batch.state, batch.mask, batch.eta]);
+        tf.dispose([batch.state, batch.eta]);
         slots = kept;
         if (!slots.length) break;
         const data = new Float32Array(slots.length * width);
@@ -144,7 +135,7 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
       await yieldToEventLoop();
     }
   } finally {
-    tf.dispose([batch.state, batch.mask, batch.eta]);
+    tf.dispose([batch.state, batch.eta]);
   }
   report(true);
   return results;

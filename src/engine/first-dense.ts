@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Layer } from './tfl-types';
-import { splitModel, type Head } from './head';
+import { oneHotRows, splitModel, type Head } from './head';
 
 export interface FirstDense {
   /** The dense layer's kernel, [D, U] with D = positions × channels in H's row-major order. */
@@ -21,8 +21,8 @@ export interface FirstDense {
   classes: number;
   /** Set when the rest of the head is ReLU → Dense(W₂ [U, C] row-major, b₂). */
   reluDense: { w2: Float32Array; b2: Float32Array } | null;
-  /** Class scores [N, C] (before any final sigmoid/softmax) from the pre-activations z [N, U]. */
-  rest(z: tf.Tensor2D): tf.Tensor2D;
+  /** Row i's score of class classes[i] (before any final sigmoid/softmax), from the pre-activations z [N, U]. */
+  rest(z: tf.Tensor2D, classes: number[]): tf.Tensor1D;
   dispose(): void;
 }
 
@@ -97,9 +97,9 @@ export function firstDense(model: LayersModel, layerIndex: number): FirstDense |
     hidden,
     classes,
     reluDense: second ? { w2: k2.dataSync() as Float32Array, b2: bias2 ? (bias2.dataSync() as Float32Array) : new Float32Array(classes) } : null,
-    rest(z) {
+    rest(z, classes) {
       const a = activate ? (activate.apply(z) as tf.Tensor2D) : z;
-      return after ? after.scores(a) : a;
+      return after ? after.classScores(a, classes) : tf.sum(tf.mul(a, oneHotRows(classes, a.shape[1])), 1);
     },
     dispose: () => after?.dispose(),
   };

@@ -19,6 +19,8 @@ export interface Head {
   strippedActivation: string | null;
   /** Class scores [N, classes] for feature maps H [N, ...featureShape]. */
   scores(h: tf.Tensor): tf.Tensor2D;
+  /** The score of one class per row, [N]: `classes[i]` for H[i]. Cheaper than `scores` when the head ends with a dense layer. */
+  classScores(h: tf.Tensor, classes: number[]): tf.Tensor1D;
   /** Frees the tensors the head made (a linear copy of the last layer, when there is one). */
   dispose(): void;
 }
@@ -64,8 +66,19 @@ function denseWithTransposedKernel(layer: Layer, linear: boolean) {
   });
   return {
     apply: (x: tf.Tensor) => (activate ? (activate.apply(product(x)) as tf.Tensor) : product(x)),
+    /** Kᵀ, [units, inputs]. */
+    transposed: () => (transposed ??= tf.keep(tf.transpose(kernel))),
+    bias,
+    linear: act === 'linear',
     dispose: () => transposed?.dispose(),
   };
+}
+
+/** [rows, depth] with a 1 at each row's class (tf.oneHot refuses depth 1: single-output models). */
+export function oneHotRows(classes: number[], depth: number): tf.Tensor2D {
+  const data = new Float32Array(classes.length * depth);
+  classes.forEach((c, i) => (data[i * depth + c] = 1));
+  return tf.tensor2d(data, [classes.length, depth]);
 }
 
 function onlyNode(layer: Layer) {
@@ -127,24 +140,38 @@ export function splitModel(model: LayersModel, layerIndex: number): Head {
       .map((l) => [l, denseWithTransposedKernel(l, lastReplacement?.layer === l)] as const),
   );
 
+  /** Runs the steps from H, returning every tensor computed, by symbolic tensor id. */
+  const walk = (h: tf.Tensor, upTo: Layer[]) => {
+    const values = new Map<number, tf.Tensor>([[featureTensor.id, h]]);
+    for (const layer of upTo) {
+      const node = onlyNode(layer);
+      const inputs = node.inputTensors.map((t: SymbolicTensor) => values.get(t.id)!);
+      const fast = dense.get(layer);
+      const run = lastReplacement?.layer === layer ? lastReplacement.clone : layer;
+      const out = fast ? fast.apply(inputs[0]) : (run.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[]);
+      const outs = Array.isArray(out) ? out : [out];
+      node.outputTensors.forEach((t: SymbolicTensor, i: number) => values.set(t.id, outs[i]));
+    }
+    return values;
+  };
+
   return {
     featureShape: featureShape as number[],
     positions: (featureShape as number[]).slice(0, -1).reduce((a, b) => a * b, 1),
     channels: featureShape[featureShape.length - 1] as number,
     numClasses: outputShape[1] as number,
     strippedActivation,
-    scores(h: tf.Tensor): tf.Tensor2D {
-      const values = new Map<number, tf.Tensor>([[featureTensor.id, h]]);
-      for (const layer of steps) {
-        const node = onlyNode(layer);
-        const inputs = node.inputTensors.map((t: SymbolicTensor) => values.get(t.id)!);
-        const fast = dense.get(layer);
-        const run = lastReplacement?.layer === layer ? lastReplacement.clone : layer;
-        const out = fast ? fast.apply(inputs[0]) : (run.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[]);
-        const outs = Array.isArray(out) ? out : [out];
-        node.outputTensors.forEach((t: SymbolicTensor, i: number) => values.set(t.id, outs[i]));
+    scores: (h) => walk(h, steps).get(output.id) as tf.Tensor2D,
+    classScores(h, classes) {
+      // A final dense layer computes only the rows' own classes: gather their columns of the kernel.
+      const final = dense.get(steps[steps.length - 1]);
+      if (final?.linear && steps[steps.length - 1] === output.sourceLayer) {
+        const x = walk(h, steps.slice(0, -1)).get(onlyNode(output.sourceLayer).inputTensors[0].id)!;
+        const index = tf.tensor1d(classes, 'int32');
+        const score = tf.sum(tf.mul(x, tf.gather(final.transposed(), index)), 1);
+        return (final.bias ? tf.add(score, tf.gather(final.bias, index)) : score) as tf.Tensor1D;
       }
-      return values.get(output.id) as tf.Tensor2D;
+      return tf.sum(tf.mul(walk(h, steps).get(output.id)!, oneHotRows(classes, outputShape[1] as number)), 1);
     },
     dispose() {
       // The copy was never called symbolically, so Layer.dispose() refuses it; free its variables.
