@@ -66,18 +66,25 @@ function precompute(dense: FirstDense, featureShape: number[], store?: GramStore
   const cached = cache.get(dense.w1);
   if (cached) return cached;
   const channels = featureShape[featureShape.length - 1];
-  const positions = dense.w1.shape[0] / channels;
-  const key = store ? gramKey(dense.w1) : '';
+  const [D, U] = dense.w1.shape;
+  const positions = D / channels;
+  // One copy of W₁ for everything below (188 MB for DeepSEA), dropped when done.
+  const w1 = dense.w1.dataSync() as Float32Array;
+  const key = store ? gramKey(w1, [D, U]) : '';
   const stored = store?.get(key);
-  const size = dense.hidden * dense.hidden;
   // An explicit transpose first: matMul with transposeA is far slower on the wasm backend.
   const gram =
-    stored?.length === size ? stored : tf.tidy(() => tf.matMul(tf.transpose(dense.w1), dense.w1).dataSync() as Float32Array);
+    stored?.length === U * U ? stored : tf.tidy(() => tf.matMul(tf.transpose(dense.w1), dense.w1).dataSync() as Float32Array);
   if (store && gram !== stored) store.set(key, gram);
-  const [meanW1, meanW1T] = tf.tidy(() => {
-    const mean = tf.mean(tf.reshape(dense.w1, [positions, channels, dense.hidden]), 0);
-    return [mean.dataSync() as Float32Array, tf.transpose(mean).dataSync() as Float32Array];
-  });
+  // W̄₁ in plain loops: tf.mean over the outer axis takes seconds on the wasm backend here.
+  const sums = new Float64Array(channels * U);
+  for (let p = 0; p < positions; p++) {
+    const row = w1.subarray(p * channels * U, (p + 1) * channels * U);
+    for (let i = 0; i < row.length; i++) sums[i] += row[i];
+  }
+  const meanW1 = Float32Array.from(sums, (v) => v / positions);
+  const meanW1T = new Float32Array(U * channels);
+  for (let k = 0; k < channels; k++) for (let j = 0; j < U; j++) meanW1T[j * channels + k] = meanW1[k * U + j];
   const computed = { gram, meanW1, meanW1T };
   cache.set(dense.w1, computed);
   return computed;
