@@ -20,7 +20,7 @@ export interface Settings {
   backend: BackendChoice;
   /**
    * How the ascent is computed: 'direct' through the head; 'hidden' in the hidden layer's space
-   * (exact, for Dense → ReLU → Dense heads only); 'auto' picks 'hidden' whenever the head allows.
+   * (exact, for heads that start with a dense layer on the flattened map); 'auto' picks 'hidden' whenever it pays.
    */
   ascent: (typeof ASCENT_METHODS)[number];
   /**
