@@ -34,6 +34,23 @@ test('simulator: same seed gives the same sequences and labels, another seed doe
   });
 });
 
+test('label noise: observed labels are the rule labels flipped with the stated probabilities; sequences and rule labels do not depend on them', () => {
+  const settings = { ...fixture.data.test, count: 2000, noiseSeed: fixture.data.test.noiseSeed ?? 20190202 };
+  const clean = simulate({ ...settings, labelNoise: 0, falsePositive: 0 }, fixture.motifs);
+  assert.deepEqual(clean.observed, clean.labels);
+  for (const [falseNegative, falsePositive] of [[0.1, 0.1], [0.1, 0.02]]) {
+    const noisy = simulate({ ...settings, labelNoise: falseNegative, falsePositive }, fixture.motifs);
+    assert.deepEqual(noisy.onehot, clean.onehot);
+    assert.deepEqual(noisy.labels, clean.labels);
+    for (const [rule, rate] of [[1, falseNegative], [0, falsePositive]]) {
+      const at = Array.from(noisy.labels.keys()).filter((i) => noisy.labels[i] === rule);
+      const flipped = at.filter((i) => noisy.observed[i] !== rule).length / at.length;
+      // Within 4 standard deviations of the stated rate.
+      assert.ok(Math.abs(flipped - rate) < 4 * Math.sqrt((rate * (1 - rate)) / at.length), `rule ${rule}: flip rate ${flipped}, stated ${rate}`);
+    }
+  }
+});
+
 test('PWM comparison: a motif matches itself and its reverse complement with similarity 1', () => {
   const ctcf = probabilities(fixture.motifs[0].counts);
   assert.ok(Math.abs(comparePwms(ctcf, ctcf).similarity - 1) < 1e-12);
@@ -52,7 +69,7 @@ test('the planted motifs are distinct: no pair reaches the match threshold', () 
   }
 });
 
-test('the saved model reproduces the recorded held-out AUROC, and every class reaches 0.9', async () => {
+test('the saved model reproduces the recorded held-out AUROC (against the rule, and against noisy labels), and every class reaches 0.9 against the rule', async () => {
   await useBackend('cpu');
   const { model } = await loadModel(path.join(FIXTURE_ROOT, 'model.json'));
   const heldOut = simulate(fixture.data.test, fixture.motifs);
@@ -62,6 +79,10 @@ test('the saved model reproduces the recorded held-out AUROC, and every class re
   fixture.classes.forEach((c, j) => {
     const measured = auroc(Array.from({ length: n }, (_, i) => p[i * k + j]), Array.from({ length: n }, (_, i) => heldOut.labels[i * k + j]));
     assert.ok(Math.abs(measured - fixture.auroc[c.name]) < 1e-3, `${c.name}: ${measured} vs recorded ${fixture.auroc[c.name]}`);
+    if (fixture.aurocObserved) {
+      const observed = auroc(Array.from({ length: n }, (_, i) => p[i * k + j]), Array.from({ length: n }, (_, i) => heldOut.observed[i * k + j]));
+      assert.ok(Math.abs(observed - fixture.aurocObserved[c.name]) < 1e-3, `${c.name}: ${observed} vs recorded ${fixture.aurocObserved[c.name]} (noisy labels)`);
+    }
     assert.ok(measured >= 0.9, `${c.name}: AUROC ${measured.toFixed(3)}`);
   });
 });

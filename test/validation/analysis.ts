@@ -1,7 +1,7 @@
 /**
  * Runs DeepResolve on the saved synthetic model, the way a user would: loadModel on the fixture,
  * the engine's default analysis settings, and the held-out label matrix (regenerated from the
- * recorded seed) for the label-correlation comparison.
+ * recorded seed; the rule's labels, not the noisy ones) for the label-correlation comparison.
  */
 import * as path from 'node:path';
 import { useBackend } from '../../src/engine/backend';
@@ -10,7 +10,7 @@ import { resolveFeatures } from '../../src/engine/resolve';
 import type { Results } from '../../src/engine/results';
 import type { Settings } from '../../src/engine/settings';
 import { FIXTURE_ROOT, readFixture, type FixtureRecord } from './fixture';
-import { labelColumns, simulate } from './simulate';
+import { labelColumns, simulate, type SimulatedData } from './simulate';
 
 /**
  * Settings of the validation runs: the engine defaults (λ = 2.8, η = 0.01, 10 restarts,
@@ -23,6 +23,8 @@ export const SEEDS = [0, 1] as const;
 export interface Analysis {
   fixture: FixtureRecord;
   runs: Results[];
+  /** The held-out data, regenerated from the recorded settings. */
+  heldOut: SimulatedData;
 }
 
 export async function analyseFixture(seeds: readonly number[] = SEEDS, dir = FIXTURE_ROOT): Promise<Analysis> {
@@ -33,5 +35,5 @@ export async function analyseFixture(seeds: readonly number[] = SEEDS, dir = FIX
   const labels = { names: fixture.classes.map((c) => c.name), columns: labelColumns(heldOut), samples: heldOut.settings.count };
   const runs: Results[] = [];
   for (const seed of seeds) runs.push(await resolveFeatures({ loaded, settings: { ...ANALYSIS_SETTINGS, seed }, labels, labelsFile: 'held-out labels' }));
-  return { fixture, runs };
+  return { fixture, runs, heldOut };
 }

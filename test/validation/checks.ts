@@ -7,7 +7,8 @@ import type { Analysis } from './analysis';
 import { jasparRank } from './jaspar';
 import { filtersOf, matchFilters, MATCH_THRESHOLD, type FilterMatch } from './matching';
 import { NON_ADDITIVE_CLASSES, SHARING_PAIR } from './rules';
-import { byDecreasing, spearman } from './stats';
+import { byDecreasing, pearson, spearman } from './stats';
+import { labelColumns } from './simulate';
 
 export interface CheckRow {
   check: string;
@@ -39,7 +40,18 @@ function classByName(results: Results, name: string): ClassResult {
 export function aurocRows(a: Analysis): CheckRow[] {
   return a.fixture.classes.map((c) => {
     const v = a.fixture.auroc[c.name];
-    return { check: 'held-out AUROC', class: c.name, measured: fmt(v), threshold: `≥ ${THRESHOLDS.auroc}`, pass: v >= THRESHOLDS.auroc, detail: `${a.fixture.data.test.count} held-out sequences, positive rate ${fmt(c.positiveRate, 2)}` };
+    const noise = a.fixture.data.test.labelNoise ?? 0;
+    const observed = a.fixture.aurocObserved?.[c.name];
+    return {
+      check: 'held-out AUROC',
+      class: c.name,
+      measured: fmt(v),
+      threshold: `≥ ${THRESHOLDS.auroc}`,
+      pass: v >= THRESHOLDS.auroc,
+      detail:
+        `${a.fixture.data.test.count} held-out sequences, against the rule's labels, positive rate ${fmt(c.positiveRate, 2)}` +
+        (noise > 0 && observed !== undefined ? `; against noisy held-out labels (ε = ${noise}): ${fmt(observed)}` : ''),
+    };
   });
 }
 
@@ -184,9 +196,18 @@ export function sharingRows(a: Analysis, pair: [string, string]): CheckRow[] {
       measured: fmt(labelCorr),
       threshold: `< ${THRESHOLDS.labelCorrelation}`,
       pass: labelCorr < THRESHOLDS.labelCorrelation,
-      detail: `${results.labelCorrelation!.method} correlation over ${results.labelCorrelation!.samples} held-out sequences`,
+      detail:
+        `${results.labelCorrelation!.method} correlation of the rule's labels over ${results.labelCorrelation!.samples} held-out sequences` +
+        ((a.fixture.data.test.labelNoise ?? 0) > 0 ? `; of the noisy held-out labels: ${fmt(observedCorrelation(a, pair))}` : ''),
     },
   ];
+}
+
+/** Pearson correlation of two classes' noisy (observed) held-out labels. */
+function observedCorrelation(a: Analysis, pair: [string, string]): number {
+  const columns = labelColumns(a.heldOut, 'observed');
+  const at = (name: string) => a.fixture.classes.findIndex((c) => c.name === name);
+  return pearson(Array.from(columns[at(pair[0])]), Array.from(columns[at(pair[1])]));
 }
 
 /** Check 5: OFIV rankings of two runs with different seeds agree (Spearman) for every class. */

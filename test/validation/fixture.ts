@@ -11,12 +11,15 @@ export interface FixtureRecord {
   description: string;
   attribution: string;
   motifs: PlantedMotif[];
-  classes: { name: string; uses: string[]; forbids: string[]; kind: string; positiveRate: number }[];
+  /** positiveRate: by the rule on the training set; observedPositiveRate: of the (noisy) training labels. */
+  classes: { name: string; uses: string[]; forbids: string[]; kind: string; positiveRate: number; observedPositiveRate?: number }[];
   data: { train: SimulatorSettings; test: SimulatorSettings };
   architecture: ArchitectureSettings;
   training: TrainSettings & { backend: string; log: TrainLog[] };
-  /** Held-out AUROC per class, measured with the saved layers model. */
+  /** Held-out AUROC per class against the rule's (noiseless) labels, measured with the saved layers model. */
   auroc: Record<string, number>;
+  /** Held-out AUROC per class against noisy held-out labels (the same ε as in training). */
+  aurocObserved?: Record<string, number>;
   /** Held-out AUROC of the ideal log-odds scanner per motif (oracle.ts): the attainable bound. */
   scannerAuroc: Record<string, number>;
   /** Interaction of the model's log-odds in the two motifs of each two-motif rule (interaction.ts). */

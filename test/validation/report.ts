@@ -61,3 +61,21 @@ export function resultsMarkdown(a: Analysis, v: Validation): string {
     ),
   ].join('\n');
 }
+
+/** Console summary of an experiment (a fixture outside the repository): what decides the open checks. */
+export function experimentSummary(a: Analysis, v: Validation): string {
+  const run = a.runs[0];
+  const f = a.fixture;
+  const lines = ['', 'class   interaction  relative  scores       comps  group (motifs)'];
+  for (const c of run.classes) {
+    const i = f.interactions[c.name];
+    const roles = c.nonAdditive.map((k) => `${k}${v.matches[k].role ? `(${v.matches[k].role})` : ''}`).join(' ');
+    lines.push(
+      `${c.name.padEnd(7)} ${(i ? i.contrast.toFixed(2) : '–').padStart(11)}  ${(i ? `${(100 * i.relative).toFixed(0)}%` : '–').padStart(8)}  ` +
+        `${Math.min(...c.scores).toFixed(2)}–${Math.max(...c.scores).toFixed(2)}`.padEnd(12) + `  ${String(c.gmmComponents).padStart(5)}  ${roles || 'none'}`,
+    );
+  }
+  lines.push('', 'AUROC (rule / noisy): ' + f.classes.map((c) => `${c.name} ${f.auroc[c.name].toFixed(3)}/${f.aurocObserved?.[c.name]?.toFixed(3) ?? '–'}`).join(', '));
+  for (const r of v.rows.filter((r) => r.check.startsWith('non-additivity') || r.check.startsWith('feature sharing'))) lines.push(`${r.check} [${r.class}] ${r.measured} ${r.pass ? 'pass' : 'FAIL'}: ${r.detail}`);
+  return lines.join('\n');
+}

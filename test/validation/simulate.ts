@@ -1,7 +1,9 @@
 /**
  * The sequence simulator: i.i.d. background of a given GC content, into which each motif is
  * planted (one copy, sampled from its PFM, on a random strand, at a random position that does not
- * overlap another planted motif) with the motif's frequency. Labels follow the class rules.
+ * overlap another planted motif) with the motif's frequency. Labels follow the class rules; the
+ * observed (training) labels may carry noise: each rule label is flipped with probability ε, so
+ * P(observed = 1) = 1 − ε where the rule holds and ε where it does not (docs/validation.md).
  */
 import { MOTIFS, probabilities, type PlantedMotif } from './motifs';
 import { pick, seededRandom } from './random';
@@ -20,14 +22,25 @@ export interface SimulatorSettings {
    * matches in 200 bp of background, and no model could reach the issue's AUROC.
    */
   minSiteScore: number;
+  /**
+   * ε: probability that an observed label is the flip of the rule's label (0 or absent: none).
+   * Flips are drawn from their own generator (seed `noiseSeed`), so the sequences and rule labels
+   * do not depend on ε.
+   */
+  labelNoise?: number;
+  /** Probability that a label the rule says is 0 is observed as 1, when it differs from `labelNoise` (which then applies to rule 1s only). */
+  falsePositive?: number;
+  noiseSeed?: number;
 }
 
 export interface SimulatedData {
   settings: SimulatorSettings;
   /** One-hot sequences, row-major [count, length, 4] with letters A, C, G, T. */
   onehot: Float32Array;
-  /** Labels, row-major [count, classes]. */
+  /** Labels by the rules (noiseless), row-major [count, classes]. */
   labels: Float32Array;
+  /** Observed labels: the rule labels, each flipped with probability `labelNoise` (training uses these). */
+  observed: Float32Array;
   presence: Presence[];
 }
 
@@ -80,12 +93,21 @@ export function simulate(settings: SimulatorSettings, motifs: PlantedMotif[] = M
     presence.push(p);
     RULES.forEach((r, c) => (labels[n * RULES.length + c] = r.label(p) ? 1 : 0));
   }
-  return { settings, onehot, labels, presence };
+  const observed = Float32Array.from(labels);
+  const falseNegative = settings.labelNoise ?? 0;
+  const falsePositive = settings.falsePositive ?? falseNegative;
+  if (falseNegative > 0 || falsePositive > 0) {
+    if (settings.noiseSeed === undefined) throw new Error('label noise needs a noiseSeed');
+    const flip = seededRandom(settings.noiseSeed);
+    for (let i = 0; i < observed.length; i++) if (flip() < (labels[i] ? falseNegative : falsePositive)) observed[i] = 1 - observed[i];
+  }
+  return { settings, onehot, labels, observed, presence };
 }
 
-/** Label matrix as one column per class (the engine's Labels.columns). */
-export function labelColumns(data: SimulatedData): Float64Array[] {
+/** Label matrix as one column per class (the engine's Labels.columns): rule labels, or the observed ones. */
+export function labelColumns(data: SimulatedData, which: 'rule' | 'observed' = 'rule'): Float64Array[] {
   const classes = RULES.length;
   const n = data.settings.count;
-  return RULES.map((_, c) => Float64Array.from({ length: n }, (_, i) => data.labels[i * classes + c]));
+  const labels = which === 'rule' ? data.labels : data.observed;
+  return RULES.map((_, c) => Float64Array.from({ length: n }, (_, i) => labels[i * classes + c]));
 }

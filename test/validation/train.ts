@@ -25,6 +25,19 @@ export interface TrainSettings {
    * those weights as importance (docs/validation.md, "Training with weight decay").
    */
   weightDecay: number;
+  /**
+   * L2 penalty on the convolution kernel (0 or absent: none). With decay on the dense kernels
+   * only, the penalty can always be lowered by scaling the filters up and the dense weights down
+   * (the same function), so training drifts towards large pooled activations and small dense
+   * weights; the feature-space optima at the engine's default λ then sit far below the scale of
+   * real feature maps (docs/validation.md). Decay on the filters too removes that drift.
+   */
+  filterDecay?: number;
+  /**
+   * L1 penalty on the pooled filter activations (mean over the batch of their sum; 0 or absent:
+   * none), the Keras activity regulariser: pushes filters that fire on background alone to zero.
+   */
+  activityDecay?: number;
   seed: number;
 }
 
@@ -68,12 +81,12 @@ function windows(data: SimulatedData, rows: number[], width: number): tf.Tensor3
   return tf.tensor3d(out, [rows.length, P, w4]);
 }
 
-function logits(p: Params, x: tf.Tensor3D): tf.Tensor2D {
+function forward(p: Params, x: tf.Tensor3D): { pooled: tf.Tensor2D; logits: tf.Tensor2D } {
   const [n, positions, w4] = x.shape;
   const conv = tf.relu(tf.add(tf.matMul(tf.reshape(x, [n * positions, w4]), p.conv), p.convBias));
   const pooled = tf.max(tf.reshape(conv, [n, positions, -1]), 1) as tf.Tensor2D;
   const hidden = tf.relu(tf.add(tf.matMul(pooled, p.hidden), p.hiddenBias));
-  return tf.add(tf.matMul(hidden, p.out), p.outBias) as tf.Tensor2D;
+  return { pooled, logits: tf.add(tf.matMul(hidden, p.out), p.outBias) as tf.Tensor2D };
 }
 
 export interface TrainLog {
@@ -82,7 +95,7 @@ export interface TrainLog {
   seconds: number;
 }
 
-/** Trains on `train` (every sequence) and returns the layers model holding the trained weights. */
+/** Trains on `train` (every sequence, its observed labels) and returns the layers model holding the trained weights. */
 export async function trainModel(
   train: SimulatedData,
   a: ArchitectureSettings,
@@ -101,11 +114,14 @@ export async function trainModel(
     for (let start = 0; start < n; start += s.batchSize) {
       const rows = order.slice(start, start + s.batchSize);
       const x = windows(train, rows, a.width);
-      const y = tf.tensor2d(Float32Array.from(rows.flatMap((r) => Array.from(train.labels.subarray(r * classes, (r + 1) * classes)))), [rows.length, classes]);
+      const y = tf.tensor2d(Float32Array.from(rows.flatMap((r) => Array.from(train.observed.subarray(r * classes, (r + 1) * classes)))), [rows.length, classes]);
       const loss = optimizer.minimize(() => {
-        const fit = tf.losses.sigmoidCrossEntropy(y, logits(params, x));
-        const penalty = tf.addN([params.hidden, params.out].map((w) => tf.sum(tf.square(w))));
-        return tf.add(fit, tf.mul(s.weightDecay, penalty)) as tf.Scalar;
+        const { pooled, logits } = forward(params, x);
+        const fit = tf.losses.sigmoidCrossEntropy(y, logits);
+        const terms = [fit, tf.mul(s.weightDecay, tf.addN([params.hidden, params.out].map((w) => tf.sum(tf.square(w)))))];
+        if (s.filterDecay) terms.push(tf.mul(s.filterDecay, tf.sum(tf.square(params.conv))));
+        if (s.activityDecay) terms.push(tf.mul(s.activityDecay, tf.div(tf.sum(pooled), rows.length)));
+        return tf.addN(terms) as tf.Scalar;
       }, true);
       total += (await loss!.data())[0] * rows.length;
       loss!.dispose();
