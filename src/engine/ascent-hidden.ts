@@ -29,7 +29,8 @@ import { featureImportance } from './statistics';
 import { ascendPair, kernelFor, type PairOutcome } from './hidden-pair';
 import { PairPool } from './hidden-pair-pool';
 import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
-import { gramKey, type GramStore } from './gram-store';
+import { gramKey } from './gram-store';
+import { gramMatrix } from './gram';
 
 /** Below this many pairs per worker, one thread is faster than starting workers. */
 const MIN_PAIRS_PER_WORKER = 64;
@@ -42,6 +43,8 @@ interface Precomputed {
   /** W₁ averaged over positions, [K, U] row-major, and its transpose [U, K]. */
   meanW1: Float32Array;
   meanW1T: Float32Array;
+  /** W̄₁ᵀW̄₁, [U, U] (for the start sampler). */
+  meanGram: Float32Array;
   /** Exact sampler of the start statistics (made on first use). */
   sampler?: StartSampler;
 }
@@ -62,7 +65,8 @@ interface HiddenOutcome extends Omit<PairOutcome, 'y'> {
  */
 const cache = new WeakMap<tf.Tensor, Precomputed>();
 
-function precompute(dense: FirstDense, featureShape: number[], store?: GramStore): Precomputed {
+async function precompute(dense: FirstDense, featureShape: number[], hooks: AscentHooks, threads?: number): Promise<Precomputed> {
+  const store = hooks.gramStore;
   const cached = cache.get(dense.w1);
   if (cached) return cached;
   const channels = featureShape[featureShape.length - 1];
@@ -72,9 +76,7 @@ function precompute(dense: FirstDense, featureShape: number[], store?: GramStore
   const w1 = dense.w1.dataSync() as Float32Array;
   const key = store ? gramKey(w1, [D, U]) : '';
   const stored = store?.get(key);
-  // An explicit transpose first: matMul with transposeA is far slower on the wasm backend.
-  const gram =
-    stored?.length === U * U ? stored : tf.tidy(() => tf.matMul(tf.transpose(dense.w1), dense.w1).dataSync() as Float32Array);
+  const gram = stored?.length === U * U ? stored : await gramMatrix(w1, D, U, { threads, signal: hooks.signal });
   if (store && gram !== stored) store.set(key, gram);
   // W̄₁ in plain loops: tf.mean over the outer axis takes seconds on the wasm backend here.
   const sums = new Float64Array(channels * U);
@@ -85,7 +87,8 @@ function precompute(dense: FirstDense, featureShape: number[], store?: GramStore
   const meanW1 = Float32Array.from(sums, (v) => v / positions);
   const meanW1T = new Float32Array(U * channels);
   for (let k = 0; k < channels; k++) for (let j = 0; j < U; j++) meanW1T[j * channels + k] = meanW1[k * U + j];
-  const computed = { gram, meanW1, meanW1T };
+  const meanGram = await gramMatrix(meanW1, channels, U, { threads, signal: hooks.signal });
+  const computed = { gram, meanW1, meanW1T, meanGram };
   cache.set(dense.w1, computed);
   return computed;
 }
@@ -116,12 +119,12 @@ export async function ascendHidden(
     hooks.onProgress?.({ pairsDone: 0, pairsTotal: pairs.length, fraction: 0, active: 0, chunkSize: settings.chunkSize, elapsedSeconds: 0, etaSeconds: null, stage: 'preparing the Gram matrix W₁ᵀW₁ (once per model)' });
     await yieldToEventLoop();
   }
-  const pre = precompute(dense, featureShape, hooks.gramStore);
-  const { gram, meanW1, meanW1T } = pre;
+  const pre = await precompute(dense, featureShape, hooks, settings.workers || undefined);
+  const { gram, meanW1T } = pre;
   // Drawing only the start statistics pays when the feature map is much larger than what the
   // ascent sees of it; feature maps need the full starts.
   const sampled = settings.starts !== 'explicit' && !settings.keepFeatureMaps && size > 2 * (U + channels);
-  if (sampled) pre.sampler ??= startSampler(gram, meanW1, U, channels, size / channels);
+  if (sampled) pre.sampler ??= startSampler(gram, pre.meanW1, U, channels, size / channels, pre.meanGram);
   /** Start statistics of some pairs, and their starts when drawn in full. */
   const startsOf = (chunk: Pair[]) => {
     const starts = sampled ? null : chunk.map((pair) => startOf(pair, settings.seed, size));

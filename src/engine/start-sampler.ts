@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { chiSquare, hashSeed, normal, uniform } from './rng';
+import { gramPlain } from './gram';
 import type { Pair } from './ascent';
 
 export interface StartStatistics {
@@ -52,18 +53,15 @@ export function choleskySemidefinite(a: Float64Array, n: number, tol = 1e-9): { 
   return { l, rank };
 }
 
-export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: number, channels: number, positions: number): StartSampler {
+/** `meanGram` is W̄₁ᵀW̄₁ ([U, U]; computed here when not given). */
+export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: number, channels: number, positions: number, meanGram?: Float32Array): StartSampler {
   const U = hidden;
   const K = channels;
   const P = positions;
   const D = P * K;
-  // S = G − P · W̄₁ᵀ W̄₁ (a K × U × U product: on the backend, not in JavaScript).
-  const s = Float64Array.from(
-    tf.tidy(() => {
-      const wBar = tf.tensor2d(meanW1, [K, U]);
-      return tf.sub(tf.tensor2d(gram, [U, U]), tf.mul(P, tf.matMul(tf.transpose(wBar), wBar))).dataSync();
-    }),
-  );
+  // S = G − P · W̄₁ᵀ W̄₁ (the same kind of symmetric product as G).
+  const wtw = meanGram ?? gramPlain(meanW1, K, U);
+  const s = Float64Array.from(gram, (g, i) => g - P * wtw[i]);
   const { l, rank } = choleskySemidefinite(s, U);
   const used = new Uint8Array(U).map((_, j) => (l[j * U + j] > 0 ? 1 : 0));
   const freeDims = Math.max(0, D - K - rank);
