@@ -46,6 +46,8 @@ test('non-additivity: in the XOR class B^C the B and C filters vary more across 
 test('finding, not the issue claim: the AND class A&B has a single optimum, hence no non-additive group', () => {
   // The issue expects A and B to be non-additive in A&B; on this model every restart reaches the
   // same optimum. The rows stay failing in `npm run validate`; this test pins the measured cause.
+  // Retraining on noisy labels made A&B non-additive in log-odds on the data but kept one optimum
+  // (docs/validation.md, "Label noise and other levers").
   const rows = nonAdditivityRows(analysis, matches, ['A&B']);
   assert.ok(rows.every((r) => !r.pass));
   const c = cls('A&B');
