@@ -16,6 +16,9 @@ const nodeEntries = {
   cli: 'src/cli.ts',
   // Worker threads of the hidden-space ascent (no TensorFlow.js inside).
   'hidden-pair-worker': 'src/engine/hidden-pair-worker.ts',
+  // Worker threads of the TensorFlow.js ascents (ascent-pool.ts): TensorFlow.js and the wasm
+  // backend inside, finding dist/wasm next to the bundle.
+  'ascent-worker': 'src/engine/ascent-worker.ts',
 };
 const browserEntries = {
   renderer: 'renderers/index.ts',

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ascend, type AscentHooks, type Pair, type PairResult } from './ascent';
 import { ascendHidden } from './ascent-hidden';
+import { ascendOnWorkers } from './ascent-pool';
 import { firstDense, type FirstDense } from './first-dense';
 import { UserError } from './errors';
 import { TFJS_VERSIONS, useBackend } from './backend';
@@ -85,9 +86,13 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     const ascentUsed = dense ? 'hidden' : 'direct';
     const ascentSettings = { ...settings, chunkSize, keepTrace };
     const tensorsBefore = tf.memory().numTensors;
-    const done = dense
-      ? await ascendHidden(dense, head.featureShape, pairs, ascentSettings, hooks)
-      : await ascend(head, pairs, ascentSettings, hooks);
+    // The TensorFlow.js ascents go to worker threads when that pays (the ReLU → Dense kernel has its own).
+    const onWorkers = dense?.reluDense
+      ? null
+      : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, notes });
+    const done =
+      onWorkers ??
+      (dense ? await ascendHidden(dense, head.featureShape, pairs, ascentSettings, hooks) : await ascend(head, pairs, ascentSettings, hooks));
     const leaked = tf.memory().numTensors - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
 

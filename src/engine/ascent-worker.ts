@@ -1,0 +1,94 @@
+/**
+ * Worker thread of the ascent pool (ascent-pool.ts): its own TensorFlow.js backend and its own
+ * copy of the model, rebuilt from serialised artifacts (topology JSON + weight buffer; nothing
+ * from the model is executed), running the same ascent as the calling thread on its share of the
+ * (class, restart) pairs.
+ *
+ * Protocol: one `run` message in; `ready` once the model is loaded, `progress` a few times a
+ * second, then `done` with the PairResults or `failed`.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ascend, type AscentProgress, type AscentSettings, type Pair, type PairResult } from './ascent';
+import { ascendHidden } from './ascent-hidden';
+import { useBackend, type BackendName } from './backend';
+import { firstDense } from './first-dense';
+import { splitModel } from './head';
+
+export interface SerialisedModel {
+  modelTopology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  /** All weights, in weightSpecs order; shared by the workers, never written. */
+  weightData: SharedArrayBuffer | ArrayBuffer;
+}
+
+export interface AscentRun {
+  type: 'run';
+  kind: 'direct' | 'hidden';
+  backend: BackendName;
+  model: SerialisedModel;
+  layerIndex: number;
+  pairs: Pair[];
+  settings: AscentSettings;
+  /** hidden: G = W₁ᵀW₁ as the calling thread computed it (the worker must not recompute it). */
+  gram?: Float32Array;
+}
+
+export type AscentWorkerMessage =
+  | { type: 'ready'; seconds: number }
+  | { type: 'progress'; pairsDone: number; fraction: number; active: number }
+  | { type: 'done'; results: PairResult[] }
+  | { type: 'failed'; stage: 'load' | 'ascent'; name: string; message: string };
+
+const post = (m: AscentWorkerMessage) => parentPort!.postMessage(m);
+
+async function loadModel(run: AscentRun): Promise<tfl.LayersModel> {
+  await useBackend(run.backend);
+  const { modelTopology, weightSpecs, weightData } = run.model;
+  // fromMemory only hands the artifacts over; tfjs-layers builds the layers from their configs.
+  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData: weightData as ArrayBuffer }));
+}
+
+async function ascent(run: AscentRun, model: tfl.LayersModel): Promise<PairResult[]> {
+  const settings = { ...run.settings, workers: 1 };
+  const onProgress = (p: AscentProgress) => {
+    if (p.stage === undefined) post({ type: 'progress', pairsDone: p.pairsDone, fraction: p.fraction, active: p.active });
+  };
+  const head = splitModel(model, run.layerIndex);
+  try {
+    if (run.kind === 'direct') return await ascend(head, run.pairs, settings, { onProgress });
+    const dense = firstDense(model, run.layerIndex);
+    if (!dense || dense.reluDense || !run.gram) throw new Error('the hidden-space TensorFlow.js ascent does not apply to this model');
+    const gram = run.gram;
+    try {
+      // G comes from the calling thread: every key finds it.
+      return await ascendHidden(dense, head.featureShape, run.pairs, settings, { onProgress, gramStore: { get: () => gram, set: () => {} } });
+    } finally {
+      dense.dispose();
+    }
+  } finally {
+    head.dispose();
+  }
+}
+
+parentPort!.once('message', async (run: AscentRun) => {
+  const started = Date.now();
+  let model: tfl.LayersModel;
+  try {
+    model = await loadModel(run);
+  } catch (err) {
+    post({ type: 'failed', stage: 'load', name: (err as Error)?.name ?? 'Error', message: String((err as Error)?.message ?? err) });
+    return;
+  }
+  // Drop the artifacts: the weights now live in the backend.
+  run.model = undefined as unknown as SerialisedModel;
+  post({ type: 'ready', seconds: (Date.now() - started) / 1000 });
+  try {
+    post({ type: 'done', results: await ascent(run, model) });
+  } catch (err) {
+    post({ type: 'failed', stage: 'ascent', name: (err as Error)?.name ?? 'Error', message: String((err as Error)?.message ?? err) });
+  } finally {
+    model.dispose();
+  }
+});
