@@ -23,28 +23,47 @@ import type { BackendName } from './backend-names';
 import { CancelledError, UserError, oneLine } from './errors';
 import type { FirstDense } from './first-dense';
 import type { GramStore } from './gram-store';
+import { listLayers } from './layers';
 import type { LoadedModel } from './load/model';
 
 const BUNDLED = path.join(__dirname, 'ascent-worker.js');
 const SOURCE = path.join(__dirname, 'ascent-worker.ts');
 
 /**
- * When workers pay. A worker costs a start (thread, TensorFlow.js and its backend, the model),
- * measured at about 0.5 s plus 0.3–1 s for a DeepSEA-sized model (200 MB of weights), so the pool
- * runs only when the estimated work on one thread is several starts long. The estimate: per pair
- * and step, 4 FLOPs per multiply-add of the part of the head the step runs (forward and input
- * gradient) at a single-core rate, plus the batching loop's own cost; times typical iterations.
- * Tests set `minSeconds` to 0 to force the pool on small models.
+ * When workers pay. A worker costs a start (thread, TensorFlow.js and its backend, the model:
+ * measured 0.4 s, 0.8–1.1 s with a DeepSEA-sized model) and, on the hidden path, its own
+ * preparation of the start sampler (~1–2 s for DeepSEA), so the pool runs only when the ascent
+ * would take at least `minSeconds` on one thread. The estimate, per pair and step: 4 FLOPs per
+ * multiply-add of the layers the step runs (forward and input gradient) at a single-core rate
+ * that depends on whether the layer's weights stay in cache, plus the batching loop's own cost;
+ * times typical iterations. Tests set `minSeconds` to 0 to force the pool on small models.
  */
 export const poolTuning = {
-  /** Estimated single-thread seconds of ascent below which one thread is used. */
-  minSeconds: 10,
-  /** Typical gradient evaluations per restart (DeepSEA-sized models: 150–250). */
-  iterations: 150,
-  /** Single-core FLOP/s of the wasm backend on large dense layers (bench batch-16/64: 10–12 GFLOP/s). */
+  /**
+   * Estimated single-thread seconds of ascent below which one thread is used. Measured on the
+   * bench models: the hidden path breaks even at ~8 s of real work (100 deep-tail pairs, 8.0 s on
+   * one thread, 8.3 s on two workers); DeepSEA's direct path gains from 3 pairs (15.3 → 14.2 s).
+   */
+  minSeconds: 15,
+  /** Typical gradient evaluations per restart (DeepSEA-sized bench models: ~215). */
+  iterations: 200,
+  /** Single-core FLOP/s of the wasm backend on layers whose weights exceed `cacheBytes` (DeepSEA's first dense layer: ~10). */
   flopsPerSecond: 1e10,
+  /** The same on smaller layers (the deep-tail bench model's hidden-space steps: ~36 G). */
+  cachedFlopsPerSecond: 3e10,
+  cacheBytes: 16 * 2 ** 20,
   /** Per pair and step: the batching loop's own cost, whatever the model (seconds). */
   stepOverhead: 2e-5,
+  /**
+   * Memory of one worker, in multiples of the model's weight bytes, plus a fixed part: loading
+   * (zero-initialised variables, then the decoded weights), a transposed copy of dense kernels and
+   * the wasm matMul's own copies. Measured on DeepSEA (211 MB of weights): ~0.95 GB per worker on
+   * the direct path, ~0.7 GB on the hidden one.
+   */
+  workerWeightCopies: 4,
+  workerFixedBytes: 100 * 2 ** 20,
+  /** Share of the free memory the workers may take. */
+  memoryShare: 0.5,
 };
 
 const live = new Set<Worker>();
@@ -73,30 +92,54 @@ function startWorker(): Worker {
   return worker;
 }
 
-/** Multiply-adds of one forward pass of a layer for one sample: its weights times its output positions. */
-function layerMacs(model: LayersModel, index: number): number {
-  const layer = model.layers[index];
-  const shape = (layer.outputShape as (number | null)[]).slice(1, -1);
-  return layer.countParams() * shape.reduce<number>((a, d) => a * (d ?? 1), 1);
-}
+const product = (shape: (number | null)[]) => shape.reduce<number>((a, d) => a * (d ?? 1), 1);
 
-/** Multiply-adds of one step of one pair: the head after the analysis layer, or after the first dense layer plus G. */
-function stepMacs(kind: 'direct' | 'hidden', model: LayersModel, layerIndex: number, dense?: FirstDense | null): number {
-  if (kind === 'hidden' && dense) {
-    const first = model.layers.findIndex((l, i) => i > layerIndex && l.getClassName() === 'Dense');
-    let macs = dense.hidden * dense.hidden;
-    for (let i = first + 1; i < model.layers.length; i++) macs += layerMacs(model, i);
-    return macs;
+/** Seconds of one step of one pair through the layers from index `from` on (forward and input gradient). */
+function stepSeconds(model: LayersModel, from: number): number {
+  const t = poolTuning;
+  let seconds = t.stepOverhead;
+  for (const l of listLayers(model)) {
+    if (l.index < from) continue;
+    const params = model.layers[l.index].countParams();
+    const flops = 4 * params * product(l.outputShape.slice(0, -1));
+    seconds += flops / (4 * params > t.cacheBytes ? t.flopsPerSecond : t.cachedFlopsPerSecond);
   }
-  let macs = 0;
-  for (let i = layerIndex + 1; i < model.layers.length; i++) macs += layerMacs(model, i);
-  return macs;
+  return seconds;
 }
 
 /** Estimated seconds of the whole ascent on one thread. */
 export function estimatedSeconds(kind: 'direct' | 'hidden', model: LayersModel, layerIndex: number, pairs: number, dense?: FirstDense | null): number {
   const t = poolTuning;
-  return pairs * t.iterations * ((4 * stepMacs(kind, model, layerIndex, dense)) / t.flopsPerSecond + t.stepOverhead);
+  let step: number;
+  if (kind === 'hidden' && dense) {
+    // A hidden-space step: a product with G (U × U), then the layers after the first dense one.
+    const first = model.layers.findIndex((l, i) => i > layerIndex && l.getClassName() === 'Dense');
+    const gramBytes = 4 * dense.hidden * dense.hidden;
+    step = (2 * gramBytes) / (gramBytes > t.cacheBytes ? t.flopsPerSecond : t.cachedFlopsPerSecond) + stepSeconds(model, first + 1);
+  } else {
+    step = stepSeconds(model, layerIndex + 1);
+  }
+  return pairs * t.iterations * step;
+}
+
+/**
+ * Pairs per chunk on each of `count` workers (direct path): the chunk's memory budget is shared,
+ * counting a pair's bytes as resolve.ts's chunkSizeFor does (6 feature maps, 2 + 1 copies of every
+ * head activation); never more than the caller's chunk.
+ */
+function workerChunk(model: LayersModel, layerIndex: number, chunkSize: number, count: number, maxMemoryMB?: number): number {
+  if (!maxMemoryMB) return Math.max(1, Math.ceil(chunkSize / count));
+  const layers = listLayers(model);
+  const mapSize = product(layers.find((l) => l.index === layerIndex)?.outputShape ?? []);
+  const activations = layers.filter((l) => l.index > layerIndex).reduce((a, l) => a + product(l.outputShape), 0);
+  const pairBytes = 4 * (6 * mapSize + 3 * activations);
+  return Math.max(1, Math.min(chunkSize, Math.floor((maxMemoryMB * 2 ** 20) / (count * pairBytes))));
+}
+
+/** Estimated memory of one worker (bytes). */
+export function workerBytes(model: LayersModel): number {
+  const weightBytes = model.weights.reduce((a, w) => a + 4 * product(w.shape), 0);
+  return poolTuning.workerWeightCopies * weightBytes + poolTuning.workerFixedBytes;
 }
 
 /**
@@ -187,15 +230,15 @@ export interface PoolOptions {
 /**
  * Runs `ascend` (direct) or `ascendHidden` (hidden, TensorFlow.js steps) on worker threads.
  * Returns the PairResults in the order of `pairs`, or null when workers would not pay or are not
- * available (the caller then runs the ascent on this thread). The chunk of pairs optimised at once
- * is shared by the workers, so the ascent's memory stays within the same budget.
+ * available (the caller then runs the ascent on this thread). The memory budget of the chunk of
+ * pairs optimised at once (`maxMemoryMB`) is shared by the workers.
  */
 export async function ascendOnWorkers(
   kind: 'direct' | 'hidden',
   loaded: LoadedModel,
   layerIndex: number,
   pairs: Pair[],
-  settings: AscentSettings & { backend: BackendName },
+  settings: AscentSettings & { backend: BackendName; maxMemoryMB?: number },
   hooks: AscentHooks = {},
   options: PoolOptions = {},
 ): Promise<PairResult[] | null> {
@@ -205,9 +248,18 @@ export async function ascendOnWorkers(
   const dense = options.dense;
   if (kind === 'hidden' && (!dense || dense.reluDense)) return null;
   const wanted = settings.workers || Math.min(4, os.availableParallelism());
-  const count = Math.min(wanted, pairs.length);
-  if (count < 2) return null;
+  if (Math.min(wanted, pairs.length) < 2) return null;
   if (estimatedSeconds(kind, model, layerIndex, pairs.length, dense) < poolTuning.minSeconds) return null;
+  // Each worker holds its own copy of the model (and of what the backend makes of it).
+  const perWorker = workerBytes(model);
+  const fit = Math.floor((poolTuning.memoryShare * os.freemem()) / perWorker);
+  if (fit < 2) {
+    const gb = (b: number) => (b / 2 ** 30).toFixed(1);
+    const n = Math.min(wanted, pairs.length);
+    options.notes?.push(`the ascent ran on one thread: ${n} worker threads would need about ${gb(n * perWorker)} GB and ${gb(os.freemem())} GB is free`);
+    return null;
+  }
+  const count = Math.min(wanted, pairs.length, fit);
   if (hooks.signal?.aborted) throw new CancelledError();
 
   const started = Date.now();
@@ -231,8 +283,9 @@ export async function ascendOnWorkers(
 
   const serialisedAt = Date.now();
   let readyAt = 0;
-  // Pairs dealt in turn, so that every worker gets every class alike.
-  const chunkSize = Math.max(1, Math.ceil(settings.chunkSize / count));
+  // Pairs dealt in turn, so that every worker gets every class alike. (The hidden path steps its
+  // small states in batches of its own size.)
+  const chunkSize = kind === 'direct' ? workerChunk(model, layerIndex, settings.chunkSize, count, settings.maxMemoryMB) : settings.chunkSize;
   const shares: Share[] = Array.from({ length: count }, (_, w) => ({ worker: startWorker(), pairs: pairs.filter((_, i) => i % count === w), done: 0, fraction: 0, active: 0 }));
   shares.forEach((s) => options.onWorker?.(s.worker));
   let lastReport = 0;

@@ -143,6 +143,19 @@ describe('ascent pool', () => {
     assert.equal(ascentPoolWorkers.started, started);
   });
 
+  test('not enough free memory for two copies of the model: one thread, and a note says why', async () => {
+    await useBackend('cpu');
+    Object.assign(poolTuning, tuning, { minSeconds: 0, workerFixedBytes: 2 ** 50 });
+    const model = loaded(deepTailModel());
+    const notes: string[] = [];
+    const settings = { l2: 2.8, lr: 0.01, maxIter: 100, patience: 10, seed: 0, chunkSize: 8, keepTrace: false, keepFeatureMaps: false, workers: 2, backend: 'cpu' as const };
+    const started = ascentPoolWorkers.started;
+    assert.equal(await ascendOnWorkers('direct', model, 1, [{ cls: 0, restart: 0 }, { cls: 1, restart: 0 }], settings, {}, { notes }), null);
+    assert.equal(ascentPoolWorkers.started, started);
+    assert.match(notes.join(), /^the ascent ran on one thread: 2 worker threads would need about \d+\.\d GB and \d+\.\d GB is free$/);
+    Object.assign(poolTuning, tuning);
+  });
+
   test('cancelling stops the workers and rejects with CancelledError', async () => {
     await useBackend('cpu');
     poolTuning.minSeconds = 0;
