@@ -104,6 +104,20 @@ function explicitStatistics(starts: Float32Array[], dense: FirstDense, channels:
   return { p0, q0, n0 };
 }
 
+/** The one-off preparation (G, W̄₁), announced as a stage of the run when it is not cached. */
+async function prepare(dense: FirstDense, featureShape: number[], pairsTotal: number, settings: AscentSettings, hooks: AscentHooks): Promise<Precomputed> {
+  if (!cache.has(dense.w1)) {
+    hooks.onProgress?.({ pairsDone: 0, pairsTotal, fraction: 0, active: 0, chunkSize: settings.chunkSize, elapsedSeconds: 0, etaSeconds: null, stage: 'preparing the Gram matrix W₁ᵀW₁ (once per model)' });
+    await yieldToEventLoop();
+  }
+  return precompute(dense, featureShape, hooks, settings.workers || undefined);
+}
+
+/** G = W₁ᵀW₁ exactly as the ascent uses it (cached, from the store, or computed), e.g. for worker threads. */
+export async function preparedGram(dense: FirstDense, featureShape: number[], pairsTotal: number, settings: AscentSettings, hooks: AscentHooks = {}): Promise<Float32Array> {
+  return (await prepare(dense, featureShape, pairsTotal, settings, hooks)).gram;
+}
+
 export async function ascendHidden(
   dense: FirstDense,
   featureShape: number[],
@@ -115,11 +129,7 @@ export async function ascendHidden(
   const channels = featureShape[featureShape.length - 1];
   const U = dense.hidden;
   const started = Date.now();
-  if (!cache.has(dense.w1)) {
-    hooks.onProgress?.({ pairsDone: 0, pairsTotal: pairs.length, fraction: 0, active: 0, chunkSize: settings.chunkSize, elapsedSeconds: 0, etaSeconds: null, stage: 'preparing the Gram matrix W₁ᵀW₁ (once per model)' });
-    await yieldToEventLoop();
-  }
-  const pre = await precompute(dense, featureShape, hooks, settings.workers || undefined);
+  const pre = await prepare(dense, featureShape, pairs.length, settings, hooks);
   const { gram, meanW1T } = pre;
   // Drawing only the start statistics pays when the feature map is much larger than what the
   // ascent sees of it; feature maps need the full starts.

@@ -14,15 +14,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { AscentHooks, AscentProgress, AscentSettings, Pair, PairResult } from './ascent';
-import { ascendHidden } from './ascent-hidden';
+import type { AscentHooks, AscentSettings, Pair, PairResult } from './ascent';
+import { preparedGram } from './ascent-hidden';
 import type { AscentRun, AscentWorkerMessage, SerialisedModel } from './ascent-worker';
 import type { BackendName } from './backend-names';
 import { CancelledError, UserError, oneLine } from './errors';
 import type { FirstDense } from './first-dense';
-import type { GramStore } from './gram-store';
 import { listLayers } from './layers';
 import type { LoadedModel } from './load/model';
 
@@ -168,48 +166,6 @@ function serialise(model: LayersModel): SerialisedModel {
   };
 }
 
-/** G of the hidden-space ascent, as ascent-hidden.ts computes (or finds) it; kept per weight tensor. */
-const grams = new WeakMap<tf.Tensor, Float32Array>();
-
-/**
- * G exactly as the calling thread's ascent uses it: ascendHidden on no pairs prepares it (or takes
- * it from the caller's store) and hands it to our store. When ascent-hidden.ts has it cached from a
- * run on this thread it asks no store; it is then prepared again for a clone of W₁ (same bits, so
- * the same G; paid once per model, as the result is kept here).
- */
-async function gramOf(dense: FirstDense, featureShape: number[], pairsTotal: number, settings: AscentSettings, hooks: AscentHooks): Promise<Float32Array | null> {
-  const known = grams.get(dense.w1);
-  if (known) return known;
-  let captured: Float32Array | undefined;
-  const store: GramStore = {
-    get(key) {
-      const g = hooks.gramStore?.get(key);
-      if (g) captured = g;
-      return g;
-    },
-    set(key, g) {
-      captured = g;
-      hooks.gramStore?.set(key, g);
-    },
-  };
-  const onProgress = (p: AscentProgress) => {
-    if (p.stage) hooks.onProgress?.({ ...p, pairsTotal });
-  };
-  const prepare = (d: FirstDense) => ascendHidden(d, featureShape, [], settings, { gramStore: store, signal: hooks.signal, onProgress });
-  await prepare(dense);
-  if (!captured) {
-    const w1 = tf.clone(dense.w1);
-    try {
-      await prepare({ ...dense, w1 });
-    } finally {
-      w1.dispose();
-    }
-  }
-  if (captured?.length !== dense.hidden * dense.hidden) return null;
-  grams.set(dense.w1, captured);
-  return captured;
-}
-
 interface Share {
   worker: Worker;
   pairs: Pair[];
@@ -268,8 +224,7 @@ export async function ascendOnWorkers(
   let gram: Float32Array | undefined;
   if (kind === 'hidden') {
     const featureShape = (model.layers[layerIndex].outputShape as number[]).slice(1);
-    gram = (await gramOf(dense!, featureShape, pairs.length, settings, hooks)) ?? undefined;
-    if (!gram) return null;
+    gram = await preparedGram(dense!, featureShape, pairs.length, settings, hooks);
   }
   const prepared = Date.now();
   stage(`starting ${count} worker threads`);

@@ -23,6 +23,8 @@ export interface FirstDense {
   reluDense: { w2: Float32Array; b2: Float32Array } | null;
   /** Row i's score of class classes[i] (before any final sigmoid/softmax), from the pre-activations z [N, U]. */
   rest(z: tf.Tensor2D, classes: number[]): tf.Tensor1D;
+  /** Tensors kept between calls (see Head.keptTensors). */
+  keptTensors(): number;
   dispose(): void;
 }
 
@@ -101,6 +103,7 @@ export function firstDense(model: LayersModel, layerIndex: number): FirstDense |
       const a = activate ? (activate.apply(z) as tf.Tensor2D) : z;
       return after ? after.classScores(a, classes) : tf.sum(tf.mul(a, oneHotRows(classes, a.shape[1])), 1);
     },
+    keptTensors: () => after?.keptTensors() ?? 0,
     dispose: () => after?.dispose(),
   };
 }

@@ -21,7 +21,9 @@ export interface Head {
   scores(h: tf.Tensor): tf.Tensor2D;
   /** The score of one class per row, [N]: `classes[i]` for H[i]. Cheaper than `scores` when the head ends with a dense layer. */
   classScores(h: tf.Tensor, classes: number[]): tf.Tensor1D;
-  /** Frees the tensors the head made (a linear copy of the last layer, when there is one). */
+  /** Tensors the head keeps between calls (transposed kernels made on first use), freed by dispose. */
+  keptTensors(): number;
+  /** Frees the tensors the head made (a linear copy of the last layer, transposed kernels). */
   dispose(): void;
 }
 
@@ -68,6 +70,7 @@ function denseWithTransposedKernel(layer: Layer, linear: boolean) {
     apply: (x: tf.Tensor) => (activate ? (activate.apply(product(x)) as tf.Tensor) : product(x)),
     /** Kᵀ, [units, inputs]. */
     transposed: () => (transposed ??= tf.keep(tf.transpose(kernel))),
+    kept: () => (transposed ? 1 : 0),
     bias,
     linear: act === 'linear',
     dispose: () => transposed?.dispose(),
@@ -173,6 +176,7 @@ export function splitModel(model: LayersModel, layerIndex: number): Head {
       }
       return tf.sum(tf.mul(walk(h, steps).get(output.id)!, oneHotRows(classes, outputShape[1] as number)), 1);
     },
+    keptTensors: () => [...dense.values()].reduce((n, d) => n + d.kept(), 0),
     dispose() {
       // The copy was never called symbolically, so Layer.dispose() refuses it; free its variables.
       lastReplacement?.clone.weights.forEach((w) => w.dispose());

@@ -85,7 +85,8 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     }
     const ascentUsed = dense ? 'hidden' : 'direct';
     const ascentSettings = { ...settings, chunkSize, keepTrace };
-    const tensorsBefore = tf.memory().numTensors;
+    const kept = () => head.keptTensors() + (dense?.keptTensors() ?? 0);
+    const tensorsBefore = tf.memory().numTensors - kept();
     // The TensorFlow.js ascents go to worker threads when that pays (the ReLU → Dense kernel has its own).
     const onWorkers = dense?.reluDense
       ? null
@@ -93,7 +94,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     const done =
       onWorkers ??
       (dense ? await ascendHidden(dense, head.featureShape, pairs, ascentSettings, hooks) : await ascend(head, pairs, ascentSettings, hooks));
-    const leaked = tf.memory().numTensors - tensorsBefore;
+    const leaked = tf.memory().numTensors - kept() - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
 
     const byClass = new Map<number, PairResult[]>();

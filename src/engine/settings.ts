@@ -29,7 +29,7 @@ export interface Settings {
    * same starts as the direct path for the same seed.
    */
   starts: 'auto' | 'explicit';
-  /** Worker threads for the hidden-space ascent; 0 = one per core, at most 4. */
+  /** Worker threads for the ascent and the Gram matrix; 0 = one per core, at most 4; 1 = this thread only. */
   workers: number;
   /** Keep each restart's final feature map in the results (large). */
   keepFeatureMaps: boolean;

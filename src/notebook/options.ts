@@ -52,7 +52,7 @@ export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'max-memory', type: 'number', placeholder: 'MB', default: d.maxMemoryMB, help: 'memory budget of one chunk of the ascent, in MB' },
   { name: 'backend', type: 'string', placeholder: 'NAME', default: d.backend, choices: BACKENDS, help: 'TensorFlow.js backend: auto (tensorflow, then wasm, then cpu), tensorflow, wasm or cpu' },
   { name: 'ascent', type: 'string', placeholder: 'HOW', default: d.ascent, choices: ASCENT_METHODS, help: "how the ascent is computed: 'direct' through the head, 'hidden' in the space of the head's first dense layer (exact; heads that start with a dense layer), 'auto' picks 'hidden' when it pays" },
-  { name: 'workers', type: 'int', placeholder: 'N', default: d.workers, help: 'worker threads for the hidden-space ascent (0: one per core, at most 4)' },
+  { name: 'workers', type: 'int', placeholder: 'N', default: d.workers, help: "worker threads for the ascent and the Gram matrix (0: one per core, at most 4; 1: this thread only)" },
   { name: 'labels', type: 'string', placeholder: 'FILE', help: 'class names (one per line) or a training label matrix (CSV/TSV with a header of names, or NPY; samples × classes)' },
   { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models that declare an unspecified sequence length' },
   { name: 'motifs', type: 'string', placeholder: 'DB', default: 'jaspar', help: "known motifs to name first-layer features by: 'jaspar' (JASPAR 2024 CORE vertebrates, shipped), motif files (TRANSFAC, JASPAR, MEME; comma-separated, e.g. jaspar,mine.meme), or 'none'" },

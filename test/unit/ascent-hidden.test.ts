@@ -102,6 +102,7 @@ test('any head that starts with a dense layer runs in its space: tanh, ReLU, bat
   assert.equal(hidden.settings.ascentUsed, 'hidden');
   assert.ok(firstDense(deepTailModel(), 1) && !firstDense(deepTailModel(), 1)!.reluDense, 'not the ReLU → Dense kernel case');
   assertSameAnalysis(direct, hidden);
+  for (const r of [direct, hidden]) assert.ok(!r.notes.some((n) => /not freed/.test(n)), r.notes.join('; '));
   // The same ascent, not another optimiser: the score traces agree step by step (until the patience
   // rule, which reads float32 objectives on a plateau, stops the two a few steps apart).
   direct.classes.forEach((d, c) => {
