@@ -167,7 +167,8 @@ function serialise(model: LayersModel): SerialisedModel {
 }
 
 interface Share {
-  worker: Worker;
+  /** The worker running this share; null for the share run on the calling thread. */
+  worker: Worker | null;
   pairs: Pair[];
   done: number;
   fraction: number;
@@ -181,6 +182,11 @@ export interface PoolOptions {
   notes?: string[];
   /** Hears every worker started (tests). */
   onWorker?: (worker: Worker) => void;
+  /**
+   * Runs a share of the pairs on the calling thread (the same ascent as a worker's). With it, the
+   * calling thread is one of the threads: one worker fewer, so one copy of the model less.
+   */
+  local?: (pairs: Pair[], hooks: AscentHooks, chunkSize: number) => Promise<PairResult[]>;
 }
 
 /**
@@ -208,11 +214,12 @@ export async function ascendOnWorkers(
   if (estimatedSeconds(kind, model, layerIndex, pairs.length, dense) < poolTuning.minSeconds) return null;
   // Each worker holds its own copy of the model (and of what the backend makes of it).
   const perWorker = workerBytes(model);
-  const fit = Math.floor((poolTuning.memoryShare * os.freemem()) / perWorker);
+  const self = options.local ? 1 : 0;
+  const fit = Math.floor((poolTuning.memoryShare * os.freemem()) / perWorker) + self;
   if (fit < 2) {
     const gb = (b: number) => (b / 2 ** 30).toFixed(1);
     const n = Math.min(wanted, pairs.length);
-    options.notes?.push(`the ascent ran on one thread: ${n} worker threads would need about ${gb(n * perWorker)} GB and ${gb(os.freemem())} GB is free`);
+    options.notes?.push(`the ascent ran on one thread: ${n - self} worker threads would need about ${gb((n - self) * perWorker)} GB and ${gb(os.freemem())} GB is free`);
     return null;
   }
   const count = Math.min(wanted, pairs.length, fit);
@@ -227,7 +234,8 @@ export async function ascendOnWorkers(
     gram = await preparedGram(dense!, featureShape, pairs.length, settings, hooks);
   }
   const prepared = Date.now();
-  stage(`starting ${count} worker threads`);
+  const workers = count - self;
+  stage(`starting ${workers} worker thread${workers === 1 ? '' : 's'}`);
   let serialised: SerialisedModel | null;
   try {
     serialised = serialise(model);
@@ -241,13 +249,13 @@ export async function ascendOnWorkers(
   // Pairs dealt in turn, so that every worker gets every class alike. (The hidden path steps its
   // small states in batches of its own size.)
   const chunkSize = kind === 'direct' ? workerChunk(model, layerIndex, settings.chunkSize, count, settings.maxMemoryMB) : settings.chunkSize;
-  const shares: Share[] = Array.from({ length: count }, (_, w) => ({ worker: startWorker(), pairs: pairs.filter((_, i) => i % count === w), done: 0, fraction: 0, active: 0 }));
-  shares.forEach((s) => options.onWorker?.(s.worker));
+  const shares: Share[] = Array.from({ length: count }, (_, w) => ({ worker: w < workers ? startWorker() : null, pairs: pairs.filter((_, i) => i % count === w), done: 0, fraction: 0, active: 0 }));
+  shares.forEach((s) => s.worker && options.onWorker?.(s.worker));
   let lastReport = 0;
   let ready = 0;
   const report = (force: boolean) => {
     const now = Date.now();
-    if (!hooks.onProgress || ready < count || (!force && now - lastReport < 200)) return;
+    if (!hooks.onProgress || ready < workers || (!force && now - lastReport < 200)) return;
     lastReport = now;
     const fraction = shares.reduce((a, s) => a + s.fraction * s.pairs.length, 0) / pairs.length;
     const elapsed = (now - started) / 1000;
@@ -267,16 +275,32 @@ export async function ascendOnWorkers(
   let loadFailed: string | null = null;
   let onAbort = () => {};
   try {
-    const runs = shares.map(
-      (share) =>
-        new Promise<PairResult[]>((resolve, reject) => {
-          const { worker } = share;
+    const runs = shares.map((share) =>
+      !share.worker
+        ? options.local!(share.pairs, {
+            signal: hooks.signal,
+            onProgress: (p) => {
+              if (p.stage) return;
+              share.done = p.pairsDone;
+              share.fraction = p.fraction;
+              share.active = p.active;
+              report(false);
+            },
+          }, chunkSize).then((results) => {
+            share.done = share.pairs.length;
+            share.fraction = 1;
+            share.active = 0;
+            report(true);
+            return results;
+          })
+        : new Promise<PairResult[]>((resolve, reject) => {
+          const worker = share.worker!;
           worker.on('message', (m: AscentWorkerMessage) => {
             if (m.type === 'ready') {
               ready++;
-              if (ready === count) {
+              if (ready === workers) {
                 readyAt = Date.now();
-                stage(`running on ${count} worker threads`);
+                stage(self ? `running on this thread and ${workers} worker thread${workers === 1 ? '' : 's'}` : `running on ${count} worker threads`);
               }
             } else if (m.type === 'progress') {
               share.done = m.pairsDone;
@@ -332,6 +356,6 @@ export async function ascendOnWorkers(
     return pairs.map((p) => byPair.get(`${p.cls}:${p.restart}`)!);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
-    await Promise.all(shares.map((s) => s.worker.terminate()));
+    await Promise.all(shares.map((s) => s.worker?.terminate()));
   }
 }

@@ -88,12 +88,14 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     const kept = () => head.keptTensors() + (dense?.keptTensors() ?? 0);
     const tensorsBefore = tf.memory().numTensors - kept();
     // The TensorFlow.js ascents go to worker threads when that pays (the ReLU → Dense kernel has its own).
+    const here = (some: Pair[], h: AscentHooks, chunk = chunkSize) => {
+      const s = { ...ascentSettings, chunkSize: chunk };
+      return dense ? ascendHidden(dense, head.featureShape, some, s, h) : ascend(head, some, s, h);
+    };
     const onWorkers = dense?.reluDense
       ? null
-      : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, notes });
-    const done =
-      onWorkers ??
-      (dense ? await ascendHidden(dense, head.featureShape, pairs, ascentSettings, hooks) : await ascend(head, pairs, ascentSettings, hooks));
+      : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
+    const done = onWorkers ?? (await here(pairs, hooks));
     const leaked = tf.memory().numTensors - kept() - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
 
