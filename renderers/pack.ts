@@ -147,8 +147,6 @@ export function unpack(p: Packed): (number | null)[] {
   return out;
 }
 
-const numbers = (xs: (number | null)[]) => xs.map((v) => v ?? NaN);
-
 /** Like unpack, with NaN for null: the form per-class vectors take. */
 function unpackNumbers(p: Packed): number[] {
   const bytes = fromBase64(p.f16);

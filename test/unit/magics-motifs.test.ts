@@ -19,8 +19,6 @@ import { WorkerClient } from '../../src/worker/client';
 import type { Task } from '../../src/worker/protocol';
 import { syntheticResults } from '../renderer/fixtures';
 
-const JASPAR_SHORT = 'JASPAR 2024 (CC BY 4.0), Rauluseviciute et al., NAR 2024, doi:10.1093/nar/gkad1059';
-
 /** 2 classes × 4 filters with PWMs; filters 0 and 2 carry the fixture's CTCF, CTCFL, SP1, SPI1 matches. */
 function annotated(): Results {
   return syntheticResults({ classes: 2, features: 4, pwmWidth: 10, matches: true, seed: 3 });

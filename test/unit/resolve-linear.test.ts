@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { useBackend } from '../../src/engine/backend';
 import { linearHeadModel, loaded } from '../helpers/models';
