@@ -240,7 +240,8 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
   const pending = new Map<Pair, { q0: ArrayLike<number>; h0?: Float32Array }>();
   const drawn = new Map<Pair, { p0: Float32Array; n0: number; q0: ArrayLike<number>; h0?: Float32Array }>();
   let cursor = 0;
-  const outcomes: HiddenOutcome[] = [];
+  /** What a stopped pair leaves for its FIV, in the order runBatched records the pairs. */
+  const ends: Omit<HiddenOutcome, 'score' | 'objective' | 'iterations'>[] = [];
   const g = tf.tensor2d(gram, [U, U]);
   const b1 = tf.tensor1d(dense.b1);
   const problem: AscentProblem = {
@@ -283,18 +284,14 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
     finish(pair, state) {
       const { q0, h0 } = pending.get(pair)!;
       pending.delete(pair);
-      outcomes.push({ pair, a: state[0], y: state.slice(2 + U, 2 + 2 * U), q0, h0, score: 0, objective: 0, iterations: 0 });
-      return { fiv: [] };
+      ends.push({ pair, a: state[0], y: state.slice(2 + U, 2 + 2 * U), q0, h0 });
+      return { fiv: [] }; // projected by the caller, for many pairs at once
     },
   };
   try {
     const done = await runBatched(problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks);
-    // runBatched reports score, objective, iterations and trace; the FIV is projected by the caller.
-    const byPair = new Map(done.map((r) => [`${r.cls}:${r.restart}`, r]));
-    return outcomes.map((o) => {
-      const r = byPair.get(`${o.pair.cls}:${o.pair.restart}`)!;
-      return { ...o, score: r.score, objective: r.objective, iterations: r.iterations, trace: r.trace };
-    });
+    // runBatched records each pair right after calling finish on it: done[i] is ends[i]'s pair.
+    return done.map((r, i) => ({ ...ends[i], score: r.score, objective: r.objective, iterations: r.iterations, trace: r.trace }));
   } finally {
     tf.dispose([g, b1]);
   }

@@ -59,17 +59,17 @@ function denseWithTransposedKernel(layer: Layer, linear: boolean) {
   const act = linear ? 'linear' : (activationName(layer) ?? 'linear');
   const activate = act === 'linear' ? null : tfl.layers.activation({ activation: act as 'relu' });
   let transposed: tf.Tensor | null = null;
+  /** Kᵀ, [units, inputs]. */
+  const kernelT = () => (transposed ??= tf.keep(tf.transpose(kernel)));
   const product = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;
-    transposed ??= tf.keep(tf.transpose(kernel));
-    const kt = transposed;
+    const kt = kernelT();
     const y = tf.matMul(x, kernel as tf.Tensor2D);
     return { value: bias ? tf.add(y, bias) : y, gradFunc: (dy: tf.Tensor) => tf.matMul(dy as tf.Tensor2D, kt as tf.Tensor2D) };
   });
   return {
     apply: (x: tf.Tensor) => (activate ? (activate.apply(product(x)) as tf.Tensor) : product(x)),
-    /** Kᵀ, [units, inputs]. */
-    transposed: () => (transposed ??= tf.keep(tf.transpose(kernel))),
+    transposed: kernelT,
     kept: () => (transposed ? 1 : 0),
     bias,
     linear: act === 'linear',

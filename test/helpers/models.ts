@@ -51,3 +51,52 @@ export function handHeadModel(channels: number, hidden: { w: number[][]; b: numb
   model.getLayer('out').setWeights([tf.tensor2d(out.w), tf.tensor1d(out.b)]);
   return model;
 }
+
+/** Batch normalisation in inference mode needs positive moving variances, as training leaves them. */
+function positiveMovingVariance(model: tfl.LayersModel, name: string) {
+  const bn = model.getLayer(name);
+  const [gamma, beta, mean, variance] = bn.getWeights();
+  bn.setWeights([gamma, beta, mean, tf.add(tf.abs(variance), 0.5)]);
+}
+
+/**
+ * A head that starts with a dense layer but is not ReLU → Dense: Conv1D → MaxPool ('pool', 6 × 4)
+ * → Flatten → Dropout → Dense(12, tanh) → Dense(10, relu) → BatchNorm → Dense(3) → sigmoid.
+ */
+export function deepTailModel() {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv1d({ inputShape: [14, 4], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }),
+      tfl.layers.maxPooling1d({ poolSize: 2, name: 'pool' }),
+      tfl.layers.flatten(),
+      tfl.layers.dropout({ rate: 0.2 }),
+      tfl.layers.dense({ units: 12, activation: 'tanh', name: 'fc1' }),
+      tfl.layers.dense({ units: 10, activation: 'relu', name: 'fc2' }),
+      tfl.layers.batchNormalization({ name: 'bn' }),
+      tfl.layers.dense({ units: 3, name: 'out' }),
+      tfl.layers.activation({ activation: 'sigmoid' }),
+    ],
+  });
+  seededWeights(model, 9);
+  positiveMovingVariance(model, 'bn');
+  return model;
+}
+
+/** Conv1D → BatchNorm → MaxPool → Conv1D → GlobalMaxPool → Dense → Dropout → Dense(sigmoid), with Keras 2's layer names. */
+export function batchNormCnn() {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv1d({ inputShape: [40, 4], filters: 6, kernelSize: 7, activation: 'relu', name: 'conv1d_1' }),
+      tfl.layers.batchNormalization({ name: 'batch_normalization_1' }),
+      tfl.layers.maxPooling1d({ poolSize: 2, name: 'max_pooling1d_1' }),
+      tfl.layers.conv1d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1d_2' }),
+      tfl.layers.globalMaxPooling1d({ name: 'global_max_pooling1d_1' }),
+      tfl.layers.dense({ units: 8, activation: 'relu', name: 'dense_1' }),
+      tfl.layers.dropout({ rate: 0.2, name: 'dropout_1' }),
+      tfl.layers.dense({ units: 3, activation: 'sigmoid', name: 'dense_2' }),
+    ],
+  });
+  seededWeights(model, 21);
+  positiveMovingVariance(model, 'batch_normalization_1');
+  return model;
+}

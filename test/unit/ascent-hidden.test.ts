@@ -6,7 +6,7 @@ import { resolveFeatures } from '../../src/engine/resolve';
 import { useBackend } from '../../src/engine/backend';
 import { firstDense } from '../../src/engine/first-dense';
 import { ascendHidden } from '../../src/engine/ascent-hidden';
-import { handHeadModel, linearHeadModel, loaded, seededWeights } from '../helpers/models';
+import { deepTailModel, handHeadModel, linearHeadModel, loaded, seededWeights } from '../helpers/models';
 
 /** Conv1D → MaxPool → Flatten → Dense(relu) → Dropout → Dense(sigmoid): 6 positions × 4 channels. */
 function denseReluModel() {
@@ -59,27 +59,6 @@ test('the hidden-space ascent keeps feature maps equal to the direct path on req
   const scale = Math.max(...a.map(Math.abs));
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 2e-3 * scale, `${i}: ${v} vs ${b[i]}`));
 });
-
-/** Conv1D → MaxPool → Flatten → Dense(12, tanh) → Dense(10, relu) → BatchNorm → Dense(3) → sigmoid layer. */
-function deepTailModel() {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv1d({ inputShape: [14, 4], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }),
-      tfl.layers.maxPooling1d({ poolSize: 2, name: 'pool' }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 12, activation: 'tanh', name: 'fc1' }),
-      tfl.layers.dense({ units: 10, activation: 'relu', name: 'fc2' }),
-      tfl.layers.batchNormalization({ name: 'bn' }),
-      tfl.layers.dense({ units: 3, name: 'out' }),
-      tfl.layers.activation({ activation: 'sigmoid' }),
-    ],
-  });
-  seededWeights(model, 9);
-  // Batch norm in inference mode: positive moving variances, as training leaves them.
-  const bn = model.getLayer('bn');
-  bn.setWeights(bn.getWeights().map((w, i) => (i === 3 ? tf.add(tf.abs(w), 0.5) : w)));
-  return model;
-}
 
 function assertSameAnalysis(direct: Awaited<ReturnType<typeof resolveFeatures>>, hidden: Awaited<ReturnType<typeof resolveFeatures>>) {
   direct.classes.forEach((d, c) => {

@@ -7,8 +7,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { ascendOnWorkers, ascentPoolWorkers, poolTuning } from '../../src/engine/ascent-pool';
 import type { AscentProgress } from '../../src/engine/ascent';
 import { useBackend } from '../../src/engine/backend';
@@ -17,51 +15,15 @@ import { loadModel } from '../../src/engine/load/index';
 import type { LoadedModel } from '../../src/engine/load/model';
 import { resolveFeatures } from '../../src/engine/resolve';
 import type { Settings } from '../../src/engine/settings';
-import { loaded, seededWeights } from '../helpers/models';
+import { batchNormCnn, deepTailModel, loaded } from '../helpers/models';
 import { kerasJson, layerWeights, tempDir, writeKerasH5 } from '../helpers/write-models';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const KERAS1 = path.join(ROOT, 'test/fixtures/keras1/ctcf-gm12878/16_G_best_archit.json');
 
-/** Conv1D → MaxPool → Flatten → Dropout → Dense(12, tanh) → Dense(10, relu) → BatchNorm → Dense(3) → sigmoid. */
-function deepTailModel() {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv1d({ inputShape: [14, 4], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }),
-      tfl.layers.maxPooling1d({ poolSize: 2, name: 'pool' }),
-      tfl.layers.flatten(),
-      tfl.layers.dropout({ rate: 0.2 }),
-      tfl.layers.dense({ units: 12, activation: 'tanh', name: 'fc1' }),
-      tfl.layers.dense({ units: 10, activation: 'relu', name: 'fc2' }),
-      tfl.layers.batchNormalization({ name: 'bn' }),
-      tfl.layers.dense({ units: 3, name: 'out' }),
-      tfl.layers.activation({ activation: 'sigmoid' }),
-    ],
-  });
-  seededWeights(model, 9);
-  const bn = model.getLayer('bn');
-  bn.setWeights(bn.getWeights().map((w, i) => (i === 3 ? tf.add(tf.abs(w), 0.5) : w)));
-  return model;
-}
-
 /** Conv1D → BatchNorm → MaxPool → Conv1D → GlobalMaxPool → Dense → Dropout → Dense(sigmoid), through a Keras 2 HDF5 file. */
 async function keras2Model(): Promise<LoadedModel> {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv1d({ inputShape: [40, 4], filters: 6, kernelSize: 7, activation: 'relu', name: 'conv1d_1' }),
-      tfl.layers.batchNormalization({ name: 'batch_normalization_1' }),
-      tfl.layers.maxPooling1d({ poolSize: 2, name: 'max_pooling1d_1' }),
-      tfl.layers.conv1d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1d_2' }),
-      tfl.layers.globalMaxPooling1d({ name: 'global_max_pooling1d_1' }),
-      tfl.layers.dense({ units: 8, activation: 'relu', name: 'dense_1' }),
-      tfl.layers.dropout({ rate: 0.2, name: 'dropout_1' }),
-      tfl.layers.dense({ units: 3, activation: 'sigmoid', name: 'dense_2' }),
-    ],
-  });
-  seededWeights(model, 21);
-  const bn = model.getLayer('batch_normalization_1');
-  const [gamma, beta, mean, variance] = bn.getWeights();
-  bn.setWeights([gamma, beta, mean, tf.add(tf.abs(variance), 0.5)]);
+  const model = batchNormCnn();
   const file = await writeKerasH5(path.join(tempDir('ascent-pool-'), 'model.h5'), layerWeights(model), { full: true, architecture: kerasJson(model) });
   // The analysis layer: the first convolution, so that batch norm and the second convolution are in the head.
   return loadModel(file);

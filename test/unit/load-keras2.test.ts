@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { dump } from 'js-yaml';
 import { useBackend } from '../../src/engine/backend';
 import { loadModel } from '../../src/engine/load/index';
-import { seededWeights } from '../helpers/models';
+import { batchNormCnn, seededWeights } from '../helpers/models';
 import { kerasJson, layerWeights, predict, randomInput, tempDir, writeKerasH5 } from '../helpers/write-models';
 
 function assertClose(a: Float32Array, b: Float32Array, tol = 1e-5) {
@@ -16,27 +15,6 @@ function assertClose(a: Float32Array, b: Float32Array, tol = 1e-5) {
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol, `output ${i}: ${a[i]} vs ${b[i]}`);
 }
 
-/** Conv1D → BatchNorm → MaxPool → Conv1D → GlobalMaxPool → Dense → Dropout → Dense(sigmoid). */
-function cnn() {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv1d({ inputShape: [40, 4], filters: 6, kernelSize: 7, activation: 'relu', name: 'conv1d_1' }),
-      tfl.layers.batchNormalization({ name: 'batch_normalization_1' }),
-      tfl.layers.maxPooling1d({ poolSize: 2, name: 'max_pooling1d_1' }),
-      tfl.layers.conv1d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1d_2' }),
-      tfl.layers.globalMaxPooling1d({ name: 'global_max_pooling1d_1' }),
-      tfl.layers.dense({ units: 8, activation: 'relu', name: 'dense_1' }),
-      tfl.layers.dropout({ rate: 0.2, name: 'dropout_1' }),
-      tfl.layers.dense({ units: 3, activation: 'sigmoid', name: 'dense_2' }),
-    ],
-  });
-  seededWeights(model, 21);
-  // Moving variances must be positive.
-  const bn = model.getLayer('batch_normalization_1');
-  const [gamma, beta, mean, variance] = bn.getWeights();
-  bn.setWeights([gamma, beta, mean, tf.add(tf.abs(variance), 0.5)]);
-  return model;
-}
 
 /** DanQ-like: Conv1D → MaxPool → Bidirectional(LSTM) → Flatten → Dense. */
 function danq() {
@@ -76,7 +54,7 @@ describe('Keras 2 HDF5 loader', () => {
     await useBackend('cpu');
   });
 
-  for (const [label, build] of [['Sequential CNN', cnn], ['DanQ-like BiLSTM', danq], ['functional with two branches', branches]] as const) {
+  for (const [label, build] of [['Sequential CNN', batchNormCnn], ['DanQ-like BiLSTM', danq], ['functional with two branches', branches]] as const) {
     it(`round-trips a full-model .h5: ${label}`, async () => {
       const model = build();
       const file = await writeKerasH5(path.join(tempDir(), 'model.h5'), layerWeights(model), { full: true, architecture: kerasJson(model) });
@@ -90,7 +68,7 @@ describe('Keras 2 HDF5 loader', () => {
   }
 
   it('opens a weights-only .h5 + architecture .json pair from either file', async () => {
-    const model = cnn();
+    const model = batchNormCnn();
     const dir = tempDir();
     const weights = await writeKerasH5(path.join(dir, 'run1_bestmodel_weights.h5'), layerWeights(model), { full: false });
     const arch = path.join(dir, 'run1_best_archit.json');
