@@ -26,12 +26,26 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# When this runs under `npm test`, the outer npm has exported its configuration to us as npm_config_*
+# variables (and npm_package_*, npm_lifecycle_*, ...), and a child npm reads npm_config_* back as its
+# own configuration. code-server's postinstall takes the Node version from npm_config_user_agent,
+# so an inherited "npm/… node/v20…" made it refuse Node 24 on a fresh clone. The tools' installs run
+# with none of the outer npm's variables; Node 24 comes first on PATH, so npm itself runs on it too
+# (the node@24 package ships the binary only, no npm of its own).
+own_npm() {
+  local drop=() v
+  for v in $(compgen -e); do
+    case $v in npm_* | NPM_* | INIT_CWD | NODE) drop+=(-u "$v") ;; esac
+  done
+  env "${drop[@]}" npm "$@"
+}
+
 NODE24_DIR=$TOOLS/node$NODE_MAJOR
 node24() { ls "$NODE24_DIR"/node_modules/node/bin/node 2>/dev/null || ls "$NODE24_DIR"/node_modules/.bin/node 2>/dev/null; }
 if ! { n=$(node24) && "$n" --version | grep -q "^v$NODE_MAJOR\."; }; then
   echo "e2e-setup: installing Node $NODE_MAJOR into $NODE24_DIR"
   mkdir -p "$NODE24_DIR"
-  npm install --prefix "$NODE24_DIR" --no-save --no-audit --no-fund --loglevel=error "node@$NODE_MAJOR" >/dev/null
+  own_npm install --prefix "$NODE24_DIR" --no-save --no-audit --no-fund --loglevel=error "node@$NODE_MAJOR" >/dev/null
 fi
 NODE24_BIN=$(dirname "$(node24)")
 "$NODE24_BIN/node" --version | grep -q "^v$NODE_MAJOR\." || { echo "e2e-setup: Node $NODE_MAJOR did not install" >&2; exit 1; }
@@ -42,7 +56,7 @@ if ! { [ -x "$CS_BIN" ] && grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$CS_
   echo "e2e-setup: installing code-server $CODE_SERVER_VERSION into $CS_DIR (builds a native module, a few minutes)"
   mkdir -p "$CS_DIR"
   # Node 24 first on PATH only here and when code-server runs.
-  PATH="$NODE24_BIN:$PATH" npm install --prefix "$CS_DIR" --no-save --no-audit --no-fund --loglevel=error \
+  PATH="$NODE24_BIN:$PATH" own_npm install --prefix "$CS_DIR" --no-save --no-audit --no-fund --loglevel=error \
     "code-server@$CODE_SERVER_VERSION" >"$TOOLS/code-server-install.log" 2>&1 \
     || { tail -30 "$TOOLS/code-server-install.log" >&2; echo "e2e-setup: code-server install failed (log: $TOOLS/code-server-install.log)" >&2; exit 1; }
 fi
