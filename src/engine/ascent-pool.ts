@@ -23,6 +23,7 @@ import { CancelledError, UserError, oneLine } from './errors';
 import type { FirstDense } from './first-dense';
 import { listLayers } from './layers';
 import type { LoadedModel } from './load/model';
+import type { OutputSelection } from './outputs';
 
 const BUNDLED = path.join(__dirname, 'ascent-worker.js');
 const SOURCE = path.join(__dirname, 'ascent-worker.ts');
@@ -178,6 +179,8 @@ interface Share {
 export interface PoolOptions {
   /** The first dense layer (hidden kind): its W₁ identifies G. */
   dense?: FirstDense | null;
+  /** The outputs analysed (and a profile's window): the workers build the same head. */
+  selection?: OutputSelection;
   /** Where the pool says why it fell back to one thread. */
   notes?: string[];
   /** Hears every worker started (tests). */
@@ -322,7 +325,7 @@ export async function ascendOnWorkers(
           });
           worker.once('error', (err) => reject(failure(oneLine(err))));
           worker.once('exit', (code) => reject(failure(`it stopped unexpectedly (exit code ${code})`)));
-          const run: AscentRun = { type: 'run', kind, backend: settings.backend, model: serialised!, layerIndex, pairs: share.pairs, settings: { ...settings, chunkSize, workers: 1 }, gram };
+          const run: AscentRun = { type: 'run', kind, backend: settings.backend, model: serialised!, layerIndex, selection: options.selection ?? {}, pairs: share.pairs, settings: { ...settings, chunkSize, workers: 1 }, gram };
           worker.postMessage(run);
         }),
     );

@@ -15,6 +15,7 @@ import { ascendHidden } from './ascent-hidden';
 import { useBackend, type BackendName } from './backend';
 import { firstDense } from './first-dense';
 import { splitModel } from './head';
+import type { OutputSelection } from './outputs';
 
 export interface SerialisedModel {
   modelTopology: object;
@@ -29,6 +30,8 @@ export interface AscentRun {
   backend: BackendName;
   model: SerialisedModel;
   layerIndex: number;
+  /** Which outputs the head scores (as the calling thread's head). */
+  selection: OutputSelection;
   pairs: Pair[];
   settings: AscentSettings;
   /** hidden: G = W₁ᵀW₁ as the calling thread computed it (the worker must not recompute it). */
@@ -55,10 +58,10 @@ async function ascent(run: AscentRun, model: tfl.LayersModel): Promise<PairResul
   const onProgress = (p: AscentProgress) => {
     if (p.stage === undefined) post({ type: 'progress', pairsDone: p.pairsDone, fraction: p.fraction, active: p.active });
   };
-  const head = splitModel(model, run.layerIndex);
+  const head = splitModel(model, run.layerIndex, run.selection);
   try {
     if (run.kind === 'direct') return await ascend(head, run.pairs, settings, { onProgress });
-    const dense = firstDense(model, run.layerIndex);
+    const dense = firstDense(model, run.layerIndex, run.selection);
     if (!dense || dense.reluDense || !run.gram) throw new Error('the hidden-space TensorFlow.js ascent does not apply to this model');
     const gram = run.gram;
     try {

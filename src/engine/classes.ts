@@ -1,7 +1,8 @@
 /** Parsing a class selection: "all", indices and ranges like "0-9,12", or names from a labels file. */
 import { UserError } from './errors';
 
-export function parseClassSpec(spec: string | undefined, numClasses: number, names?: string[]): number[] {
+/** `names`: the class names; `fromLabels`: whether a labels file gave them (rather than the model's output names). */
+export function parseClassSpec(spec: string | undefined, numClasses: number, names?: string[], fromLabels = true): number[] {
   const all = Array.from({ length: numClasses }, (_, i) => i);
   if (spec === undefined || spec.trim() === '' || spec.trim() === 'all') return all;
   const range = `0-${numClasses - 1}`;
@@ -22,8 +23,13 @@ export function parseClassSpec(spec: string | undefined, numClasses: number, nam
     } else {
       const i = names ? names.indexOf(part) : -1;
       if (i < 0) {
+        const shown = names && names.length <= 8 ? names.join(', ') : `${names?.slice(0, 6).join(', ')}, …`;
         throw new UserError(
-          names ? `unknown class '${part}' (not in the labels file; classes are ${range})` : `class '${part}' is not a number and no labels file gives class names (classes are ${range})`,
+          !names
+            ? `class '${part}' is not a number and no labels file gives class names (classes are ${range})`
+            : fromLabels
+              ? `unknown class '${part}' (not in the labels file; classes are ${range})`
+              : `unknown class '${part}' (classes are ${range}, named after the model's outputs: ${shown}; --labels FILE gives other names)`,
         );
       }
       picked.push(i);

@@ -1,3 +1,5 @@
+import { visible } from '../shared/escape';
+
 /**
  * An error caused by the user's input (a file, an option, a model) rather than by a bug.
  * Front ends show `message` as one line, without a stack trace.
@@ -17,8 +19,12 @@ export class CancelledError extends Error {
   }
 }
 
-/** One line for the user: the message of a UserError, or a short description of anything else. */
+/**
+ * One line for the user: the message of a UserError, or a short description of anything else.
+ * Messages quote file names and names from files, so control characters are made visible (an ESC
+ * would reach the terminal or VS Code's ANSI-reading error view).
+ */
 export function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0].trim() || 'unknown error';
+  return visible(text.split('\n')[0].trim()) || 'unknown error';
 }

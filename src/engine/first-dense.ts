@@ -5,13 +5,15 @@
  * respect to H is W₁ times a hidden-space vector, whatever follows the dense layer.
  *
  * The commonest case, Dense → ReLU → [Dropout] → Dense, gets its second layer's weights too, for
- * the flip-based WebAssembly kernel (hidden-pair.ts); any other rest runs on TensorFlow.js.
+ * the flip-based WebAssembly kernel (hidden-pair.ts); any other rest runs on TensorFlow.js,
+ * including a rest that leads to several outputs (a multi-output head from the dense layer on).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Layer } from './tfl-types';
 import { oneHotRows, splitModel, type Head } from './head';
+import { selectOutputs, type OutputSelection, type SelectedOutput } from './outputs';
 
 export interface FirstDense {
   /** The dense layer's kernel, [D, U] with D = positions × channels in H's row-major order. */
@@ -46,8 +48,8 @@ function soleConsumer(model: LayersModel, layer: Layer): Layer | null {
   return users.length === 1 && users[0].inboundNodes.length === 1 && users[0].inboundNodes[0].inputTensors.length === 1 ? users[0] : null;
 }
 
-/** After the dense layer: ReLU → [pass-through] → Dense → [squash], ending at the output. */
-function reluDenseAfter(model: LayersModel, first: Layer): Layer | null {
+/** After the dense layer: ReLU → [pass-through] → Dense → [squash], ending at the (one, not summarised) output. */
+function reluDenseAfter(model: LayersModel, first: Layer, selected: SelectedOutput): Layer | null {
   let next: Layer | null = first;
   if (activation(first) !== 'relu') {
     next = soleConsumer(model, first);
@@ -58,13 +60,13 @@ function reluDenseAfter(model: LayersModel, first: Layer): Layer | null {
   while (next && PASS_THROUGH.test(next.getClassName()));
   if (next?.getClassName() !== 'Dense') return null;
   const outAct = activation(next) ?? 'linear';
-  const output = model.outputs[0].sourceLayer;
+  const output = selected.tensor.sourceLayer;
   if (output === next) return outAct === 'linear' || SQUASH.has(outAct) ? next : null;
   return outAct === 'linear' && isSquashLayer(output) && soleConsumer(model, next) === output ? next : null;
 }
 
-export function firstDense(model: LayersModel, layerIndex: number): FirstDense | null {
-  if (model.outputs.length !== 1) return null;
+export function firstDense(model: LayersModel, layerIndex: number, selection: OutputSelection = {}): FirstDense | null {
+  const selected = selectOutputs(model, selection);
   let first: Layer | null = model.layers[layerIndex];
   do first = soleConsumer(model, first!);
   while (first && (PASS_THROUGH.test(first.getClassName()) || first.getClassName() === 'Flatten'));
@@ -74,12 +76,16 @@ export function firstDense(model: LayersModel, layerIndex: number): FirstDense |
   const featureSize = (model.layers[layerIndex].outputShape as number[]).slice(1).reduce((a, b) => a * b, 1);
   if (inputShape.length !== 2 || inputShape[1] !== featureSize) return null;
 
-  const output = model.outputs[0].sourceLayer;
-  const endsHere = output === first || (isSquashLayer(output) && soleConsumer(model, first) === output);
+  // One (N, units) output that is the dense layer itself, or its final activation: the rest picks a unit.
+  const single = selected.length === 1 && !selected[0].summary ? selected[0] : null;
+  const output = single?.tensor.sourceLayer;
+  const endsHere = !!single && (output === first || (isSquashLayer(output!) && soleConsumer(model, first) === output));
+  // Otherwise the dense layer must lead to the outputs without being one or holding one's final activation.
+  if (!endsHere && selected.some((o) => o.tensor.sourceLayer === first || o.final?.layer === first)) return null;
   let after: Head | null = null;
   if (!endsHere) {
     try {
-      after = splitModel(model, model.layers.indexOf(first));
+      after = splitModel(model, model.layers.indexOf(first), selection);
     } catch {
       return null; // e.g. a connection around the dense layer
     }
@@ -90,8 +96,8 @@ export function firstDense(model: LayersModel, layerIndex: number): FirstDense |
 
   const [k1, bias1] = first.getWeights();
   const hidden = k1.shape[1] as number;
-  const classes = model.outputs[0].shape[1] as number;
-  const second = reluDenseAfter(model, first);
+  const classes = selected.reduce((a, o) => a + o.units, 0);
+  const second = single ? reluDenseAfter(model, first, single) : null;
   const [k2, bias2] = second ? second.getWeights() : [];
   return {
     w1: k1 as tf.Tensor2D,

@@ -12,10 +12,11 @@ import { splitModel, type Head } from './head';
 import { checkLabels, type Labels } from './labels';
 import { listLayers, resolveLayer } from './layers';
 import type { LoadedModel } from './load/model';
+import { classSlots, summaryText, type OutputSelection } from './outputs';
 import { firstLayerPwms } from './pwm';
 import { SCHEMA_VERSION, type ClassResult, type FeatureInfo, type MatrixResult, type Results } from './results';
 import { completeSettings, TRACE_PAIR_LIMIT, type Settings } from './settings';
-import { classStatistics } from './statistics';
+import { classStatistics, sameOptimum } from './statistics';
 import { TOOL_VERSION } from './version';
 
 export interface ResolveInput {
@@ -57,22 +58,28 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
   const settings = completeSettings(input.settings ?? {});
   const backend = await useBackend(settings.backend);
   const { model } = input.loaded;
-  const layerIndex = resolveLayer(model, settings.layer);
+  const selection: OutputSelection = { output: settings.output, positions: settings.positions, info: input.loaded.outputs };
+  const layerIndex = resolveLayer(model, settings.layer, { aliases: input.loaded.layerAliases, selection });
   const layer = model.layers[layerIndex];
-  const head = splitModel(model, layerIndex);
+  const head = splitModel(model, layerIndex, selection);
   const notes: string[] = [];
   let dense: FirstDense | null = null;
   try {
     const file = input.labelsFile ?? 'labels';
     if (input.labels) checkLabels(input.labels, head.numClasses, file);
-    const classNames = input.labels?.names;
-    const classes = parseClassSpec(settings.classes, head.numClasses, classNames);
+    const slots = classSlots(head.outputs);
+    const classNames = input.labels?.names ?? slots.map((s) => s.name);
+    const classes = parseClassSpec(settings.classes, head.numClasses, classNames, !!input.labels?.names);
+    for (const o of head.outputs) {
+      const summary = summaryText(o);
+      if (summary) notes.push(`output '${o.name}' ${JSON.stringify(o.shape)} is a profile: each channel's score is the ${summary}`);
+    }
     const pairs: Pair[] = classes.flatMap((cls) => Array.from({ length: settings.restarts }, (_, restart) => ({ cls, restart })));
     const keepTrace = settings.keepTraces === 'auto' ? pairs.length <= TRACE_PAIR_LIMIT : settings.keepTraces;
     if (!keepTrace && settings.keepTraces === 'auto') notes.push(`score traces not kept: more than ${TRACE_PAIR_LIMIT} (class, restart) pairs`);
     const chunkSize = chunkSizeFor(head, headActivations(input.loaded, layerIndex), settings);
 
-    dense = settings.ascent === 'direct' ? null : firstDense(model, layerIndex);
+    dense = settings.ascent === 'direct' ? null : firstDense(model, layerIndex, selection);
     // In 'auto', stepping a general rest on TensorFlow.js in hidden space pays only when that
     // space is no larger than the feature map (the ReLU → Dense kernel pays regardless).
     const featureSize = head.featureShape.reduce((a, b) => a * b, 1);
@@ -94,7 +101,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     };
     const onWorkers = dense?.reluDense
       ? null
-      : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
+      : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
     const done = onWorkers ?? (await here(pairs, hooks));
     const leaked = tf.memory().numTensors - kept() - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
@@ -108,7 +115,9 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       const stats = classStatistics(fiv, scores, settings);
       return {
         index: cls,
-        name: classNames?.[cls] ?? `class ${cls}`,
+        name: classNames[cls],
+        output: slots[cls].output,
+        unit: slots[cls].unit,
         scores,
         objectives: runs.map((r) => r.objective),
         iterations: runs.map((r) => r.iterations),
@@ -117,6 +126,12 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
         ...(settings.keepFeatureMaps ? { featureMaps: runs.map((r) => Array.from(r.featureMap!)) } : {}),
       };
     });
+
+    const single = classResults.filter((c) => sameOptimum(c.fiv, c.scores));
+    if (single.length && settings.restarts > 1) {
+      const which = single.length === classResults.length ? (classResults.length === 1 ? `class ${single[0].name}` : `all ${single.length} classes`) : `${single.length} classes (${single.slice(0, 5).map((c) => c.name).join(', ')}${single.length > 5 ? ', …' : ''})`;
+      notes.push(`every restart of ${which} ends at the same point with the same score: the head is linear, or locally linear, around one optimum, so the restarts show no spread and no non-additive features`);
+    }
 
     const pwms = firstLayerPwms(model, layerIndex);
     if (!pwms) notes.push('features are not first-layer filters (or the input is not one-hot DNA): no sequence logos');
@@ -142,6 +157,15 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
         inputShape: (model.inputs[0].shape as (number | null)[]).slice(1),
         numClasses: head.numClasses,
         strippedActivation: head.strippedActivation,
+        outputs: head.outputs.map((o) => ({
+          name: o.name,
+          layer: o.layerName,
+          shape: o.shape,
+          units: o.units,
+          classes: [o.classStart, o.classStart + o.units - 1] as [number, number],
+          strippedActivation: o.strippedActivation,
+          summary: o.summary,
+        })),
         layer: {
           name: layer.name,
           index: layerIndex,

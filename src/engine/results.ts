@@ -5,8 +5,28 @@
 import type { Settings } from './settings';
 import type { Trace } from './ascent';
 import type { BackendName } from './backend-names';
+import type { OutputSummary } from './outputs';
 
-export const SCHEMA_VERSION = '1.0';
+/** 1.1: model.outputs[], classes[].output and .unit (several outputs, profile outputs). */
+export const SCHEMA_VERSION = '1.1';
+
+/** One analysed output of the model. */
+export interface OutputResult {
+  /** As the file names it (what --output takes). */
+  name: string;
+  /** The TF.js layer that computes it. */
+  layer: string;
+  /** TF.js output shape without the batch axis (channels last). */
+  shape: number[];
+  /** Classes it contributes: its units, or a profile output's channels. */
+  units: number;
+  /** First and last class index it contributes (inclusive). */
+  classes: [number, number];
+  /** The final activation removed for the class scores ('sigmoid', 'softmax') or null. */
+  strippedActivation: string | null;
+  /** How a profile output is reduced to one score per channel; null for an (N, units) output. */
+  summary: OutputSummary | null;
+}
 
 export interface LayerSummary {
   name: string;
@@ -23,9 +43,11 @@ export interface ModelSummary {
   path?: string;
   format?: string;
   inputShape: (number | null)[];
+  /** Classes of the analysed outputs together. */
   numClasses: number;
-  /** The final activation removed to score classes before it ('sigmoid', 'softmax') or null. */
+  /** The final activation removed to score classes before it ('sigmoid', 'softmax'), when all analysed outputs agree; else null (see outputs). */
   strippedActivation: string | null;
+  outputs: OutputResult[];
   layer: LayerSummary;
 }
 
@@ -40,8 +62,12 @@ export interface FeatureInfo {
 }
 
 export interface ClassResult {
+  /** Index into the combined class list of the analysed outputs. */
   index: number;
   name: string;
+  /** The output the class belongs to, and its unit (channel) there. */
+  output: string;
+  unit: number;
   scores: number[];
   objectives: number[];
   iterations: number[];

@@ -5,8 +5,12 @@ import { BACKENDS, type BackendChoice } from './backend-names';
 export interface Settings {
   /** Analysis layer: name or index; undefined for the default. */
   layer?: string;
-  /** Class selection ("all", "0-9,12", names). */
+  /** Class selection ("all", "0-9,12", names) over the classes of the selected outputs. */
   classes: string;
+  /** Outputs analysed: 'all' or one output's name; each unit of each is a class. */
+  output: string;
+  /** Window of positions summed for profile outputs ("A-B", 0-based, inclusive); undefined: every position. */
+  positions?: string;
   restarts: number;
   l2: number;
   lr: number;
@@ -46,6 +50,7 @@ export const ASCENT_METHODS = ['auto', 'direct', 'hidden'] as const;
 
 export const DEFAULT_SETTINGS: Settings = {
   classes: 'all',
+  output: 'all',
   restarts: 10,
   l2: 2.8,
   lr: 0.01,
@@ -85,6 +90,7 @@ export function completeSettings(partial: Partial<Settings>): Settings {
   check(ASCENT_METHODS.includes(s.ascent), `--ascent must be one of ${ASCENT_METHODS.join(', ')} (got ${s.ascent})`);
   check(int(s.workers) && s.workers >= 0, `--workers must be a whole number ≥ 0 (got ${s.workers})`);
   check(s.starts === 'auto' || s.starts === 'explicit', `starts must be 'auto' or 'explicit' (got ${s.starts})`);
+  check(typeof s.output === 'string' && s.output.trim() !== '', `--output must name an output or be 'all'`);
   check(s.regCovar >= 0, `regCovar must be ≥ 0 (got ${s.regCovar})`);
   return s;
 }

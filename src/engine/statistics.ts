@@ -82,3 +82,14 @@ export function classStatistics(fiv: number[][], scores: number[], options: Clas
     negative,
   };
 }
+
+/**
+ * Whether every restart ended at the same point with the same score (to float32 accuracy of the
+ * ascent's stopping rule): one optimum, as a linear (or locally linear) head has from any start.
+ */
+export function sameOptimum(fiv: number[][], scores: number[], tolerance = 1e-3): boolean {
+  if (fiv.length < 2) return false;
+  const scale = Math.max(...fiv[0].map(Math.abs), 1e-12);
+  const scoreScale = Math.max(Math.abs(scores[0]), 1e-6);
+  return fiv.every((v, r) => Math.abs(scores[r] - scores[0]) <= tolerance * scoreScale && v.every((x, k) => Math.abs(x - fiv[0][k]) <= tolerance * scale));
+}

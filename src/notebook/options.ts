@@ -41,7 +41,9 @@ const d = DEFAULT_SETTINGS;
 /** Analysis options shared by `resolve` in the CLI and `%resolve`. */
 export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'layer', type: 'string', placeholder: 'L', help: 'analysis layer, by name or index (default: the last convolution/pooling output before the dense part)' },
-  { name: 'classes', type: 'string', placeholder: 'SPEC', default: d.classes, help: "classes to analyse: 'all', indices and ranges like 0-9,12, or names from --labels" },
+  { name: 'output', type: 'string', placeholder: 'NAME', default: d.output, help: "model output(s) to analyse: 'all' or one output's name; every unit of each output is a class, named OUTPUT or OUTPUT[i]" },
+  { name: 'positions', type: 'string', placeholder: 'A-B', help: 'profile outputs (N, positions, channels): sum only positions A to B (0-based, inclusive) into each channel\'s score (default: every position)' },
+  { name: 'classes', type: 'string', placeholder: 'SPEC', default: d.classes, help: "classes to analyse: 'all', indices and ranges like 0-9,12, or names (OUTPUT[i], or from --labels)" },
   { name: 'restarts', type: 'int', placeholder: 'N', default: d.restarts, help: 'random restarts of the ascent per class (T)' },
   { name: 'l2', type: 'number', placeholder: 'X', default: d.l2, help: 'L2 coefficient λ of the objective S_c(H) − λ‖H‖² (sets the scale of every importance)' },
   { name: 'lr', type: 'number', placeholder: 'X', default: d.lr, help: 'initial step size η (decays after 500 iterations)' },
@@ -285,6 +287,8 @@ export function toSettings(options: Parsed['options']): Partial<Settings> {
   return {
     layer: pick<string>('layer'),
     classes: pick<string>('classes'),
+    output: pick<string>('output'),
+    positions: pick<string>('positions'),
     restarts: pick<number>('restarts'),
     l2: pick<number>('l2'),
     lr: pick<number>('lr'),

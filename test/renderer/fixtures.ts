@@ -43,6 +43,8 @@ export function syntheticResults(o: FixtureOptions): Results {
     const c: ClassResult = {
       index: i,
       name: o.names ? o.names(i) : `class ${i}`,
+      output: 'out',
+      unit: i,
       scores,
       objectives: scores.map((s) => s - 0.5),
       iterations: scores.map(() => 80 + Math.floor(rand() * 60)),

@@ -46,7 +46,7 @@ test('bad settings and selections are refused with one clear line', async () => 
     [{ restarts: 0 }, /--restarts must be a whole number ≥ 1 \(got 0\)/],
     [{ layer: 'nope' }, /unknown layer 'nope' \(layers: conv, flatten, out\)/],
     [{ classes: '0-5' }, /class 5 is out of range: the model has 3 classes \(0-2\)/],
-    [{ classes: 'CTCF' }, /class 'CTCF' is not a number and no labels file gives class names/],
+    [{ classes: 'CTCF' }, /unknown class 'CTCF' \(classes are 0-2, named after the model's outputs: out\[0\], out\[1\], out\[2\]; --labels FILE gives other names\)/],
     [{ layer: 'out' }, /layer 'out' is the output layer/],
     [{ backend: 'tpu' }, /--backend must be one of auto, tensorflow, wasm, cpu \(got tpu\)/],
   ];
