@@ -4,6 +4,7 @@
  * worker build it straight from Results. Per-restart FIVs and feature maps are left out.
  */
 import type { Results } from '../src/engine/results';
+import { label, visible } from '../src/shared/escape';
 
 export type Measure = 'ofiv' | 'oniv';
 
@@ -136,6 +137,35 @@ export function fromResults(r: Results): ViewData {
     ...(r.labelCorrelation ? { labelCorrelation: matrix(r.labelCorrelation) } : {}),
     notes: [...r.notes],
   };
+}
+
+/** ViewData objects that displayData made (or returned), so a second call costs nothing. */
+const DISPLAYED = new WeakSet<ViewData>();
+const DISPLAY_CACHE = new WeakMap<ViewData, ViewData>();
+
+/**
+ * The names of a ViewData as the views and the renderer show them: one visible line each, at most
+ * NAME_LIMIT characters (`label`, src/shared/escape.ts; Vega escapes markup but passes control
+ * characters, and a NUL makes the SVG unreadable). The arrays of numbers are shared, not copied.
+ * The payload, the CSV export and the results JSON keep the full names.
+ */
+export function displayData(d: ViewData): ViewData {
+  if (DISPLAYED.has(d)) return d;
+  const hit = DISPLAY_CACHE.get(d);
+  if (hit) return hit;
+  const match = (m: MotifMatch): MotifMatch => ({ ...m, name: label(m.name), ...(m.id !== undefined ? { id: label(m.id) } : {}), ...(m.attribution ? { attribution: visible(m.attribution) } : {}) });
+  const out: ViewData = {
+    ...d,
+    model: { ...d.model, name: label(d.model.name), layer: label(d.model.layer), layerClass: label(d.model.layerClass), strippedActivation: d.model.strippedActivation === null ? null : label(d.model.strippedActivation) },
+    features: d.features.map((f) => ({ ...f, name: label(f.name), ...(f.matches ? { matches: f.matches.map(match) } : {}) })),
+    classes: d.classes.map((c) => ({ ...c, name: label(c.name) })),
+    similarity: { ...d.similarity, method: label(d.similarity.method) },
+    ...(d.labelCorrelation ? { labelCorrelation: { ...d.labelCorrelation, method: label(d.labelCorrelation.method) } } : {}),
+    notes: d.notes.map(visible),
+  };
+  DISPLAYED.add(out);
+  DISPLAY_CACHE.set(d, out);
+  return out;
 }
 
 const SIGNIFICANT = 0.05;

@@ -20,6 +20,7 @@ import { gramFileStore } from './notebook/gram-files';
 import { bestSignificantMatch } from './engine/motifs';
 import type { Results } from './engine/results';
 import { fromResults } from '../renderers/data';
+import { label, visible } from './shared/escape';
 
 const HELP = `deepresolve ${TOOL_VERSION} — DeepResolve feature analysis of convolutional sequence models
 
@@ -39,7 +40,7 @@ function progressBar(): ((p: AscentProgress) => void) | undefined {
   };
 }
 
-/** Features named by a significant known-motif match, in the first class's OFIV order. */
+/** Features named by a significant known-motif match, in the first class's OFIV order (names as `label` shows them). */
 function motifTable(results: Results): string | null {
   const ofiv = results.classes[0]?.ofiv ?? [];
   const rows = results.features
@@ -48,9 +49,9 @@ function motifTable(results: Results): string | null {
     .sort((a, b) => (ofiv[b.f.index] ?? 0) - (ofiv[a.f.index] ?? 0));
   if (!rows.length) return results.features.some((f) => f.matches) ? 'Known motifs: no feature has a significant match (q ≤ 0.05)' : null;
   const lines = rows.slice(0, 20).map(({ f, best }) => {
-    const others = (f.matches ?? []).slice(1, 3).map((m) => `${m.name} (${m.id})`).join(', ');
+    const others = (f.matches ?? []).slice(1, 3).map((m) => `${label(m.name)} (${label(m.id)})`).join(', ');
     const q = best!.qValue < 1e-3 ? best!.qValue.toExponential(1) : best!.qValue.toPrecision(2);
-    return `  ${f.name.padEnd(10)} ${`${best!.name} (${best!.id})`.padEnd(24)} q = ${q.padEnd(8)} strand ${best!.strand}${others ? `  also: ${others}` : ''}`;
+    return `  ${label(f.name).padEnd(10)} ${`${label(best!.name)} (${label(best!.id)})`.padEnd(24)} q = ${q.padEnd(8)} strand ${best!.strand}${others ? `  also: ${others}` : ''}`;
   });
   const jaspar = rows.some((r) => r.best!.attribution) ? '\n  JASPAR 2024 (CC BY 4.0): Rauluseviciute et al., Nucleic Acids Res. 2024, doi:10.1093/nar/gkad1059' : '';
   return `Known motifs (best significant match per feature, q ≤ 0.05):\n${lines.join('\n')}${jaspar}`;
@@ -67,7 +68,7 @@ async function runLayers(words: string[]) {
   } catch {
     // no default: nothing to mark
   }
-  const rows = layers.map((l) => [l.index === marked ? '*' : ' ', String(l.index), l.name, l.className, `(${l.outputShape.map((x) => x ?? 'None').join(', ')})`]);
+  const rows = layers.map((l) => [l.index === marked ? '*' : ' ', String(l.index), label(l.name), label(l.className), `(${l.outputShape.map((x) => x ?? 'None').join(', ')})`]);
   const widths = [1, 5, 4, 5].map((w, i) => Math.max(w, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ');
   process.stdout.write([line([' ', 'index', 'name', 'class', 'output shape']), ...rows.map(line)].join('\n') + '\n');
@@ -82,7 +83,7 @@ async function runResolve(words: string[]) {
   // Choose the backend before loading: the model's weights are created on it.
   await useBackend((settings.backend ?? 'auto') as BackendChoice);
   const loaded = await loadModel(args[0], { length: options.length as number | undefined, maxMemoryMB: settings.maxMemoryMB });
-  for (const note of loaded.notes ?? []) process.stderr.write(`note: ${note}\n`);
+  for (const note of loaded.notes ?? []) process.stderr.write(`note: ${visible(note)}\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   // Read the motif collection before the long run, so that a bad file fails fast.
@@ -98,7 +99,7 @@ async function runResolve(words: string[]) {
   process.stdout.write(`${textSummary(fromResults(results))}\n\n`);
   const table = motifTable(results);
   if (table) process.stdout.write(`${table}\n\n`);
-  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${results.model.layer.name}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
+  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
   process.stdout.write(`results: ${out}\n`);
   if (options.notebook) {
     const notebook = String(options.notebook);

@@ -3,10 +3,11 @@
  * class similarity) and the per-class panels (importance, interactions, logos, convergence),
  * linked: picking a class re-draws the per-class panels, picking a feature highlights it
  * everywhere and puts its logo first. All names are set with textContent or passed to Vega as
- * data, never as markup or expression text.
+ * data, never as markup or expression text, and shown as displayData has them (one visible line,
+ * cut to NAME_LIMIT); the CSV export keeps the full names.
  */
 import type { View } from 'vega';
-import { featureLabel, hasMatches, matchLines, measureName, values, type Measure, type ViewData } from '../data';
+import { displayData, featureLabel, hasMatches, matchLines, measureName, values, type Measure, type ViewData } from '../data';
 import type { Focus, ViewName } from '../pack';
 import { SIGNAL, fmt, type ViewOptions } from '../views/common';
 import { VIEWS, toCsv } from '../views/index';
@@ -54,6 +55,8 @@ export class Dashboard {
   private stopTheme: () => void;
   private tip: CellTip;
   private doc: Document;
+  /** The data with its names as shown (displayData); this.data keeps the full names for the CSV. */
+  private shown: ViewData;
   private classSelect!: HTMLSelectElement;
   private featureSelect!: HTMLSelectElement;
   private measureButtons: HTMLButtonElement[] = [];
@@ -69,6 +72,7 @@ export class Dashboard {
     focus: Focus = {},
   ) {
     this.doc = container.ownerDocument;
+    this.shown = displayData(data);
     this.theme = readTheme(this.doc);
     const classPos = focus.classPos !== undefined && focus.classPos >= 0 && focus.classPos < data.classes.length ? focus.classPos : 0;
     const feature = focus.feature !== undefined && focus.feature >= 0 && focus.feature < data.features.length ? focus.feature : -1;
@@ -81,7 +85,7 @@ export class Dashboard {
     const order: (ViewName | 'main')[] = PANELS.includes(initial) ? [initial, 'main', ...PANELS.filter((p) => p !== initial)] : ['main', ...PANELS];
     for (const name of order) grid.appendChild(this.makePanel(name));
     this.root.appendChild(grid);
-    for (const note of data.notes) this.root.appendChild(el(this.doc, 'div', 'dr-note', note));
+    for (const note of this.shown.notes) this.root.appendChild(el(this.doc, 'div', 'dr-note', note));
     this.stopTheme = watchTheme(() => {
       this.theme = readTheme(this.doc);
       void this.renderAll();
@@ -95,7 +99,7 @@ export class Dashboard {
   private buildToolbar() {
     const d = this.doc;
     const bar = el(d, 'div', 'dr-head');
-    bar.appendChild(el(d, 'span', 'dr-title', `DeepResolve · ${this.data.model.name} · layer ${this.data.model.layer}`));
+    bar.appendChild(el(d, 'span', 'dr-title', `DeepResolve · ${this.shown.model.name} · layer ${this.shown.model.layer}`));
 
     const mainGroup = el(d, 'span');
     mainGroup.setAttribute('role', 'group');
@@ -135,7 +139,7 @@ export class Dashboard {
     this.classSelect.setAttribute('aria-label', 'class');
     const order = this.data.similarity.order.length === this.data.classes.length ? this.data.similarity.order : this.data.classes.map((_, i) => i);
     for (const pos of order) {
-      const o = el(d, 'option', undefined, this.data.classes[pos].name);
+      const o = el(d, 'option', undefined, this.shown.classes[pos].name);
       o.value = String(pos);
       this.classSelect.appendChild(o);
     }
@@ -150,7 +154,7 @@ export class Dashboard {
     none.value = '-1';
     this.featureSelect.appendChild(none);
     for (const k of this.data.featureOrder) {
-      const o = el(d, 'option', undefined, featureLabel(this.data.features[k]));
+      const o = el(d, 'option', undefined, featureLabel(this.shown.features[k]));
       o.value = String(k);
       this.featureSelect.appendChild(o);
     }
@@ -271,7 +275,7 @@ export class Dashboard {
 
   /** The cell of a matrix image under the pointer, with its tooltip lines. */
   private imageCell(view: View, event: MouseEvent, item: { mark?: { name?: string } }) {
-    const d = this.data;
+    const d = this.shown;
     const classOrder = d.similarity.order.length === d.classes.length ? d.similarity.order : d.classes.map((_, i) => i);
     const markName = item.mark?.name ?? '';
     if (markName.startsWith('hm_')) {

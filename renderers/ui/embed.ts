@@ -7,6 +7,7 @@ import embed, { type VisualizationSpec } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import type { View } from 'vega';
 import type { Theme } from '../views/theme';
+import { escapeHtml } from '../../src/shared/escape';
 
 interface VegaNode {
   name?: string;
@@ -35,8 +36,9 @@ export async function embedSpec(el: HTMLElement, spec: object, renderer: 'svg' |
     ast: true,
     expr: expressionInterpreter,
     defaultStyle: false,
-    // vega-tooltip escapes HTML in values by default (its `sanitize`); names stay text.
-    tooltip: { theme: dark ? 'dark' : 'light' },
+    // vega-tooltip builds its box with innerHTML: every key and value goes through `sanitize`,
+    // here the shared escapeHtml (its own default escapes only & and <), so names stay text.
+    tooltip: { theme: dark ? 'dark' : 'light', sanitize: (value: unknown) => escapeHtml(String(value)) },
     patch: (vega) => passThrough(vega as unknown as VegaNode) as unknown as typeof vega,
   });
   return result.view;

@@ -2,7 +2,7 @@
  * View 6: class score against iteration for every restart of one class, to check that the ascent
  * converged. Without kept traces it falls back to each restart's final score and iteration count.
  */
-import type { ViewData } from '../data';
+import { displayData, type ViewData } from '../data';
 import { defaults, top, type ViewOptions } from './common';
 
 export function convergenceRows(data: ViewData, options: ViewOptions = {}) {
@@ -15,7 +15,9 @@ export function convergenceRows(data: ViewData, options: ViewOptions = {}) {
   return c.scores.map((score, r) => ({ restart: r + 1, iteration: c.iterations[r], score }));
 }
 
-export function convergenceSpec(data: ViewData, options: ViewOptions = {}) {
+export function convergenceSpec(raw: ViewData, options: ViewOptions = {}) {
+  // Names as the views show them (one visible line, cut to NAME_LIMIT): see displayData.
+  const data = displayData(raw);
   const o = defaults(data, options);
   const c = data.classes[o.classPos];
   const rows = convergenceRows(data, options);

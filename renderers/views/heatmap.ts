@@ -1,9 +1,11 @@
 /** View 1: feature × class heatmap of OFIV or ONIV, rows and columns in clustering order. */
-import { attribution, featureLabel, hasMatches, matchLines, measureName, values, type ViewData } from '../data';
+import { attribution, featureLabel, hasMatches, matchLines, measureName, values, displayData, type ViewData } from '../data';
 import { defaults, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 import { matrixSize, matrixSpec, maxAbs } from './matrix';
 
-export function heatmapSpec(data: ViewData, options: ViewOptions = {}) {
+export function heatmapSpec(raw: ViewData, options: ViewOptions = {}) {
+  // Names as the views show them (one visible line, cut to NAME_LIMIT): see displayData.
+  const data = displayData(raw);
   const o = defaults(data, options);
   const rows = data.featureOrder.map((k) => ({ key: k, label: featureLabel(data.features[k]) }));
   const order = data.similarity.order.length === data.classes.length ? data.similarity.order : data.classes.map((_, i) => i);

@@ -3,7 +3,7 @@
  * The N features of largest |value| are shown, sorted by value, so strong negative features stay
  * visible at the bottom; bar colour marks positive, negative and non-additive features.
  */
-import { attribution, bestMatch, featureLabel, matchLines, matchText, measureName, values, type ViewData } from '../data';
+import { attribution, bestMatch, featureLabel, matchLines, matchText, measureName, values, displayData, type ViewData } from '../data';
 import { defaults, featureTooltip, fmt, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 import { KIND_COLORS } from './theme';
 
@@ -50,7 +50,9 @@ export function importanceRows(data: ViewData, options: ViewOptions = {}): { row
   return { rows, total: byMagnitude.length };
 }
 
-export function importanceSpec(data: ViewData, options: ViewOptions = {}) {
+export function importanceSpec(raw: ViewData, options: ViewOptions = {}) {
+  // Names as the views show them (one visible line, cut to NAME_LIMIT): see displayData.
+  const data = displayData(raw);
   const o = defaults(data, options);
   const c = data.classes[o.classPos];
   const { rows, total } = importanceRows(data, options);

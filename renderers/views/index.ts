@@ -9,6 +9,7 @@ import { importanceRows, importanceSpec } from './importance';
 import { interactionRows, interactionsSpec } from './interactions';
 import { logoFeatures, logoRows, logosSpec } from './logos';
 import { similaritySpec } from './similarity';
+import { csvCell } from '../../src/shared/escape';
 
 export type { ViewOptions } from './common';
 
@@ -59,19 +60,13 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   },
   interactions: { title: 'Interactions', build: interactionsSpec, table: (d, o) => interactionRows(d, o).map(({ text: _t, matches: _m, ...r }) => r), perClass: true },
   similarity: { title: 'Similarity', build: similaritySpec, table: (d) => similarityRows(d), perClass: false },
-  logos: { title: 'Logos', build: logosSpec, table: (d, o) => logoRows(d, logoFeatures(d, o)).map(({ url: _u, x0: _a, x1: _b, y0: _c, y1: _d, matches: _m, ...r }) => r), perClass: true },
+  logos: { title: 'Logos', build: logosSpec, table: (d, o) => logoRows(d, logoFeatures(d, o)).map(({ url: _u, x0: _a, x1: _b, y0: _c, y1: _d, matches: _m, slot: _s, ...r }) => r), perClass: true },
   convergence: { title: 'Convergence', build: convergenceSpec, table: convergenceRows, perClass: true },
 };
 
-/** RFC 4180 CSV; a leading =, +, − or @ is quoted with a ' so spreadsheets do not run names as formulas. */
+/** RFC 4180 CSV of the rows, cells by csvCell (src/shared/escape.ts: names that look like formulas are quoted with '). */
 export function toCsv(rows: Row[]): string {
   if (!rows.length) return '';
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    let s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
 }

@@ -2,7 +2,7 @@
  * View 3: every feature of one class as a point at (mean importance, variance across restarts),
  * coloured by the Gaussian-mixture group of its variance; the non-additive group is labelled.
  */
-import { attribution, featureLabel, matchLines, measureName, mixtureGroups, values, type ViewData } from '../data';
+import { attribution, featureLabel, matchLines, measureName, mixtureGroups, values, displayData, type ViewData } from '../data';
 import { defaults, featureTooltip, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 
 const GROUP_COLORS: Record<string, string> = {
@@ -36,7 +36,9 @@ export function interactionRows(data: ViewData, options: ViewOptions = {}) {
   }));
 }
 
-export function interactionsSpec(data: ViewData, options: ViewOptions = {}) {
+export function interactionsSpec(raw: ViewData, options: ViewOptions = {}) {
+  // Names as the views show them (one visible line, cut to NAME_LIMIT): see displayData.
+  const data = displayData(raw);
   const o = defaults(data, options);
   const c = data.classes[o.classPos];
   const rows = interactionRows(data, options);

@@ -3,7 +3,7 @@
  * on top). Each letter is an image of a glyph stretched to its box, because Vega-Lite text marks
  * cannot be scaled vertically. Shows the highlighted feature and the class's strongest features.
  */
-import { attribution, bestMatch, featureLabel, hasMatches, matchLines, matchText, values, type MotifMatch, type ViewData, type ViewFeature } from '../data';
+import { attribution, bestMatch, featureLabel, hasMatches, matchLines, matchText, values, type MotifMatch, type ViewData, type ViewFeature, displayData } from '../data';
 import { defaults, top, type ViewOptions } from './common';
 
 export const LETTERS = ['A', 'C', 'G', 'T'] as const;
@@ -52,6 +52,8 @@ export function alignedMatch(f: ViewFeature): (MotifMatch & { pwm: number[][]; o
 
 export interface LogoRow {
   feature: number;
+  /** Position of the feature's logo in the view (the facet); its label is looked up by it. */
+  slot: number;
   label: string;
   /** 'feature': the feature's own logo; 'motif': the matched motif aligned under it. */
   track: 'feature' | 'motif';
@@ -92,26 +94,28 @@ function stack(pwm: number[][], ic: number[] | undefined, x: number, y: number, 
  */
 export function logoRows(data: ViewData, features: number[], paired = features.some((k) => alignedMatch(data.features[k]))): LogoRow[] {
   const tips = hasMatches(data.features);
-  return features.flatMap((k) => {
+  return features.flatMap((k, slot) => {
     const f = data.features[k];
     const label = featureLabel(f);
-    const own = stack(f.pwm ?? [], f.ic, 0, paired ? UPPER : 0, { feature: k, label, track: 'feature', ...(tips ? { matches: matchLines(f) } : {}) });
+    const own = stack(f.pwm ?? [], f.ic, 0, paired ? UPPER : 0, { feature: k, slot, label, track: 'feature', ...(tips ? { matches: matchLines(f) } : {}) });
     const m = paired ? alignedMatch(f) : undefined;
-    return m ? [...own, ...stack(m.pwm, undefined, m.offset, 0, { feature: k, label, track: 'motif', motif: matchText(m), strand: m.strand })] : own;
+    return m ? [...own, ...stack(m.pwm, undefined, m.offset, 0, { feature: k, slot, label, track: 'motif', motif: matchText(m), strand: m.strand })] : own;
   });
 }
 
 /** The caption of each motif track: name, accession, q and strand, or why there is none. */
 function captions(data: ViewData, features: number[], x: number) {
-  return features.map((k) => {
+  return features.map((k, slot) => {
     const f = data.features[k];
     const m = alignedMatch(f);
     const text = m ? `${matchText(m)} · ${m.strand === '-' ? 'reverse complement' : 'forward strand'}` : f.matches?.length ? 'no match with q ≤ 0.05' : 'no motif match';
-    return { feature: k, label: featureLabel(f), caption: text, x0: x, y0: 2 + GAP / 2 };
+    return { feature: k, slot, label: featureLabel(f), caption: text, x0: x, y0: 2 + GAP / 2 };
   });
 }
 
-export function logosSpec(data: ViewData, options: ViewOptions = {}) {
+export function logosSpec(raw: ViewData, options: ViewOptions = {}) {
+  // Names as the views show them (one visible line, cut to NAME_LIMIT): see displayData.
+  const data = displayData(raw);
   const o = defaults(data, options);
   const features = logoFeatures(data, options);
   const c = data.classes[o.classPos];
@@ -160,8 +164,11 @@ export function logosSpec(data: ViewData, options: ViewOptions = {}) {
   const motifTips = [{ field: 'motif', title: 'motif' }, { field: 'label', title: 'aligned under' }, { field: 'strand', title: 'strand' }, ...letterTips];
   return {
     ...top('Feature logos', subtitle, o.theme),
+    // Facets by position, headers looked up in a param: a sort by label would put the names into
+    // an expression that Vega-Lite generates, and two features with one label would share a facet.
+    params: [{ name: 'logoLabels', value: features.map((k) => featureLabel(data.features[k])) }],
     data: { values: [...logoRows(data, features, paired), ...(paired ? captions(data, features, lo) : [])] },
-    facet: { field: 'label', type: 'nominal', title: null, sort: features.map((k) => featureLabel(data.features[k])), header: { labelAnchor: 'start', labelFontWeight: 'bold' } },
+    facet: { field: 'slot', type: 'ordinal', title: null, header: { labelExpr: 'logoLabels[datum.value]', labelAnchor: 'start', labelFontWeight: 'bold' } },
     columns: 2,
     spec: {
       width: Math.min(360, Math.max(paired ? 240 : 0, (hi - lo) * 16)),

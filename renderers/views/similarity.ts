@@ -3,7 +3,7 @@
  * correlation beside it in the same order when labels were given: pairs similar in features but
  * uncorrelated in labels stand out as a bright cell on the left with a pale one on the right.
  */
-import type { ViewData, ViewMatrix } from '../data';
+import { displayData, type ViewData, type ViewMatrix } from '../data';
 import { defaults, selectionParams, SIGNAL, top, type ViewOptions } from './common';
 import { matrixSize, matrixSpec } from './matrix';
 
@@ -16,7 +16,9 @@ function lookup(m: ViewMatrix) {
   };
 }
 
-export function similaritySpec(data: ViewData, options: ViewOptions = {}) {
+export function similaritySpec(raw: ViewData, options: ViewOptions = {}) {
+  // Names as the views show them (one visible line, cut to NAME_LIMIT): see displayData.
+  const data = displayData(raw);
   const o = defaults(data, options);
   const sim = data.similarity;
   const order = sim.order.length === sim.classes.length ? sim.order : sim.classes.map((_, i) => i);

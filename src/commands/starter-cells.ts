@@ -1,4 +1,5 @@
 /** The cells of the notebook that "Resolve features" opens for a model (pure, tested). */
+import { mdText } from '../shared/escape';
 
 export interface StarterCell {
   kind: 'markdown' | 'code';
@@ -19,7 +20,7 @@ export function starterCells(modelPath: string, modelName: string): StarterCell[
   return [
     {
       kind: 'markdown',
-      text: `# DeepResolve: ${modelName}\n\nFeature importance of every class, the class similarity, and the non-additive features of the top class. Edit the magics and run them again; \`%help\` lists all of them.`,
+      text: `# DeepResolve: ${mdText(modelName)}\n\nFeature importance of every class, the class similarity, and the non-additive features of the top class. Edit the magics and run them again; \`%help\` lists all of them.`,
     },
     { kind: 'code', text: `# Load the model (paths are relative to this notebook's folder)\n%load_model ${quotePath(modelPath)} --as ${name}` },
     { kind: 'code', text: `%resolve ${name} --classes all --as features` },

@@ -14,7 +14,8 @@ import { text, type Output } from './output-items';
 import { resultOutput } from './result-output';
 import type { RunContext } from './run-magic';
 import { parseFeatureSpec } from './session';
-import { table } from './text-views';
+import { sentence, table } from './text-views';
+import { label, mdText } from '../shared/escape';
 
 /** Matches %resolve keeps per feature, and their q-value limit (annotateFeatures' defaults). */
 export const STORED_TOP = 5;
@@ -32,8 +33,11 @@ export function pickFeatures(spec: string | undefined, r: Results): number[] {
 
 const num = (v: number) => (v === 0 ? '0' : v < 1e-3 ? v.toExponential(1) : String(Number(v.toPrecision(2))));
 
-/** The table: one row per match, the feature named on its first row; features without a match listed below. */
-export function motifsTable(r: Results, features: number[], matches: MotifMatch[][], title: string) {
+/**
+ * The table: one row per match, the feature named on its first row; features without a match listed
+ * below. `title` is our own words with names (file names) already escaped for each form.
+ */
+export function motifsTable(r: Results, features: number[], matches: MotifMatch[][], title: { plain: string; markdown: string }) {
   const rows: string[][] = [];
   const none: string[] = [];
   features.forEach((k, i) => {
@@ -41,13 +45,14 @@ export function motifsTable(r: Results, features: number[], matches: MotifMatch[
     matches[i].forEach((m, j) => rows.push([j === 0 ? r.features[k].name : '', m.name, m.id, String(m.offset), m.strand, num(m.pValue), num(m.qValue)]));
   });
   const t = table(['feature', 'motif', 'ID', 'offset', 'strand', 'p', 'q'], rows);
-  const missing = none.length ? `No match with q ≤ ${REPORT_Q}: ${none.slice(0, 40).join(', ')}${none.length > 40 ? `, … (${none.length})` : ''}` : '';
+  const missing = (name: (s: string) => string) =>
+    none.length ? `No match with q ≤ ${REPORT_Q}: ${none.slice(0, 40).map(name).join(', ')}${none.length > 40 ? `, … (${none.length})` : ''}` : '';
   // The licence of JASPAR (CC BY 4.0) asks for the citation wherever its names are shown.
   const credits = [...new Set(matches.flat().flatMap((m) => (m.attribution ? [m.attribution === JASPAR_SHORT_ATTRIBUTION ? JASPAR_ATTRIBUTION : m.attribution] : [])))];
-  const foot = [missing, ...credits].filter(Boolean);
+  const foot = (name: (s: string) => string) => [missing(name), ...credits].filter(Boolean);
   return {
-    plain: [title, ...(rows.length ? [t.plain] : []), ...foot].join('\n'),
-    markdown: [`**${title}**`, ...(rows.length ? [t.markdown] : []), ...foot].join('\n\n'),
+    plain: [title.plain, ...(rows.length ? [t.plain] : []), ...foot(label)].join('\n'),
+    markdown: [`**${title.markdown}**`, ...(rows.length ? [t.markdown] : []), ...foot(mdText)].join('\n\n'),
   };
 }
 
@@ -63,34 +68,34 @@ export async function motifsMagic(call: MagicCall, ctx: RunContext, match: (task
   if (!features.length) {
     throw new UserError(
       asked.length === 1
-        ? `${results.features[asked[0]].name} has no PWM to match (only first-layer filters on one-hot DNA have one)`
-        : `the features of layer '${results.model.layer.name}' have no PWMs to match (only first-layer filters on one-hot DNA have one)`,
+        ? `${label(results.features[asked[0]].name)} has no PWM to match (only first-layer filters on one-hot DNA have one)`
+        : `the features of layer '${label(results.model.layer.name)}' have no PWMs to match (only first-layer filters on one-hot DNA have one)`,
     );
   }
   const db = call.options.db as string | undefined;
   const stored = results.features.some((f) => f.matches !== undefined);
   const count = `${features.length} feature${features.length === 1 ? '' : 's'}`;
   let matches: MotifMatch[][];
-  let title: string;
+  let title: ReturnType<typeof sentence>;
   if (db === undefined && stored) {
     matches = features.map((k) => (results.features[k].matches ?? []).slice(0, top));
     const more = top > STORED_TOP ? ` (%resolve keeps ${STORED_TOP} per feature; --db matches again)` : '';
-    title = `Motif matches of ${name}, ${count}: top ${Math.min(top, STORED_TOP)} with q ≤ ${REPORT_Q}${more}; q ≤ ${NAMES_Q} names the feature in the views`;
+    title = sentence`Motif matches of ${name}, ${count}: top ${String(Math.min(top, STORED_TOP))} with q ≤ ${String(REPORT_Q)}${more}; q ≤ ${String(NAMES_Q)} names the feature in the views`;
   } else {
     const collection = db ?? ctx.defaults.motifDatabase ?? 'jaspar';
     if (collection.split(',').map((s) => s.trim()).includes('none')) {
       throw new UserError(db === undefined ? `${name} has no motif matches (resolved with --motifs none): give a collection, e.g. %motifs --db jaspar` : '--db none: give a collection to match against (jaspar or motif files)');
     }
-    ctx.onStart?.(`Matching ${count} with ${collection}`);
+    ctx.onStart?.(`Matching ${count} with ${label(collection)}`);
     const found = await match({ kind: 'motifs', pwms: features.map((k) => results.features[k].pwm!), motifs: collection, motifsBase: ctx.session.folder, top, qThreshold: REPORT_Q });
     matches = found.matches;
-    title = `Motif matches of ${name}, ${count}, against ${found.files.join(', ')} (${found.motifCount} motifs): top ${top} with q ≤ ${REPORT_Q}`;
+    title = sentence`Motif matches of ${name}, ${count}, against ${found.files} (${String(found.motifCount)} motifs): top ${String(top)} with q ≤ ${String(REPORT_Q)}`;
   }
   const t = motifsTable(results, features, matches, title);
   const out = [text(t.plain, t.markdown)];
   // One feature with the stored matches: its logo above the matched motif's, as the views draw it.
   if (features.length === 1 && db === undefined && stored) {
-    out.push(await resultOutput(ctx.client, results, name, { view: 'logos', features }, `${name}: logo of ${results.features[features[0]].name}`));
+    out.push(await resultOutput(ctx.client, results, name, { view: 'logos', features }, `${name}: logo of ${label(results.features[features[0]].name)}`));
   }
   return out;
 }

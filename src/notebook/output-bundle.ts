@@ -5,11 +5,12 @@
  * summary. See docs/views.md.
  */
 import type { Results } from '../engine/results';
-import { fromResults, featureLabel, type ViewData } from '../../renderers/data';
+import { displayData, fromResults, featureLabel, type ViewData } from '../../renderers/data';
 import { packView, RESULT_MIME, type ViewName } from '../../renderers/pack';
 import { renderSvg } from '../../renderers/svg';
 import { VIEWS } from '../../renderers/views/index';
 import { makeNotebook, notebookJson, type CellSpec, type MimeBundle } from './ipynb';
+import { mdText } from '../shared/escape';
 
 export { RESULT_MIME, makeNotebook, notebookJson };
 export type { CellSpec, MimeBundle, ViewName };
@@ -47,8 +48,9 @@ const num = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(3)).toStri
 const CLASS_LINES = 12;
 const TOP_FEATURES = 5;
 
-/** A short plain-text reading of the results: what a notebook shows where nothing else renders. */
-export function textSummary(d: ViewData): string {
+/** A short plain-text reading of the results: what a notebook shows where nothing else renders (names as displayData shows them). */
+export function textSummary(raw: ViewData): string {
+  const d = displayData(raw);
   const out: string[] = [];
   out.push(`DeepResolve — ${d.model.name}, layer ${d.model.layer} (${d.model.channels} features), ${d.classes.length} classes, ${d.settings.restarts} restarts, λ = ${d.settings.l2}`);
   out.push('');
@@ -106,15 +108,12 @@ function similarPairs(d: ViewData, count: number) {
   });
 }
 
-/** Names are data: keep markdown from reading them as HTML or code spans. */
-const md = (s: string) => s.replace(/[&<>`*_[\]\\]/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** A notebook of one results document: a heading, the main view and the class similarity. */
 export async function resultsNotebook(results: Results, views: ViewName[] = ['heatmap', 'similarity']): Promise<string> {
   const cells: CellSpec[] = [
     {
       kind: 'markdown',
-      source: `# DeepResolve: ${md(results.model.name)}\n\nLayer ${md(results.model.layer.name)}, ${results.classes.length} classes, ${results.settings.restarts} restarts (seed ${results.settings.seed}), ${results.createdAt}.`,
+      source: `# DeepResolve: ${mdText(results.model.name)}\n\nLayer ${mdText(results.model.layer.name)}, ${results.classes.length} classes, ${results.settings.restarts} restarts (seed ${results.settings.seed}), ${results.createdAt}.`,
     },
   ];
   for (const v of views) cells.push({ kind: 'code', source: `# ${VIEWS[v].title}`, outputs: [await outputBundle(results, v)] });

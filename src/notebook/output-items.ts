@@ -3,6 +3,7 @@
  * turns them into vscode.NotebookCellOutput. One Output is one cell output with alternative
  * representations (MIME types) of the same thing.
  */
+import { visibleLines } from '../shared/escape';
 export interface OutputItem {
   mime: string;
   /** Text for text/* and image/svg+xml, any JSON value for JSON MIME types. */
@@ -17,8 +18,13 @@ export interface Output {
 
 export const RESULT_MIME = 'application/vnd.deepresolve.result+json';
 
+/**
+ * A text output: plain text, and Markdown when the caller built it (names escaped with mdText,
+ * src/shared/escape.ts). VS Code's plain-text renderer reads ANSI escape sequences, so control
+ * characters in the plain text are made visible here, whatever the caller did.
+ */
 export function text(value: string, markdown?: string): Output {
-  return { items: [...(markdown ? [{ mime: 'text/markdown', value: markdown }] : []), { mime: 'text/plain', value }] };
+  return { items: [...(markdown ? [{ mime: 'text/markdown', value: markdown }] : []), { mime: 'text/plain', value: visibleLines(value) }] };
 }
 
 /** JSON MIME types (…+json, application/json) are written as JSON, the rest as UTF-8 text. */

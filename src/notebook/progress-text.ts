@@ -1,5 +1,6 @@
 /** The running cell's progress line and the notification's message (pure, shared, tested). */
 import type { AscentProgress } from '../engine/ascent';
+import { visible } from '../shared/escape';
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -16,8 +17,9 @@ export function progressMessage(p: AscentProgress): string {
   return `${pct}% — ${p.pairsDone} of ${p.pairsTotal} (class, restart) pairs done, ${left}`;
 }
 
-/** A text bar for the cell output: "[########............] 42% …". */
-export function progressLine(label: string, p: AscentProgress | undefined, width = 24): string {
+/** A text bar for the cell output: "[########............] 42% …". The label may name files: made visible. */
+export function progressLine(what: string, p: AscentProgress | undefined, width = 24): string {
+  const label = visible(what);
   if (!p) return `${label}…`;
   const filled = Math.min(width, Math.max(0, Math.round(p.fraction * width)));
   return `${label}  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${progressMessage(p)}`;

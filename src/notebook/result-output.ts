@@ -7,6 +7,7 @@
 import type { Results } from '../engine/results';
 import type { WorkerClient } from '../worker/client';
 import { RESULT_MIME, type Output } from './output-items';
+import { visibleLines } from '../shared/escape';
 
 /** Views the renderer knows (renderers/pack.ts VIEW_NAMES). */
 export type ResultView = 'heatmap' | 'importance' | 'interactions' | 'similarity' | 'logos' | 'convergence';
@@ -27,7 +28,7 @@ export async function resultOutput(client: Pick<WorkerClient, 'run'>, results: R
   const { bundle } = await client.run({ kind: 'bundle', results, view: focus.view, classPos, feature: focus.features?.[0] }).promise;
   const mimes = Object.keys(bundle).sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
   return {
-    items: mimes.map((mime) => ({ mime, value: mime === 'text/plain' ? summary : bundle[mime] })),
+    items: mimes.map((mime) => ({ mime, value: mime === 'text/plain' ? visibleLines(summary) : bundle[mime] })),
     metadata: { deepresolve: { result: name, view: focus.view, ...(focus.classIndex !== undefined ? { class: focus.classIndex } : {}) } },
   };
 }

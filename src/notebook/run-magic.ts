@@ -19,6 +19,7 @@ import { text, type Output } from './output-items';
 import { resultOutput } from './result-output';
 import { findClass, parseFeatureSpec, Session, type SessionModel } from './session';
 import { featuresTable, interactionsText, layersTable, logosText, ofivCsv, resultSummary, similarityText } from './text-views';
+import { label, visible } from '../shared/escape';
 
 /** Defaults from the user's settings (deepresolve.*); options in the magic win. */
 export interface Defaults {
@@ -96,8 +97,8 @@ async function loadInto(ctx: RunContext, arg: string, options: { as?: string; le
 
 function loadSummary(m: SessionModel, notes: string[] = []): string {
   const layer = m.layers.find((l) => l.index === m.defaultLayer);
-  const def = layer ? `default analysis layer '${layer.name}' (${layer.outputShape[layer.outputShape.length - 1]} features)` : 'no default analysis layer (use --layer)';
-  return [`Loaded ${m.name} (${m.format}): ${m.numClasses} classes, ${m.layers.length} layers; ${def}`, ...notes.map((n) => `  note: ${n}`)].join('\n');
+  const def = layer ? `default analysis layer '${label(layer.name)}' (${layer.outputShape[layer.outputShape.length - 1]} features)` : 'no default analysis layer (use --layer)';
+  return [`Loaded ${label(m.name)} (${m.format}): ${m.numClasses} classes, ${m.layers.length} layers; ${def}`, ...notes.map((n) => `  note: ${visible(n)}`)].join('\n');
 }
 
 async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
@@ -207,7 +208,7 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       const top = call.options.top as number | undefined;
       if (top !== undefined && top < 1) throw new UserError('--top must be at least 1');
       const t = featuresTable(results, c, top ?? 10);
-      return [text(t.plain, t.markdown), await resultOutput(ctx.client, results, name, { view: 'importance', classIndex: c.index }, `${name}: importance of class ${c.name}`)];
+      return [text(t.plain, t.markdown), await resultOutput(ctx.client, results, name, { view: 'importance', classIndex: c.index }, `${name}: importance of class ${label(c.name)}`)];
     }
     case 'logos': {
       // One argument may be either the features or a result name.
@@ -215,7 +216,7 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       const { name, results } = resultArg(ctx, resultName);
       const features = parseFeatureSpec(spec, results.features.length);
       if (!features.some((k) => results.features[k].pwm)) {
-        throw new UserError(`the features of layer '${results.model.layer.name}' are not first-layer filters on one-hot DNA: no logos`);
+        throw new UserError(`the features of layer '${label(results.model.layer.name)}' are not first-layer filters on one-hot DNA: no logos`);
       }
       const t = logosText(results, features);
       return [await resultOutput(ctx.client, results, name, { view: 'logos', features }, t.plain)];

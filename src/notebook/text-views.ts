@@ -1,32 +1,49 @@
 /**
  * Text forms of results for the cell (text/plain, and Markdown tables VS Code renders natively):
  * what a reader sees without the interactive renderer, and what a saved notebook shows elsewhere.
+ * Names from files go through src/shared/escape.ts: `label` in plain text, `mdText` in Markdown.
  */
 import type { LayerInfo } from '../engine/layers';
 import type { ClassResult, Results } from '../engine/results';
+import { csvCell, label, mdText, visible } from '../shared/escape';
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3)) : String(v));
 
+/** A table of names and numbers, as aligned plain text and as a Markdown table; every cell is escaped here. */
 export function table(header: string[], rows: string[][]): { plain: string; markdown: string } {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const shown = [header, ...rows].map((r) => r.map((c) => label(c)));
+  const widths = header.map((_, i) => Math.max(...shown.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  const plain = [line(header), ...rows.map(line)].join('\n');
-  const esc = (c: string) => c.replace(/\|/g, '\\|');
-  const markdown = [`| ${header.map(esc).join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  const plain = shown.map(line).join('\n');
+  const row = (r: string[]) => `| ${r.map((c) => mdText(c)).join(' | ')} |`;
+  const markdown = [row(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(row)].join('\n');
   return { plain, markdown };
 }
 
+/**
+ * A line of our own words with names in it (a list of names is joined with commas), as plain text
+ * and as Markdown: the words stay as written, each name is escaped for its form.
+ */
+export function sentence(parts: TemplateStringsArray, ...names: (string | string[])[]): { plain: string; markdown: string } {
+  const join = (f: (s: string) => string) =>
+    parts.reduce((out, p, i) => {
+      const n = names[i];
+      return out + p + (n === undefined ? '' : Array.isArray(n) ? n.map(f).join(', ') : f(n));
+    }, '');
+  return { plain: join((s) => label(s)), markdown: join((s) => mdText(s)) };
+}
+
 export function resultSummary(name: string, r: Results): string {
-  const classes = r.classes.length === 1 ? `class ${r.classes[0].name}` : `${r.classes.length} classes`;
+  const classes = r.classes.length === 1 ? `class ${label(r.classes[0].name)}` : `${r.classes.length} classes`;
   const lines = [
-    `${name}: ${r.model.name}, ${classes} × ${r.settings.restarts} restarts on layer '${r.model.layer.name}' (${r.model.layer.channels} features), ${r.backend} backend, ${r.timing.seconds.toFixed(1)} s`,
+    `${name}: ${label(r.model.name)}, ${classes} × ${r.settings.restarts} restarts on layer '${label(r.model.layer.name)}' (${r.model.layer.channels} features), ${r.backend} backend, ${r.timing.seconds.toFixed(1)} s`,
   ];
   for (const c of r.classes.slice(0, 8)) {
-    const top = topFeatures(c, 3).map((k) => `${r.features[k].name} ${fmt(c.ofiv[k])}`);
-    lines.push(`  ${c.name}: top ${top.join(', ')}${c.nonAdditive.length && c.gmmComponents > 1 ? `; non-additive: ${c.nonAdditive.length}` : ''}${c.negative.length ? `; negative: ${c.negative.length}` : ''}`);
+    const top = topFeatures(c, 3).map((k) => `${label(r.features[k].name)} ${fmt(c.ofiv[k])}`);
+    lines.push(`  ${label(c.name)}: top ${top.join(', ')}${c.nonAdditive.length && c.gmmComponents > 1 ? `; non-additive: ${c.nonAdditive.length}` : ''}${c.negative.length ? `; negative: ${c.negative.length}` : ''}`);
   }
   if (r.classes.length > 8) lines.push(`  … ${r.classes.length - 8} more classes (%features CLASS ${name})`);
-  for (const n of r.notes) lines.push(`  note: ${n}`);
+  for (const n of r.notes) lines.push(`  note: ${visible(n)}`);
   return lines.join('\n');
 }
 
@@ -48,8 +65,8 @@ export function featuresTable(r: Results, c: ClassResult, top: number) {
     [neg.has(k) ? 'negative' : '', na.has(k) ? 'non-additive' : ''].filter(Boolean).join(', '),
   ]);
   const t = table(['feature', 'OFIV', 'ONIV', 'sd', 'role'], rows);
-  const title = `Class ${c.name} (output ${c.index}): top ${Math.min(top, c.ofiv.length)} of ${c.ofiv.length} features by OFIV`;
-  return { plain: `${title}\n${t.plain}`, markdown: `**${title}**\n\n${t.markdown}` };
+  const title = sentence`Class ${c.name} (output ${String(c.index)}): top ${String(Math.min(top, c.ofiv.length))} of ${String(c.ofiv.length)} features by OFIV`;
+  return { plain: `${title.plain}\n${t.plain}`, markdown: `**${title.markdown}**\n\n${t.markdown}` };
 }
 
 export function interactionsText(r: Results, c: ClassResult) {
@@ -57,11 +74,11 @@ export function interactionsText(r: Results, c: ClassResult) {
   const na = new Set(c.nonAdditive);
   const head =
     c.gmmComponents > 1
-      ? `Class ${c.name}: the mixture keeps ${c.gmmComponents} components; ${c.nonAdditive.length} non-additive feature(s) (highest-variance group), ONIV differs from OFIV for them.`
-      : `Class ${c.name}: one mixture component — every feature contributes additively (ONIV = OFIV).`;
+      ? sentence`Class ${c.name}: the mixture keeps ${String(c.gmmComponents)} components; ${String(c.nonAdditive.length)} non-additive feature(s) (highest-variance group), ONIV differs from OFIV for them.`
+      : sentence`Class ${c.name}: one mixture component — every feature contributes additively (ONIV = OFIV).`;
   const rows = order.slice(0, 15).map((k) => [r.features[k].name, fmt(c.variance[k]), fmt(c.ofiv[k]), fmt(c.oniv[k]), na.has(k) && c.gmmComponents > 1 ? 'non-additive' : '']);
   const t = table(['feature', 'variance', 'OFIV', 'ONIV', 'group'], rows);
-  return { plain: `${head}\n${t.plain}`, markdown: `${head}\n\n${t.markdown}` };
+  return { plain: `${head.plain}\n${t.plain}`, markdown: `${head.markdown}\n\n${t.markdown}` };
 }
 
 export function similarityText(r: Results) {
@@ -78,8 +95,8 @@ export function similarityText(r: Results) {
 export function layersTable(layers: LayerInfo[], defaultLayer: number | null, modelName: string) {
   const rows = layers.map((l) => [l.index === defaultLayer ? '*' : '', String(l.index), l.name, l.className, `(${l.outputShape.map((x) => x ?? 'None').join(', ')})`]);
   const t = table(['', 'index', 'name', 'class', 'output shape'], rows);
-  const title = `Layers of ${modelName} (* = default analysis layer)`;
-  return { plain: `${title}\n${t.plain}`, markdown: `**${title}**\n\n${t.markdown}` };
+  const title = sentence`Layers of ${modelName} (${'*'} = default analysis layer)`;
+  return { plain: `${title.plain}\n${t.plain}`, markdown: `**${title.markdown}**\n\n${t.markdown}` };
 }
 
 /** Consensus letters of a PWM (uppercase when the position carries ≥ 1 bit). */
@@ -105,8 +122,7 @@ export function logosText(r: Results, features: number[]) {
 
 /** OFIV matrix as CSV: one row per feature, one column per analysed class. */
 export function ofivCsv(r: Results): string {
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const header = ['feature', ...r.classes.map((c) => q(c.name))].join(',');
-  const rows = r.features.map((f, k) => [q(f.name), ...r.classes.map((c) => String(c.ofiv[k]))].join(','));
+  const header = ['feature', ...r.classes.map((c) => c.name)].map(csvCell).join(',');
+  const rows = r.features.map((f, k) => [csvCell(f.name), ...r.classes.map((c) => csvCell(c.ofiv[k]))].join(','));
   return [header, ...rows].join('\n') + '\n';
 }
