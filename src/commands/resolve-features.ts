@@ -3,6 +3,10 @@
  * the DeepResolve kernel selected, all cells run. The notebook is untitled (nothing is written
  * next to the user's model); its magic paths are relative to the model's workspace folder, which
  * is where "Save" offers to put it.
+ *
+ * The cells run through VS Code's "Run All" (notebook.execute), never straight through the
+ * controller: that is the path a manual run takes, so in Restricted Mode VS Code asks to trust
+ * the folder first, and a "Cancel" leaves the cells unrun (docs/security.md).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -39,5 +43,9 @@ export async function resolveFeaturesCommand(controller: DeepResolveController, 
   controller.folders.set(nb.uri.toString(), folder);
   const editor = await vscode.window.showNotebookDocument(nb);
   await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: CONTROLLER_ID, extension: EXTENSION_ID });
-  await controller.execute(nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code), nb);
+  await vscode.commands.executeCommand('notebook.execute', nb.uri);
+  // VS Code's trust question was answered "Cancel": say why nothing ran.
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showInformationMessage('DeepResolve: the cells were not run (Restricted Mode). Run them when you trust this folder.');
+  }
 }

@@ -107,6 +107,28 @@ export class DeepResolveController implements vscode.Disposable {
     return this.sessions.get(nb.uri.toString());
   }
 
+  /**
+   * Where this notebook's magics write without asking: the workspace folders; a notebook in none
+   * of them (untitled, no folder open, or opened from elsewhere) also in its own folder.
+   */
+  private writeFolders(nb: vscode.NotebookDocument, session: Session): string[] {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const inWorkspace = nb.uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(nb.uri) !== undefined;
+    return inWorkspace ? folders : [...folders, session.folder];
+  }
+
+  /** A modal question with an explicit choice; Cancel (or closing it) writes nothing. */
+  private async confirmWrite(file: string, why: string): Promise<boolean> {
+    const write = 'Write Outside the Workspace';
+    const pick = await vscode.window.showWarningMessage(
+      `DeepResolve: write ${path.basename(file)} outside the workspace?`,
+      { modal: true, detail: `${why}. A notebook's magics write inside the workspace unless you allow it here.` },
+      write,
+    );
+    this.log.info(`write outside the workspace ${pick === write ? 'allowed' : 'refused'}: ${file}`);
+    return pick === write;
+  }
+
   private defaults(): Defaults {
     const c = vscode.workspace.getConfiguration('deepresolve');
     const motifs = c.get<string>('motifDatabase') || undefined;
@@ -157,6 +179,8 @@ export class DeepResolveController implements vscode.Disposable {
           defaults: this.defaults(),
           signal: abort.signal,
           log: (line) => this.log.info(line),
+          writeFolders: this.writeFolders(nb, session),
+          confirmWrite: (file, why) => this.confirmWrite(file, why),
           onStart: (label) => {
             const out = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(progressLine(label, undefined), 'text/plain')], { deepresolve: { progress: true } });
             const run: ActiveRun = { label, notebook: path.basename(nb.uri.path), started: Date.now() };

@@ -19,6 +19,7 @@ import { text, type Output } from './output-items';
 import { resultOutput } from './result-output';
 import { findClass, parseFeatureSpec, Session, type SessionModel } from './session';
 import { featuresTable, interactionsText, layersTable, logosText, ofivCsv, resultSummary, similarityText } from './text-views';
+import { checkWrite, outsideText } from './write-scope';
 import { label, visible } from '../shared/escape';
 
 /** Defaults from the user's settings (deepresolve.*); options in the magic win. */
@@ -41,6 +42,10 @@ export interface RunContext {
   /** Called when a long step starts (to show progress UI before the first report). */
   onStart?: (label: string) => void;
   log?: (line: string) => void;
+  /** Folders a magic may write in without asking (default: the notebook's folder); docs/security.md. */
+  writeFolders?: string[];
+  /** Asks whether to write `file` outside writeFolders (`why` says so in one line); absent: refused. */
+  confirmWrite?: (file: string, why: string) => Promise<boolean>;
 }
 
 const NAME = /^[A-Za-z_][\w.-]*$/;
@@ -145,10 +150,22 @@ async function layers(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   return [text(t.plain, t.markdown)];
 }
 
-function writeExport(ctx: RunContext, arg: string, name: string, r: Results): Output[] {
+/** A write outside the workspace happens only when the user confirms it; else one line naming the path. */
+async function allowWrite(ctx: RunContext, file: string, arg: string): Promise<void> {
+  const folders = ctx.writeFolders ?? [ctx.session.folder];
+  const check = checkWrite(file, folders);
+  if (check.inside) return;
+  const why = outsideText(file, check, folders);
+  const confirmed = ctx.confirmWrite ? await ctx.confirmWrite(file, why) : false;
+  if (ctx.signal?.aborted) throw new CancelledError();
+  if (!confirmed) throw new UserError(`${arg}: ${why}; nothing was written (${ctx.confirmWrite ? 'not confirmed' : 'no confirmation can be asked here'})`);
+}
+
+async function writeExport(ctx: RunContext, arg: string, name: string, r: Results): Promise<Output[]> {
   const file = ctx.session.resolvePath(arg);
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.json' && ext !== '.csv') throw new UserError(`%export writes .json (full results) or .csv (OFIV matrix), not '${ext || arg}'`);
+  await allowWrite(ctx, file, arg);
   const data = ext === '.json' ? JSON.stringify(r) : ofivCsv(r);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
