@@ -46,7 +46,7 @@ export function motifsTable(r: Results, features: number[], matches: MotifMatch[
   });
   const t = table(['feature', 'motif', 'ID', 'offset', 'strand', 'p', 'q'], rows);
   const missing = (name: (s: string) => string) =>
-    none.length ? `No match with q ≤ ${REPORT_Q}: ${none.slice(0, 40).map(name).join(', ')}${none.length > 40 ? `, … (${none.length})` : ''}` : '';
+    none.length ? `No match with q ≤ ${REPORT_Q}: ${none.slice(0, 40).map((n) => name(n)).join(', ')}${none.length > 40 ? `, … (${none.length})` : ''}` : '';
   // The licence of JASPAR (CC BY 4.0) asks for the citation wherever its names are shown.
   const credits = [...new Set(matches.flat().flatMap((m) => (m.attribution ? [m.attribution === JASPAR_SHORT_ATTRIBUTION ? JASPAR_ATTRIBUTION : m.attribution] : [])))];
   const foot = (name: (s: string) => string) => [missing(name), ...credits].filter(Boolean);

@@ -28,7 +28,7 @@ export function sentence(parts: TemplateStringsArray, ...names: (string | string
   const join = (f: (s: string) => string) =>
     parts.reduce((out, p, i) => {
       const n = names[i];
-      return out + p + (n === undefined ? '' : Array.isArray(n) ? n.map(f).join(', ') : f(n));
+      return out + p + (n === undefined ? '' : Array.isArray(n) ? n.map((x) => f(x)).join(', ') : f(n));
     }, '');
   return { plain: join((s) => label(s)), markdown: join((s) => mdText(s)) };
 }
