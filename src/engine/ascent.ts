@@ -37,6 +37,11 @@ export interface AscentSettings {
 export interface Pair {
   cls: number;
   restart: number;
+  /**
+   * The class number the start is drawn for (default `cls`): the class's index among the units
+   * of all the model's outputs, so that a class starts alike whichever outputs are selected.
+   */
+  seedClass?: number;
 }
 
 export interface Trace {
@@ -92,7 +97,7 @@ export function stepSize(lr: number, t: number): number {
 
 /** The deterministic start of a pair: depends only on the seed, class and restart. */
 export function startOf(pair: Pair, seed: number, size: number): Float32Array {
-  return fillNormal(new Float32Array(size), hashSeed(seed, pair.cls, pair.restart));
+  return fillNormal(new Float32Array(size), hashSeed(seed, pair.seedClass ?? pair.cls, pair.restart));
 }
 
 export function pushTrace(trace: Trace, t: number, score: number) {

@@ -22,6 +22,8 @@ export interface HeadOutput {
   units: number;
   /** Index of its first class in the head's class list. */
   classStart: number;
+  /** Index of its first unit among all the model's outputs' units (starts are drawn for it). */
+  seedStart: number;
   strippedActivation: string | null;
   summary: OutputSummary | null;
 }
@@ -278,6 +280,7 @@ export function splitModel(model: LayersModel, layerIndex: number, selection: Ou
       positions: o.positions,
       units: o.units,
       classStart: o.classStart,
+      seedStart: o.seedStart,
       strippedActivation: o.final?.activation ?? null,
       summary: o.summary,
     })),

@@ -44,6 +44,8 @@ export interface ModelOutput {
 export interface SelectedOutput extends ModelOutput {
   /** Index of this output's first class in the combined class list. */
   classStart: number;
+  /** The same among the units of all the model's outputs (what starts are drawn for). */
+  seedStart: number;
   /** null: the output is (N, units) and analysed as it is. */
   summary: OutputSummary | null;
 }
@@ -145,7 +147,8 @@ export function selectOutputs(model: LayersModel, selection: OutputSelection = {
   let start = 0;
   return picked.map((o) => {
     const summary: OutputSummary | null = o.shape.length > 1 ? { kind: 'sum', positions: window ?? [0, o.positions - 1] } : null;
-    const s = { ...o, classStart: start, summary };
+    const seedStart = all.slice(0, o.index).reduce((a, p) => a + p.units, 0);
+    const s = { ...o, classStart: start, seedStart, summary };
     start += o.units;
     return s;
   });

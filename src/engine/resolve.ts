@@ -74,7 +74,11 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       const summary = summaryText(o);
       if (summary) notes.push(`output '${o.name}' ${JSON.stringify(o.shape)} is a profile: each channel's score is the ${summary}`);
     }
-    const pairs: Pair[] = classes.flatMap((cls) => Array.from({ length: settings.restarts }, (_, restart) => ({ cls, restart })));
+    const seedClass = (cls: number) => {
+      const o = head.outputs.find((p) => cls >= p.classStart && cls < p.classStart + p.units)!;
+      return o.seedStart + cls - o.classStart;
+    };
+    const pairs: Pair[] = classes.flatMap((cls) => Array.from({ length: settings.restarts }, (_, restart) => (seedClass(cls) === cls ? { cls, restart } : { cls, restart, seedClass: seedClass(cls) })));
     const keepTrace = settings.keepTraces === 'auto' ? pairs.length <= TRACE_PAIR_LIMIT : settings.keepTraces;
     if (!keepTrace && settings.keepTraces === 'auto') notes.push(`score traces not kept: more than ${TRACE_PAIR_LIMIT} (class, restart) pairs`);
     const chunkSize = chunkSizeFor(head, headActivations(input.loaded, layerIndex), settings);

@@ -76,7 +76,7 @@ export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: n
       const n0 = new Float64Array(N);
       pairs.forEach((pair, i) => {
         // Offset the stream from the explicit starts' (same seed, different draws by design).
-        const u = uniform(hashSeed(seed, pair.cls, pair.restart, 0x5eed));
+        const u = uniform(hashSeed(seed, pair.seedClass ?? pair.cls, pair.restart, 0x5eed));
         let norm = 0;
         for (let k = 0; k < K; k++) {
           const z = normal(u);
