@@ -14,19 +14,20 @@ import { isZip, loadKerasV3 } from './keras-v3';
 import { hasKerasWeights } from './keras-weights';
 import type { LoadedModel } from './model';
 import type { LoadOptions } from './options';
+import { isOnnxName, loadOnnx } from './onnx';
 import { isTfjsLayersJson, loadTfjsLayers } from './tfjs-layers';
 
 export type { InputLayout, LoadedModel, ModelFormat } from './model';
 export type { LoadOptions } from './options';
 export { DEFAULT_LENGTH, DEFAULT_MAX_MEMORY_MB } from './options';
 
-const EXPECTED = 'expected a TF.js model.json, a Keras .h5/.hdf5 or .keras file, or a Keras architecture .json/.yaml next to its weights';
+const EXPECTED = 'expected an ONNX .onnx file, a TF.js model.json, a Keras .h5/.hdf5 or .keras file, or a Keras architecture .json/.yaml next to its weights';
 
 /** A folder opens its model.json, or its only model file. */
 function pickInFolder(dir: string): string {
   const json = path.join(dir, 'model.json');
   if (fs.existsSync(json)) return json;
-  const models = fs.readdirSync(dir).filter((f) => /\.(keras|h5|hdf5)$/i.test(f));
+  const models = fs.readdirSync(dir).filter((f) => /\.(onnx|keras|h5|hdf5)$/i.test(f));
   if (models.length === 1) return path.join(dir, models[0]);
   throw new UserError(`${dir}: folder holds no model.json${models.length ? ` and several model files (${models.join(', ')}); open one of them` : ''}`);
 }
@@ -38,6 +39,7 @@ export async function loadModel(target: string, options: LoadOptions = {}): Prom
   if (bytes.length === 0) throw new UserError(`${file}: empty file`);
 
   if (isHdf5(bytes.subarray(0, 4096))) return loadHdf5(file, options);
+  if (isOnnxName(file)) return loadOnnx(file, bytes, options);
   if (isZip(bytes)) return loadKerasV3(file, bytes, options);
   if (/\.(h5|hdf5|keras)$/i.test(file)) throw new UserError(`${file}: not an HDF5 or zip file despite its extension (corrupt or truncated?)`);
 
@@ -52,7 +54,7 @@ export async function loadModel(target: string, options: LoadOptions = {}): Prom
 }
 
 async function loadHdf5(file: string, options: LoadOptions): Promise<LoadedModel> {
-  const h5 = await Hdf5.open(file);
+  const h5 = await Hdf5.open(file, options);
   let weightsOnly = false;
   try {
     if (hasModelConfig(h5)) return await loadKerasH5(file, h5, options);
