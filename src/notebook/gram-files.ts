@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GramStore } from '../engine/gram-store';
+import { writeFileAtomic } from '../engine/write-atomic';
 
 export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.DEEPRESOLVE_CACHE_DIR === 'off') return null;
@@ -27,10 +28,8 @@ export function gramFileStore(dir = cacheDirectory()): GramStore | undefined {
     },
     set(key, gram) {
       try {
-        fs.mkdirSync(dir, { recursive: true });
-        const tmp = `${file(key)}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, Buffer.from(gram.buffer, gram.byteOffset, gram.byteLength));
-        fs.renameSync(tmp, file(key));
+        // Atomic: another run reading the cache meanwhile sees the old file or the whole new one.
+        writeFileAtomic(file(key), new Uint8Array(gram.buffer, gram.byteOffset, gram.byteLength));
       } catch {
         // read-only or full disk: the next run computes it again
       }
