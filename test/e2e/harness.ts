@@ -43,18 +43,34 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startCodeServer(): Promise<Server> {
+export interface ServerOptions {
+  /**
+   * 'off' (default): workspace trust is switched off, so every folder counts as trusted and cells
+   * run without VS Code's trust question. 'restricted': trust is on and the fresh folder is not
+   * trusted, so it opens in Restricted Mode (without the start-up question, as after "Don't Trust").
+   */
+  trust?: 'off' | 'restricted';
+  /** Adds files to the fresh workspace copy before code-server opens it. */
+  prepare?: (workspace: string) => void | Promise<void>;
+}
+
+export async function startCodeServer(options: ServerOptions = {}): Promise<Server> {
   const env = setupEnv();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deepresolve-e2e-'));
   const workspace = path.join(tmp, 'workspace');
   fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'e2e', 'workspace'), workspace, { recursive: true });
+  await options.prepare?.(workspace);
+  const restricted = options.trust === 'restricted';
   const userData = path.join(tmp, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(userData, 'User', 'settings.json'),
     JSON.stringify({
-      // Restricted Mode would disable the extension.
-      'security.workspace.trust.enabled': false,
+      // The extension works in Restricted Mode too (package.json capabilities.untrustedWorkspaces),
+      // but VS Code asks to trust the folder before any notebook cell runs (docs/security.md).
+      // Most tests switch trust off so cells just run; security.e2e.ts opens a folder restricted.
+      'security.workspace.trust.enabled': restricted,
+      ...(restricted ? { 'security.workspace.trust.startupPrompt': 'never' } : {}),
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'telemetry.telemetryLevel': 'off',

@@ -1,0 +1,228 @@
+/**
+ * The safety rules of docs/security.md in a real VS Code (code-server), through its UI:
+ *   - a folder opened untrusted (Restricted Mode): "Resolve features" runs no cell before VS Code's
+ *     trust question is answered, the same question a manual run gets;
+ *   - %export outside the workspace asks first, and "Cancel" writes nothing there;
+ *   - a notebook whose class and model names are HTML/script/Markdown payloads renders (saved
+ *     outputs from the CLI and fresh ones from the kernel) without any of them running or adding
+ *     elements, in any frame, the output webviews included.
+ * Needs scripts/e2e-setup.sh (run by `npm run test:e2e`). Screenshots go to test-results/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchBrowser, runCommand, screenshot, startCodeServer, waitForSelector, waitForText, type Server, type ServerOptions } from './harness';
+import { NotebookUi } from './notebook-ui';
+import { framesWithText, injectedAnywhere, injectedElements, trapDialogs, watchScripts, type ScriptEvent } from './script-watch';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Session {
+  server: Server;
+  browser: Awaited<ReturnType<typeof launchBrowser>>;
+  page: Page;
+  ui: NotebookUi;
+  scripts: ReturnType<typeof watchScripts>;
+}
+
+async function open(options: ServerOptions): Promise<Session> {
+  const server = await startCodeServer(options);
+  const browser = await launchBrowser();
+  await trapDialogs(browser.context);
+  const page = browser.page;
+  const scripts = watchScripts(page);
+  await page.goto(server.url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+  return { server, browser, page, ui: new NotebookUi(page), scripts };
+}
+
+async function close(s: Session | undefined, shot: string) {
+  if (s?.page) await screenshot(s.page, shot).catch(() => undefined);
+  await s?.browser.close();
+  await s?.server.stop();
+}
+
+function toast(page: Page, text: string | RegExp) {
+  return page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
+}
+
+describe('Restricted Mode (a folder opened untrusted)', { timeout: 600_000 }, () => {
+  let s: Session;
+  let question = '';
+  before(async () => {
+    s = await open({ trust: 'restricted' });
+  });
+  after(() => close(s, '29-restricted-final'));
+
+  test('the folder is in Restricted Mode and the extension still offers Resolve features', async () => {
+    const { page, ui } = s;
+    await page.locator('.statusbar-item').filter({ hasText: 'Restricted Mode' }).first().waitFor({ timeout: 30_000 });
+    await ui.expand('models');
+    await ui.expand('tiny');
+    const model = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: /^model\.json$/ }).first();
+    await model.click({ button: 'right' });
+    // An extension disabled by Restricted Mode would have no menu entry.
+    await page.locator('.monaco-menu .action-item').filter({ hasText: 'Resolve features' }).first().waitFor({ timeout: 10_000 });
+    await screenshot(page, '20-restricted-menu');
+    await page.keyboard.press('Escape');
+  });
+
+  test('Resolve features asks to trust the folder before any cell runs; Cancel leaves every cell unrun', async () => {
+    const { page, ui } = s;
+    await ui.resolveFeaturesFromExplorer(['models', 'tiny'], 'model.json');
+    await page.locator('.tab').filter({ hasText: /Untitled-\d+\.ipynb/ }).first().waitFor({ timeout: 30_000 });
+    const dialog = ui.dialog();
+    await dialog.waitFor({ timeout: 30_000 });
+    question = (await dialog.innerText()).trim();
+    assert.match(question, /trust/i);
+    await screenshot(page, '21-restricted-trust-question');
+    await dialog.locator('.monaco-button').filter({ hasText: /^Cancel$/ }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    // The command says so once VS Code's execution has given up: from here on nothing can run.
+    await toast(page, 'the cells were not run (Restricted Mode)').waitFor({ timeout: 30_000 });
+    for (const i of [1, 2, 3, 4]) assert.equal(await ui.cellState(i), 'none', `cell ${i + 1} ran`);
+    assert.deepEqual(await framesWithText(page, 'Loaded tiny'), []);
+    // No analysis ever started: the worker thread was not even created.
+    await runCommand(page, 'DeepResolve: Show Analysis Status');
+    await toast(page, 'DeepResolve: idle, worker not started.').waitFor({ timeout: 10_000 });
+    await screenshot(page, '22-restricted-cells-unrun');
+  });
+
+  test('a manual run gets the same question; trusting the folder lets the cells run', async () => {
+    const { page, ui } = s;
+    await ui.runCell(1);
+    const dialog = ui.dialog();
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.equal((await dialog.innerText()).trim(), question);
+    await dialog.locator('.monaco-button').filter({ hasText: /^Trust/ }).first().click();
+    await ui.waitForState(1, 'success', 60_000);
+    await waitForText(page, /Loaded tiny \(tfjs-layers\): 4 classes/, 30_000);
+    await page.locator('.statusbar-item').filter({ hasText: 'Restricted Mode' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await screenshot(page, '23-trusted-cell-ran');
+  });
+});
+
+/** Class names (and a model folder name) that are markup, script or Markdown if anything renders them as such. */
+const HOSTILE_LABELS = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '<svg/onload=alert(3)>', '[click](javascript:alert(4)) **b** `c`'];
+const HOSTILE_MODEL = '<svg onload=alert(5)>';
+
+/**
+ * hostile/: the fixture model in a folder named HOSTILE_MODEL, a labels file of HOSTILE_LABELS,
+ * and report.ipynb written by the CLI (`deepresolve resolve --notebook`) with one more cell that
+ * runs the same analysis in the kernel and shows the text views. export.ipynb: %export cells.
+ */
+function prepareTrusted(workspace: string) {
+  const dir = path.join(workspace, 'hostile');
+  const modelDir = path.join(dir, HOSTILE_MODEL);
+  fs.mkdirSync(modelDir, { recursive: true });
+  for (const f of ['model.json', 'weights.bin']) fs.copyFileSync(path.join(workspace, 'models', 'tiny', f), path.join(modelDir, f));
+  fs.writeFileSync(path.join(dir, 'labels.txt'), HOSTILE_LABELS.join('\n') + '\n');
+  const report = path.join(dir, 'report.ipynb');
+  execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'resolve', path.join(modelDir, 'model.json'), '--labels', path.join(dir, 'labels.txt'), '--restarts', '2', '--out', path.join(dir, 'results.json'), '--notebook', report], { stdio: 'pipe' });
+  const nb = JSON.parse(fs.readFileSync(report, 'utf8'));
+  nb.metadata.kernelspec = { name: 'deepresolve', display_name: 'DeepResolve', language: 'deepresolve' };
+  const magic = [`%resolve "hostile/${HOSTILE_MODEL}/model.json" --labels hostile/labels.txt --restarts 2 --as h`, '%features 0 --top 3 h', '%similarity h', '%interactions 1 h', '%layers'];
+  nb.cells.push({ cell_type: 'code', execution_count: null, metadata: { vscode: { languageId: 'deepresolve' } }, outputs: [], source: magic.join('\n') });
+  fs.writeFileSync(report, JSON.stringify(nb, null, 1));
+  const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: { vscode: { languageId: 'deepresolve' } }, outputs: [], source });
+  fs.writeFileSync(
+    path.join(workspace, 'export.ipynb'),
+    JSON.stringify({
+      cells: [cell('%resolve models/tiny/model.json --restarts 2 --as r'), cell('%export ../outside.json r'), cell('%export results/inside.json r')],
+      metadata: { kernelspec: { name: 'deepresolve', display_name: 'DeepResolve', language: 'deepresolve' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
+}
+
+describe('a trusted workspace: writes outside it and hostile names', { timeout: 600_000 }, () => {
+  let s: Session;
+  before(async () => {
+    s = await open({ trust: 'off', prepare: prepareTrusted });
+  });
+  after(() => close(s, '39-trusted-final'));
+
+  test('%export ../outside.json asks first: Cancel writes nothing outside, the explicit choice writes it; inside needs no question', async () => {
+    const { page, ui, server } = s;
+    const parent = path.dirname(server.workspace);
+    const outside = path.join(parent, 'outside.json');
+    const before = fs.readdirSync(parent).sort();
+    await ui.openFile('export.ipynb');
+    await ui.cell(0).waitFor({ timeout: 30_000 });
+    await ui.selectKernel();
+    await ui.runCell(0);
+    await ui.waitForState(0, 'success', 60_000);
+
+    await ui.runCell(1);
+    const dialog = ui.dialog();
+    await dialog.waitFor({ timeout: 30_000 });
+    const asked = await dialog.innerText();
+    assert.match(asked, /write outside\.json outside the workspace\?/);
+    assert.ok(asked.includes(`${outside} is outside the workspace folder ${server.workspace}`), asked);
+    await screenshot(page, '30-export-outside-question');
+    await dialog.locator('.monaco-button').filter({ hasText: /^Cancel$/ }).first().click();
+    await ui.waitForState(1, 'failed', 30_000);
+    await waitForText(page, /\.\.\/outside\.json: .*outside\.json is outside the workspace folder .*; nothing was written \(not confirmed\)/, 10_000);
+    assert.equal(fs.existsSync(outside), false);
+    // Nothing at all appeared beside the workspace (no temporary file either).
+    assert.deepEqual(fs.readdirSync(parent).sort(), before);
+    await screenshot(page, '31-export-outside-refused');
+
+    await ui.runCell(1);
+    await dialog.waitFor({ timeout: 30_000 });
+    await dialog.locator('.monaco-button').filter({ hasText: 'Write Outside the Workspace' }).first().click();
+    await ui.waitForState(1, 'success', 30_000);
+    const written = JSON.parse(fs.readFileSync(outside, 'utf8'));
+    assert.equal(written.classes.length, 4);
+
+    // Inside the workspace: no question (a dialog would keep the cell running).
+    await ui.runCell(2);
+    await ui.waitForState(2, 'success', 30_000);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(server.workspace, 'results', 'inside.json'), 'utf8')).classes.length, 4);
+    assert.equal(await dialog.count(), 0);
+  });
+
+  test('a notebook with hostile names renders, saved and fresh outputs, and no name runs as script in any frame', async () => {
+    const { page, ui, scripts } = s;
+    await ui.openFile('report.ipynb');
+    await ui.cell(1).waitFor({ timeout: 30_000 });
+    // The CLI's saved outputs render in the output webview (the DeepResolve renderer).
+    await waitForSelector(page, 'svg, canvas', 30_000);
+    await ui.selectKernel();
+    await ui.runCell(3);
+    await ui.waitForState(3, 'success', 60_000);
+    await waitForText(page, /top 3 of 8 features by OFIV/, 30_000);
+    // Tooltips carry names too: hover the charts.
+    for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+      for (const chart of await frame.locator('svg, canvas').all().catch(() => [])) await chart.hover({ timeout: 1000 }).catch(() => undefined);
+    }
+    // An <img src=x> fails to load and fires onerror a moment later: give it that moment.
+    await page.waitForTimeout(2000);
+    await screenshot(page, '32-hostile-rendered');
+
+    const injected = await injectedAnywhere(page);
+    const ran: ScriptEvent[] = [...scripts.events];
+
+    // Controls, so the checks above cannot pass blind: the names are shown as text in output
+    // frames, and in exactly those frames a dialog call and an injected element are seen.
+    const showing = (await framesWithText(page, HOSTILE_LABELS[0])).filter((f) => f !== page.mainFrame());
+    assert.ok(showing.length > 0, 'the hostile class name is shown as text in a notebook output');
+    for (const [i, frame] of showing.entries()) {
+      await frame.evaluate((n) => alert(`deepresolve-probe-${n}`), i);
+      const seen = () => scripts.events.some((e) => e.text.includes(`deepresolve-probe-${i}`));
+      for (let k = 0; k < 50 && !seen(); k++) await page.waitForTimeout(100);
+      assert.ok(seen(), `an alert() in output frame ${frame.url().slice(0, 80)} is seen`);
+      await frame.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<b id="deepresolve-probe" onclick="alert(0)"></b>'));
+      assert.equal((await injectedElements(frame)).length, 1, 'an injected element is found');
+      await frame.evaluate(() => document.getElementById('deepresolve-probe')?.remove());
+    }
+
+    assert.deepEqual(injected, [], 'elements injected by names');
+    assert.deepEqual(ran, [], 'dialogs or script run by names');
+  });
+});
