@@ -1,6 +1,8 @@
 /**
  * deepresolve: the command-line front door to the engine (batch use, CI, the README's `npm start`).
- * Errors a user can fix are one line on stderr and exit code 1; anything else exits 2.
+ * Errors a user can fix are one line on stderr and exit code 1; anything else is an internal error:
+ * one line saying what was being done and where to report it, exit code 2 (the stack trace follows
+ * on stderr with DEEPRESOLVE_DEBUG=1). Run through dist/cli.js (src/cli-entry.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +11,9 @@ import { defaultAnalysisLayer, listLayers } from './engine/layers';
 import { parseLabels } from './engine/labels';
 import { resolveFeatures } from './engine/resolve';
 import { useBackend, type BackendChoice } from './engine/backend';
-import { CancelledError, UserError, oneLine } from './engine/errors';
+import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from './engine/errors';
+import { checkOutputPath } from './engine/output-path';
+import { writeFilesAtomic, type FileWrite } from './engine/write-atomic';
 import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
@@ -57,8 +61,9 @@ function motifTable(results: Results): string | null {
   return `Known motifs (best significant match per feature, q ≤ 0.05):\n${lines.join('\n')}${jaspar}`;
 }
 
-async function runLayers(words: string[]) {
+async function runLayers(words: string[], activity: Activity) {
   const { args, options } = parseCommand(COMMANDS.layers, words, 'cli');
+  Object.assign(activity, { doing: 'listing the layers of', file: args[0] });
   await useBackend('auto');
   const loaded = await loadModel(args[0], { length: options.length as number | undefined });
   const layers = listLayers(loaded.model);
@@ -74,15 +79,27 @@ async function runLayers(words: string[]) {
   process.stdout.write([line([' ', 'index', 'name', 'class', 'output shape']), ...rows.map(line)].join('\n') + '\n');
 }
 
-async function runResolve(words: string[]) {
+async function runResolve(words: string[], activity: Activity) {
   const { args, options } = parseCommand(COMMANDS.resolve, words, 'cli');
+  const out = String(options.out ?? 'results.json');
+  const notebook = options.notebook === undefined ? undefined : String(options.notebook);
+  // Where the results go is checked first: a path that cannot be written fails now, in a second,
+  // before the model is even read, not after the analysis.
+  checkOutputPath(out, 'the results (--out)');
+  if (notebook !== undefined) {
+    if (path.resolve(notebook) === path.resolve(out)) throw new UserError(`${notebook}: --out and --notebook name the same file`);
+    checkOutputPath(notebook, 'the notebook (--notebook)');
+  }
   const labelsFile = options.labels as string | undefined;
+  Object.assign(activity, { doing: 'reading the labels', file: labelsFile });
   if (labelsFile && !fs.existsSync(labelsFile)) throw new UserError(`${labelsFile}: no such file`);
   const labels = labelsFile ? parseLabels(fs.readFileSync(labelsFile), labelsFile) : undefined;
   const settings = toSettings(options);
+  Object.assign(activity, { doing: 'loading', file: args[0] });
   // Choose the backend before loading: the model's weights are created on it.
   await useBackend((settings.backend ?? 'auto') as BackendChoice);
   const loaded = await loadModel(args[0], { length: options.length as number | undefined, maxMemoryMB: settings.maxMemoryMB });
+  activity.doing = 'analysing';
   for (const note of loaded.notes ?? []) process.stderr.write(`note: ${visible(note)}\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -93,20 +110,20 @@ async function runResolve(words: string[]) {
     { signal: controller.signal, onProgress: progressBar(), gramStore: gramFileStore() },
   );
   const results = annotateWith(resolved, library);
-  const out = String(options.out ?? 'results.json');
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(results));
+  // Both files are built before either is written, so a failing notebook leaves the old
+  // results.json; then written as one (write-atomic.ts), results.json renamed last.
+  activity.doing = 'writing the notebook of';
+  const files: FileWrite[] = notebook === undefined ? [] : [{ path: notebook, data: await resultsNotebook(results) }];
+  files.push({ path: out, data: { json: results } });
+  Object.assign(activity, { doing: 'writing', file: files.map((f) => f.path).join(' and ') });
+  writeFilesAtomic(files);
+  Object.assign(activity, { doing: 'summarizing the results of', file: args[0] });
   process.stdout.write(`${textSummary(fromResults(results))}\n\n`);
   const table = motifTable(results);
   if (table) process.stdout.write(`${table}\n\n`);
   process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
   process.stdout.write(`results: ${out}\n`);
-  if (options.notebook) {
-    const notebook = String(options.notebook);
-    fs.mkdirSync(path.dirname(path.resolve(notebook)), { recursive: true });
-    fs.writeFileSync(notebook, await resultsNotebook(results));
-    process.stdout.write(`notebook: ${notebook}\n`);
-  }
+  if (notebook !== undefined) process.stdout.write(`notebook: ${notebook}\n`);
 }
 
 /** The CLI's own commands (the option table also holds magic-only ones). */
@@ -114,6 +131,7 @@ const CLI_COMMANDS = Object.fromEntries(commandsFor('cli').map((c) => [c.name, c
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const activity: Activity = { doing: `running 'deepresolve ${argv.join(' ')}'` };
   try {
     if (!command || command === 'help' || command === '--help' || command === '-h') {
       const topic = rest[0] && CLI_COMMANDS[rest[0]];
@@ -130,8 +148,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
     }
-    if (command === 'resolve') await runResolve(rest);
-    else if (command === 'layers') await runLayers(rest);
+    if (command === 'resolve') await runResolve(rest, activity);
+    else if (command === 'layers') await runLayers(rest, activity);
     else {
       const hint = closest(command, Object.keys(CLI_COMMANDS));
       throw new UserError(`unknown command '${command}'${hint ? ` (did you mean '${hint}'?)` : ''}; run 'deepresolve help'`);
@@ -146,13 +164,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`deepresolve: ${oneLine(err)}\n`);
       return 1;
     }
-    process.stderr.write(`deepresolve: internal error: ${oneLine(err)}${process.env.DEEPRESOLVE_DEBUG ? `\n${(err as Error).stack}` : ' (set DEEPRESOLVE_DEBUG=1 for details)'}\n`);
+    const details = internalErrorDetails(err);
+    process.stderr.write(`deepresolve: ${internalErrorLine(err, activity)}\n${details ? `${details}\n` : ''}`);
     return 2;
   }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
 }

@@ -11,6 +11,7 @@ import { resolveFeaturesCommand } from './commands/resolve-features';
 import { showStatus } from './commands/status';
 import { registerLanguageFeatures } from './language/providers';
 import { DeepResolveController } from './notebook/controller';
+import { debugEnabled } from './engine/errors';
 import { WorkerClient } from './worker/client';
 
 let client: WorkerClient | undefined;
@@ -28,7 +29,10 @@ function createWorker(context: vscode.ExtensionContext): Worker {
   // A heap limit turns a runaway analysis into a worker error (ERR_WORKER_OUT_OF_MEMORY) instead of
   // taking the whole extension host down. Tensor data lives outside the JS heap, so this is generous.
   const resourceLimits = { maxOldGenerationSizeMb: Math.max(2048, 2 * budgetMB) };
-  return new Worker(path.join(context.extensionPath, 'dist', 'worker.js'), { env, name: 'deepresolve-analysis', resourceLimits });
+  // Stack traces of internal errors name TypeScript lines when DEEPRESOLVE_DEBUG asks for them
+  // (the worker's own workers inherit the flag).
+  const execArgv = debugEnabled() ? ['--enable-source-maps'] : [];
+  return new Worker(path.join(context.extensionPath, 'dist', 'worker.js'), { env, name: 'deepresolve-analysis', resourceLimits, execArgv });
 }
 
 export function activate(context: vscode.ExtensionContext) {

@@ -6,12 +6,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AscentProgress } from '../engine/ascent';
-import { CancelledError, UserError, oneLine } from '../engine/errors';
+import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from '../engine/errors';
 import type { WorkerClient } from '../worker/client';
 import { isMagicCell, parseCell } from './magics';
 import { isJsonMime, type Output } from './output-items';
 import { progressLine, progressMessage, duration } from './progress-text';
-import { runMagic, type Defaults } from './run-magic';
+import { checkCellOutputs, magicActivity, runMagic, type Defaults } from './run-magic';
 import { Session } from './session';
 
 export const CONTROLLER_ID = 'deepresolve-kernel';
@@ -167,12 +167,16 @@ export class DeepResolveController implements vscode.Disposable {
     let abortedAt = 0;
     abort.signal.addEventListener('abort', () => (abortedAt = Date.now()));
     let ok = true;
+    let activity: Activity = magicActivity(undefined, exec.cell.index, path.basename(nb.uri.path));
     let current: { out: vscode.NotebookCellOutput; run: ActiveRun; started: number } | undefined;
     try {
       if (exec.cell.document.languageId !== LANGUAGE_ID && isMagicCell(text)) void vscode.languages.setTextDocumentLanguage(exec.cell.document, LANGUAGE_ID);
       const calls = parseCell(text);
       const session = this.session(nb);
+      // Files the cell will write are checked before its first magic runs (an analysis, say).
+      checkCellOutputs(calls, { session, writeFolders: this.writeFolders(nb, session) });
       for (const call of calls) {
+        activity = magicActivity(call, exec.cell.index, path.basename(nb.uri.path));
         const outputs = await runMagic(call, {
           session,
           client: this.client,
@@ -214,11 +218,13 @@ export class DeepResolveController implements vscode.Disposable {
       } else if (err instanceof UserError) {
         await exec.replaceOutput([...kept, errorOutput(oneLine(err))]);
       } else {
-        // A crash or a bug: one line in the cell, details in the log, a notification to find them.
-        const details = (err as { details?: string }).details ?? (err as Error)?.stack;
-        this.log.error(`${oneLine(err)}${details ? `\n${details}` : ''}`);
-        await exec.replaceOutput([...kept, errorOutput(oneLine(err))]);
-        void vscode.window.showErrorMessage(`DeepResolve: ${oneLine(err)}`, 'Show log').then((pick) => pick && this.log.show());
+        // A crash or a bug: one line in the cell saying what ran and where to report it (the
+        // same line in the log, with the stack when DEEPRESOLVE_DEBUG=1), a notification to find it.
+        const line = internalErrorLine(err, activity);
+        const details = internalErrorDetails(err);
+        this.log.error(details ? `${line}\n${details}` : line);
+        await exec.replaceOutput([...kept, errorOutput(line)]);
+        void vscode.window.showErrorMessage(`DeepResolve: internal error while ${activity.doing}${activity.file ? ` ${activity.file}` : ''} (details in the cell)`, 'Show log').then((pick) => pick && this.log.show());
       }
     } finally {
       if (current) this.active.delete(current.run);

@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AscentProgress } from '../engine/ascent';
 import { BACKENDS, type BackendChoice } from '../engine/backend-names';
-import { CancelledError, UserError } from '../engine/errors';
+import { CancelledError, UserError, type Activity } from '../engine/errors';
+import { checkOutputPath } from '../engine/output-path';
+import { writeFileAtomic } from '../engine/write-atomic';
 import type { Results } from '../engine/results';
 import type { WorkerClient } from '../worker/client';
 import type { ModelInfo, ModelRequest } from '../worker/protocol';
@@ -161,20 +163,39 @@ async function allowWrite(ctx: RunContext, file: string, arg: string): Promise<v
   if (!confirmed) throw new UserError(`${arg}: ${why}; nothing was written (${ctx.confirmWrite ? 'not confirmed' : 'no confirmation can be asked here'})`);
 }
 
-async function writeExport(ctx: RunContext, arg: string, name: string, r: Results): Promise<Output[]> {
-  const file = ctx.session.resolvePath(arg);
+/** The file an %export writes: relative to the notebook, .json or .csv. */
+function exportFile(session: Session, arg: string): string {
+  const file = session.resolvePath(arg);
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.json' && ext !== '.csv') throw new UserError(`%export writes .json (full results) or .csv (OFIV matrix), not '${ext || arg}'`);
-  await allowWrite(ctx, file, arg);
-  const data = ext === '.json' ? JSON.stringify(r) : ofivCsv(r);
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, data);
-  } catch (err) {
-    throw new UserError(`cannot write ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  return file;
+}
+
+/**
+ * Checks the files a cell's magics will write (%export's file, any magic's --out) before its first
+ * magic runs, so that `%resolve …` followed by `%export /read-only/r.json` fails before the
+ * analysis, not after it. Outside the write folders nothing is touched (not even
+ * checkOutputPath's probe) before the user allows the write, which the magic itself asks.
+ */
+export function checkCellOutputs(calls: MagicCall[], ctx: Pick<RunContext, 'session' | 'writeFolders'>): void {
+  for (const call of calls) {
+    if (call.help) continue;
+    const targets: [string, string][] = [];
+    if (call.name === 'export' && call.args[0] !== undefined) targets.push([exportFile(ctx.session, call.args[0]), 'the export']);
+    if (typeof call.options.out === 'string') targets.push([ctx.session.resolvePath(call.options.out), `the output of %${call.name} (--out)`]);
+    for (const [file, what] of targets) if (checkWrite(file, ctx.writeFolders ?? [ctx.session.folder]).inside) checkOutputPath(file, what);
   }
-  const what = ext === '.json' ? 'results' : `OFIV (${r.features.length} features × ${r.classes.length} classes)`;
-  return [text(`Wrote ${what} of ${name} to ${file} (${(Buffer.byteLength(data) / 1024).toFixed(1)} KB)`)];
+}
+
+async function writeExport(ctx: RunContext, arg: string, name: string, r: Results): Promise<Output[]> {
+  const file = exportFile(ctx.session, arg);
+  await allowWrite(ctx, file, arg);
+  checkOutputPath(file, 'the export');
+  const json = path.extname(file).toLowerCase() === '.json';
+  // Results are written as JSON in pieces (any size); errors of the file system are UserErrors.
+  writeFileAtomic(file, json ? { json: r } : ofivCsv(r));
+  const what = json ? 'results' : `OFIV (${r.features.length} features × ${r.classes.length} classes)`;
+  return [text(`Wrote ${what} of ${name} to ${file} (${(fs.statSync(file).size / 1024).toFixed(1)} KB)`)];
 }
 
 async function backendMagic(call: MagicCall, ctx: RunContext): Promise<Output[]> {
@@ -249,4 +270,10 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
     default:
       throw new UserError(`%${call.name} is not available in notebooks`);
   }
+}
+
+/** What a cell was doing, for an internal error's line: the magic and its first argument, the cell. */
+export function magicActivity(call: MagicCall | undefined, cellIndex: number, notebook: string): Activity {
+  const magic = call ? `%${call.name}${call.args[0] !== undefined ? ` ${call.args[0]}` : ''} in ` : '';
+  return { doing: `running ${magic}cell ${cellIndex + 1} of`, file: notebook };
 }

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { unzipSync } from 'fflate';
 import { UserError } from '../errors';
+import { writeFileAtomic } from '../write-atomic';
 import { Hdf5 } from './hdf5';
 import { buildKeras } from './keras-build';
 import type { LoadedModel } from './model';
@@ -40,7 +41,7 @@ export async function loadKerasV3(file: string, bytes: Buffer, options: LoadOpti
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deepresolve-keras-'));
   const weights = path.join(dir, 'model.weights.h5');
   try {
-    fs.writeFileSync(weights, entries['model.weights.h5']);
+    writeFileAtomic(weights, entries['model.weights.h5']);
     const h5 = await Hdf5.open(weights);
     try {
       return await buildKeras(
