@@ -10,6 +10,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+// The custom layer classes (Keras layers TF.js lacks, ONNX ops), so the model's JSON resolves here.
+import './layers/index';
 import { ascend, type AscentProgress, type AscentSettings, type Pair, type PairResult } from './ascent';
 import { ascendHidden } from './ascent-hidden';
 import { useBackend, type BackendName } from './backend';

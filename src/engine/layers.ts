@@ -1,5 +1,6 @@
 /** The layers of a loaded model and the choice of the analysis layer. */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { layerKind } from './layers/onnx-op';
 import { UserError } from './errors';
 import { planHead } from './head';
 import { selectOutputs, type OutputSelection } from './outputs';
@@ -24,7 +25,7 @@ export function listLayers(model: LayersModel): LayerInfo[] {
     .map((layer, index) => {
       const shape = layer.outputShape;
       const single = (Array.isArray(shape[0]) || shape[0] === undefined ? shape[0] : shape) as (number | null)[] | undefined;
-      return { index, name: layer.name, className: layer.getClassName(), outputShape: (single ?? []).slice(1) };
+      return { index, name: layer.name, className: layerKind(layer), outputShape: (single ?? []).slice(1) };
     })
     .filter((info) => info.className !== 'InputLayer');
 }

@@ -6,6 +6,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Layer } from './tfl-types';
+import { layerKind } from './layers/onnx-op';
 
 export const ALPHABET = ['A', 'C', 'G', 'T'] as const;
 
@@ -58,7 +59,7 @@ export function firstLayerPwms(model: LayersModel, analysisIndex: number): Pwm[]
 }
 
 function channelPreserving(layer: Layer): boolean {
-  const name = layer.getClassName();
+  const name = layerKind(layer);
   if (CHANNEL_PRESERVING.test(name)) return true;
   // Flatten/Reshape keep channels only when nothing but the channel axis is left.
   if (name === 'Flatten' || name === 'Reshape') {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpAttrs, OpFn } from './index';
+import { stepSlice } from './shape';
 
 const pair = (v: number[], rank: number): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
 
@@ -47,7 +48,7 @@ function conv(xs: tf.Tensor[], a: OpAttrs): tf.Tensor {
     const wsG = tf.split(w, g, 3);
     y = tf.concat(xsG.map((xg, i) => tf.conv2d(xg as tf.Tensor4D, wsG[i] as tf.Tensor4D, s, 'valid', 'NHWC', dilations)), 3) as tf.Tensor4D;
   } else y = tf.conv2d(x, w, s, 'valid', 'NHWC', dilations);
-  if (both) y = tf.stridedSlice(y, [0, 0, 0, 0], y.shape, [1, strides[0], strides[1], 1]) as tf.Tensor4D;
+  if (both) y = stepSlice(y, [0, 0, 0, 0], [null, null, null, null], [1, strides[0], strides[1], 1]) as tf.Tensor4D;
   const out = b ? tf.add(y, b) : y;
   return from4d(out, rank);
 }

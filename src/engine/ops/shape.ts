@@ -40,17 +40,38 @@ function pad(x: tf.Tensor, pads: [number, number][], mode: string, value: number
   return y;
 }
 
+/**
+ * Python-style slicing with steps, differentiable: TF.js's stridedSlice has no gradient, so unit
+ * steps are one tf.slice and other steps a gather of the kept indices.
+ */
+export function stepSlice(x: tf.Tensor, begin: number[], end: (number | null)[], strides: number[]): tf.Tensor {
+  const start = x.shape.map(() => 0);
+  const size = x.shape.slice();
+  const gathers: [number, number[]][] = [];
+  x.shape.forEach((n, i) => {
+    const step = strides[i] ?? 1;
+    const b = begin[i] ?? 0;
+    const e = end[i] ?? (step > 0 ? n : -1);
+    if (step === 1) {
+      start[i] = b;
+      size[i] = Math.max(Math.min(e, n) - b, 0);
+    } else {
+      const idx: number[] = [];
+      for (let j = b; step > 0 ? j < e : j > e; j += step) idx.push(j);
+      gathers.push([i, idx]);
+    }
+  });
+  let y = start.some((v) => v) || size.some((v, i) => v !== x.shape[i]) ? tf.slice(x, start, size) : x;
+  for (const [axis, idx] of gathers) y = tf.gather(y, tf.tensor1d(idx, 'int32'), axis);
+  return y === x ? tf.clone(x) : y;
+}
+
 export const SHAPE_OPS: Record<string, OpFn> = {
   /** shape: the full target shape; -1 (at most one) is inferred, e.g. the batch axis. */
   Reshape: (x, a) => tf.reshape(x[0], ints(a, 'shape')),
   Transpose: (x, a) => tf.transpose(x[0], ints(a, 'perm')),
-  Slice: (x, a) => {
-    const begin = ints(a, 'begin');
-    const end = ints(a, 'end');
-    const strides = ints(a, 'strides');
-    const endMask = end.reduce((m, e, i) => (e === null || (strides[i] < 0 && e < 0) ? m | (1 << i) : m), 0);
-    return tf.stridedSlice(x[0], begin, end.map((e) => e ?? 0), strides, 0, endMask);
-  },
+  /** begin/end/strides per axis; end null: to the end in the stride's direction. */
+  Slice: (x, a) => stepSlice(x[0], ints(a, 'begin'), a.end as (number | null)[], ints(a, 'strides')),
   Pad: (x, a) => pad(x[0], a.pads as [number, number][], (a.mode as string) ?? 'constant', (a.value as number) ?? 0),
   /** indices: the second operand (int32), already non-negative. */
   Gather: (x, a) => tf.gather(x[0], tf.cast(x[1], 'int32'), a.axis as number),

@@ -58,7 +58,7 @@ function channelsLastInput(ctx: Context, node: Node, x: DataVal): DataVal {
 function padBefore(ctx: Context, node: Node, x: DataVal, pads: [number, number][], value = 0): DataVal {
   if (!pads.some(([b, e]) => b || e)) return x;
   const held: [number, number][] = [[0, 0], ...pads, [0, 0]];
-  return ctx.op(node, 'Pad', 'ZeroPadding', [x], { pads: held, mode: 'constant', value }, [x.perm], '_pad')[0] as DataVal;
+  return ctx.op(node, 'Pad', `ZeroPadding${pads.length}D`, [x], { pads: held, mode: 'constant', value }, [x.perm], '_pad')[0] as DataVal;
 }
 
 const conv: Lowering = (ctx, node, ins, attrs) => {

@@ -208,7 +208,8 @@ const pad: Lowering = (ctx, node, ins, attrs) => {
     held[h] = [pads[i], pads[i + axes.length]];
   });
   if (d && (held[0][0] || held[0][1])) throw ctx.refuse(node, 'it pads the batch axis; not supported');
-  return ctx.op(node, 'Pad', 'ZeroPadding', [d ?? x], { pads: held, mode, value }, [perm]);
+  const kind = rank === 3 || rank === 4 ? `ZeroPadding${rank - 2}D` : 'Pad';
+  return ctx.op(node, 'Pad', kind, [d ?? x], { pads: held, mode, value }, [perm]);
 };
 
 const gather: Lowering = (ctx, node, ins, attrs) => {
