@@ -25,7 +25,7 @@ function selected(uri: vscode.Uri | undefined): vscode.Uri | undefined {
 export async function resolveFeaturesCommand(controller: DeepResolveController, arg?: vscode.Uri): Promise<void> {
   const uri = selected(arg);
   if (!uri) {
-    void vscode.window.showInformationMessage('DeepResolve: right-click a model file (model.json, .h5, .keras) in the Explorer and choose "Resolve features".');
+    void vscode.window.showInformationMessage('DeepResolve: right-click a model file (.onnx, model.json, .h5, .keras) in the Explorer and choose "Resolve features".');
     return;
   }
   const file = uri.fsPath;
