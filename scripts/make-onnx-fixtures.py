@@ -400,13 +400,18 @@ ALL_FILES = []  # (file, description) for the README, in order
 ROUNDING = {}  # name -> per output, max |float32 - float64| of the PyTorch model
 
 
-def export(model, x, name, opset, input_name, output_names, dynamic=True, fold=True, legacy=False):
+def export(model, x, name, opset, input_name, output_names, dynamic=True, fold=True, legacy=False, length_axes=None):
     path = os.path.join(OUT, name + '.onnx')
     axes = None
     if dynamic:
         axes = {input_name: {0: 'batch'}}
         for o in output_names:
             axes[o] = {0: 'batch'}
+    if length_axes:
+        # A fully convolutional model: the sequence length is symbolic too (input axis 2, and the
+        # outputs' length axes), as `dynamic_axes` writes it for models that take any length.
+        for tensor, axis in length_axes.items():
+            axes[tensor][axis] = 'length'
     kw = dict(opset_version=opset, input_names=[input_name], output_names=output_names,
               dynamic_axes=axes, do_constant_folding=fold, export_params=True)
     if legacy:
@@ -738,6 +743,14 @@ def main():
           desc='DeepSTARR-like, 249 bp: 4 × (Conv1d k7/3/5/3 same padding + BatchNorm + ReLU + MaxPool 2), flatten, 2 × (Linear 32 + BatchNorm1d + ReLU + Dropout), two linear regression heads')
     build(BPNetLike, 'bpnet_like', 13, ['profile', 'counts'], seed=3, final=lambda m: [(m.profile, 1.0), (m.counts, 0.3)],
           desc='BPNet-like, 1000 bp: Conv1d k21 + ReLU, 6 residual dilated convs (k3, dilation 2..64, x + relu(conv(x))), profile head Conv1d k75 cropped [100:-100], counts head mean over length + Linear')
+    # The same BPNet-like weights with a symbolic length, checked at 600 bp (loaded with --length 600).
+    torch.manual_seed(3)
+    bpnet = BPNetLike()
+    calibrate(bpnet, random_one_hot(64, bpnet.length, 'NCL', 1003), 3, final=[(bpnet.profile, 1.0), (bpnet.counts, 0.3)])
+    seqs600 = make_sequences(600, 2003)
+    x600, _ = write_expected(bpnet, 'bpnet_dynamic_length', 13, 'NCL', 'sequence', ['profile', 'counts'], seqs600)
+    export(bpnet, x600, 'bpnet_dynamic_length', 13, 'sequence', ['profile', 'counts'], length_axes={'sequence': 2, 'profile': 2})
+    ALL_FILES.append(('bpnet_dynamic_length', 'the BPNet-like model with a symbolic sequence length (dynamic_axes on the input length and the profile length); expected values at 600 bp'))
     _, _, _, y = build(NlcInput, 'nlc_input', 12, ['probs'], layout='NLC', seed=4,
                        desc='channels-last input (N, 100, 4), permute(0, 2, 1) inside; Conv1d k5 + ReLU + MaxPool 2, flatten, Linear 3, Softmax(dim=1)')
     _, _, _, y = build(Conv2dInput, 'conv2d_input', 13, ['scores'], layout='NC1L', seed=5,

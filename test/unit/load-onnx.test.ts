@@ -100,6 +100,21 @@ describe('ONNX loader', () => {
     }
   });
 
+  test('a symbolic sequence length takes the requested length (--length), else the default with a note', async () => {
+    const expected = JSON.parse(fs.readFileSync(path.join(DIR, 'bpnet_dynamic_length.expected.json'), 'utf8')) as Expected;
+    const model = await loadModel(fixture('bpnet_dynamic_length'), { length: 600 });
+    assert.equal(model.input?.length, 600);
+    assert.ok(model.notes!.some((n) => n.includes('requested length 600')), model.notes!.join('; '));
+    const outs = outputsOf(model, heldInput(model, expected.sequences.map((s) => s.sequence)));
+    expected.outputs.forEach((o, k) => {
+      assert.deepEqual(outs[k].shape, o.shape);
+      assert.ok(maxDiff(outs[k].dataSync(), o.values) <= 1e-5, o.name);
+    });
+    const byDefault = await loadModel(fixture('bpnet_dynamic_length'));
+    assert.equal(byDefault.input?.length, 1000);
+    assert.deepEqual(byDefault.model.outputs[0].shape, [null, 800, 2]);
+  });
+
   test('a static-batch opset-11 export runs at any batch size', async () => {
     const expected = JSON.parse(fs.readFileSync(path.join(DIR, 'basset_like_op11_static.expected.json'), 'utf8')) as Expected;
     assert.equal(expected.input.batch, 1);
