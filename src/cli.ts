@@ -10,6 +10,8 @@ import { loadModel } from './engine/load';
 import { defaultAnalysisLayer, listLayers } from './engine/layers';
 import { parseLabels } from './engine/labels';
 import { resolveFeatures } from './engine/resolve';
+import { listOutputs } from './engine/outputs';
+import { runPredict } from './cli-predict';
 import { useBackend, type BackendChoice } from './engine/backend';
 import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from './engine/errors';
 import { checkOutputPath } from './engine/output-path';
@@ -19,6 +21,7 @@ import type { AscentProgress } from './engine/ascent';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
 import { progressLine } from './notebook/progress-text';
 import { resultsNotebook, textSummary } from './notebook/output-bundle';
+import { outputsTable } from './notebook/text-views';
 import { annotateWith, motifLibrary } from './notebook/motif-files';
 import { gramFileStore } from './notebook/gram-files';
 import { bestSignificantMatch } from './engine/motifs';
@@ -30,7 +33,8 @@ const HELP = `deepresolve ${TOOL_VERSION} — DeepResolve feature analysis of co
 
 Usage:
   deepresolve resolve MODEL [options]   analyse a model and write results.json (and a notebook)
-  deepresolve layers MODEL              list layers; * marks the default analysis layer
+  deepresolve layers MODEL              list layers (* marks the default analysis layer) and outputs
+  deepresolve predict MODEL --fasta F   the model's outputs for each sequence of a FASTA file (TSV)
   deepresolve help [COMMAND]            show help for a command
 
 Run 'deepresolve help resolve' for the analysis options.`;
@@ -69,7 +73,7 @@ async function runLayers(words: string[], activity: Activity) {
   const layers = listLayers(loaded.model);
   let marked = -1;
   try {
-    marked = defaultAnalysisLayer(loaded.model);
+    marked = defaultAnalysisLayer(loaded.model, { info: loaded.outputs });
   } catch {
     // no default: nothing to mark
   }
@@ -77,6 +81,7 @@ async function runLayers(words: string[], activity: Activity) {
   const widths = [1, 5, 4, 5].map((w, i) => Math.max(w, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ');
   process.stdout.write([line([' ', 'index', 'name', 'class', 'output shape']), ...rows.map(line)].join('\n') + '\n');
+  process.stdout.write(`\n${outputsTable(listOutputs(loaded.model, loaded.outputs)).plain}\n`);
 }
 
 async function runResolve(words: string[], activity: Activity) {
@@ -119,6 +124,8 @@ async function runResolve(words: string[], activity: Activity) {
   writeFilesAtomic(files);
   Object.assign(activity, { doing: 'summarizing the results of', file: args[0] });
   process.stdout.write(`${textSummary(fromResults(results))}\n\n`);
+  // What the reader must know to read the numbers (a profile's summary, a single optimum, …).
+  if (results.notes.length) process.stdout.write(`${results.notes.map((n) => `note: ${visible(n)}`).join('\n')}\n\n`);
   const table = motifTable(results);
   if (table) process.stdout.write(`${table}\n\n`);
   process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
@@ -150,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'resolve') await runResolve(rest, activity);
     else if (command === 'layers') await runLayers(rest, activity);
+    else if (command === 'predict') await runPredict(rest);
     else {
       const hint = closest(command, Object.keys(CLI_COMMANDS));
       throw new UserError(`unknown command '${command}'${hint ? ` (did you mean '${hint}'?)` : ''}; run 'deepresolve help'`);

@@ -174,3 +174,18 @@ export function summaryText(o: { summary: OutputSummary | null; positions: numbe
   const [a, b] = o.summary.positions;
   return a === 0 && b === o.positions - 1 ? `sum over all ${o.positions} positions` : `sum over positions ${a}-${b} of ${o.positions}`;
 }
+
+/** An output as `layers` lists it (plain data: crosses to the notebook's side). */
+export interface OutputListing {
+  name: string;
+  layer: string;
+  shape: number[];
+  /** Classes it makes: units, or a profile's channels. */
+  units: number;
+  /** The final sigmoid/softmax the analysis removes, if any. */
+  activation: string | null;
+}
+
+export function listOutputs(model: LayersModel, info?: OutputInfo[]): OutputListing[] {
+  return modelOutputs(model, info).map((o) => ({ name: o.name, layer: o.layerName, shape: o.shape, units: o.units, activation: o.final?.activation ?? null }));
+}

@@ -25,7 +25,7 @@ export interface Completion {
   retrigger?: boolean;
 }
 
-const MODEL_FILE = /\.(json|h5|hdf5|keras)$/i;
+const MODEL_FILE = /\.(json|onnx|h5|hdf5|keras)$/i;
 /** Motif collection files (TRANSFAC, JASPAR, MEME, bare PFM; JASPAR's downloads are .txt). */
 const MOTIF_FILE = /\.(txt|transfac|dat|jaspar|meme|pfm)$/i;
 
@@ -57,10 +57,10 @@ export function pathCompletions(word: string, folder: string, start: number, fil
     );
 }
 
-/** Which model a line refers to: its first argument when that is a session model, else the last one. */
+/** Which model a line refers to: an argument that is a session model (the first, or %predict's second), else the last one. */
 function lineModel(session: Session | undefined, positional: string[]) {
   if (!session) return undefined;
-  const named = positional[0] !== undefined ? session.models.get(positional[0]) : undefined;
+  const named = positional.map((p) => session.models.get(p)).find((m) => m);
   return named ?? (session.lastModel ? session.models.get(session.lastModel) : undefined);
 }
 
@@ -124,7 +124,11 @@ export function complete(linePrefix: string, session: Session | undefined, folde
       return [{ label: 'all', kind: 'value' as const, detail: 'every class', start: wordStart }, ...names.map((n, i) => ({ label: n, kind: 'class' as const, detail: `output ${i}`, start: wordStart }))];
     }
     if (o.choices) return o.choices.map((c) => ({ label: c, kind: 'value' as const, start: wordStart }));
-    if (o.name === 'labels') return pathCompletions(word, folder, wordStart);
+    if (o.name === 'output') {
+      const outputs = model?.outputs ?? [];
+      return [{ label: 'all', kind: 'value' as const, detail: 'every output', start: wordStart }, ...outputs.map((x) => ({ label: x.name, kind: 'value' as const, detail: `(${x.shape.join(', ')}): ${x.units} class${x.units === 1 ? '' : 'es'}`, start: wordStart }))];
+    }
+    if (o.name === 'labels' || o.name === 'out') return pathCompletions(word, folder, wordStart);
     if (o.name === 'db' || o.name === 'motifs') {
       // A comma list: complete its last item.
       const comma = word.lastIndexOf(',') + 1;
@@ -148,6 +152,8 @@ export function complete(linePrefix: string, session: Session | undefined, folde
     }
     case 'PATH':
       return pathCompletions(word, folder, wordStart, name === 'load_model' ? MODEL_FILE : /\.(json|csv)$/i);
+    case 'FASTA':
+      return pathCompletions(word, folder, wordStart, /\.(fa|fasta|fna|fas|seq|txt)$/i);
     case 'RESULT':
       return results;
     case 'CLASS': {

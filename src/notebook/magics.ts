@@ -15,7 +15,7 @@ export interface MagicCall extends Parsed {
 }
 
 /** The magics in the order %help lists them. */
-export const MAGIC_NAMES = ['load_model', 'layers', 'resolve', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help'];
+export const MAGIC_NAMES = ['load_model', 'layers', 'resolve', 'predict', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help'];
 
 /**
  * The spec a magic is parsed with. `%resolve` and `%layers` take the model as an optional first
@@ -25,6 +25,7 @@ export function magicSpec(name: string): CommandSpec | undefined {
   const spec = COMMANDS[name];
   if (!spec || !commandsFor('magic').includes(spec)) return undefined;
   if (name === 'resolve' || name === 'layers') return { ...spec, args: spec.args.map((a) => ({ ...a, optional: true })) };
+  if (spec.magicArgs) return { ...spec, args: spec.magicArgs };
   return spec;
 }
 

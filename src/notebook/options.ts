@@ -32,6 +32,8 @@ export interface CommandSpec {
   name: string;
   summary: string;
   args: ArgumentSpec[];
+  /** The magic's arguments, where they differ from the CLI's (e.g. %predict FASTA [MODEL] for predict MODEL --fasta FILE). */
+  magicArgs?: ArgumentSpec[];
   options: OptionSpec[];
   scope?: Scope;
 }
@@ -65,7 +67,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   resolve: {
     name: 'resolve',
     summary: 'run DeepResolve on a model: feature importance, non-additive features, class similarity',
-    args: [{ name: 'MODEL', help: 'model file or folder (TF.js model.json, Keras .h5/.keras)', path: true }],
+    args: [{ name: 'MODEL', help: 'model file or folder (ONNX .onnx, TF.js model.json, Keras .h5/.keras)', path: true }],
     options: [
       ...ANALYSIS_OPTIONS,
       { name: 'out', type: 'string', placeholder: 'FILE', default: 'results.json', scope: 'cli', help: 'where to write the results JSON' },
@@ -73,9 +75,24 @@ export const COMMANDS: Record<string, CommandSpec> = {
       { name: 'as', type: 'string', placeholder: 'NAME', scope: 'magic', help: 'name of the result in this notebook session' },
     ],
   },
+  predict: {
+    name: 'predict',
+    summary: "the model's outputs (after its final activation) for each sequence of a FASTA file, as TSV: id, then one column per output unit",
+    args: [{ name: 'MODEL', help: 'model file or folder (ONNX .onnx, TF.js model.json, Keras .h5/.keras)', path: true }],
+    magicArgs: [
+      { name: 'FASTA', help: 'FASTA file of the sequences, relative to the notebook', path: true },
+      { name: 'MODEL', help: 'session model name or model path (default: the last model loaded)', optional: true, path: true },
+    ],
+    options: [
+      { name: 'fasta', type: 'string', placeholder: 'FILE', scope: 'cli', help: 'FASTA file of the sequences (each as long as the model input; A, C, G, T in any case, N and other letters encode as zeros)' },
+      { name: 'out', type: 'string', placeholder: 'FILE', help: 'write the TSV to FILE (CLI default: standard output; notebook: shown in the cell)' },
+      { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models that declare an unspecified sequence length' },
+      { name: 'backend', type: 'string', placeholder: 'NAME', default: d.backend, choices: BACKENDS, help: 'TensorFlow.js backend: auto, tensorflow, wasm or cpu' },
+    ],
+  },
   layers: {
     name: 'layers',
-    summary: 'list the layers of a model with their output shapes; * marks the default analysis layer',
+    summary: 'list the layers of a model with their output shapes (* marks the default analysis layer) and its outputs',
     args: [{ name: 'MODEL', help: 'model file or folder', path: true }],
     options: [{ name: 'length', type: 'int', placeholder: 'N', help: 'input length for models with an unspecified length' }],
   },

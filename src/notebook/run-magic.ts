@@ -20,7 +20,7 @@ import { toSettings } from './options';
 import { text, type Output } from './output-items';
 import { resultOutput } from './result-output';
 import { findClass, parseFeatureSpec, Session, type SessionModel } from './session';
-import { featuresTable, interactionsText, layersTable, logosText, ofivCsv, resultSummary, similarityText } from './text-views';
+import { featuresTable, interactionsText, layersTable, logosText, ofivCsv, predictionTable, resultSummary, similarityText } from './text-views';
 import { checkWrite, outsideText } from './write-scope';
 import { label, visible } from '../shared/escape';
 
@@ -74,7 +74,7 @@ function backendOf(ctx: RunContext): BackendChoice {
 }
 
 function toSessionModel(info: ModelInfo, request: ModelRequest, name: string): SessionModel {
-  return { name, path: request.path, length: request.length, layers: info.layers, defaultLayer: info.defaultLayer, numClasses: info.numClasses, format: info.format };
+  return { name, path: request.path, length: request.length, layers: info.layers, defaultLayer: info.defaultLayer, numClasses: info.numClasses, outputs: info.outputs, format: info.format };
 }
 
 function existing(ctx: RunContext, file: string, shown: string): string {
@@ -148,8 +148,30 @@ async function layers(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const length = call.options.length as number | undefined;
   const ref = ctx.session.modelRef(call.args[0]);
   const m = ref.model && length === undefined ? ref.model : await loadInto(ctx, call.args[0] ?? ref.model!.path, { length });
-  const t = layersTable(m.layers, m.defaultLayer, m.name);
+  const t = layersTable(m.layers, m.defaultLayer, m.name, m.outputs);
   return [text(t.plain, t.markdown)];
+}
+
+/** %predict FASTA [MODEL]: the model's outputs per sequence, run in the worker; a table of the first rows and the whole TSV. */
+async function predict(call: MagicCall, ctx: RunContext): Promise<Output[]> {
+  const [fastaArg, modelArg] = call.args;
+  const fasta = existing(ctx, ctx.session.resolvePath(fastaArg), fastaArg);
+  const length = call.options.length as number | undefined;
+  const ref = ctx.session.modelRef(modelArg);
+  const file = ref.model?.path ?? existing(ctx, ref.path!, modelArg);
+  const outArg = call.options.out as string | undefined;
+  const outFile = outArg === undefined ? undefined : ctx.session.resolvePath(outArg);
+  // Asked before the work, so that a refused write costs nothing.
+  if (outFile) await allowWrite(ctx, outFile, outArg!);
+  const backend = (call.options.backend as BackendChoice | undefined) ?? backendOf(ctx);
+  const request: ModelRequest = { path: file, length: length ?? ref.model?.length, maxMemoryMB: ctx.defaults.maxMemoryMB };
+  ctx.onStart?.(`Predicting ${path.basename(fasta)}`);
+  const { tsv, columns, rows, model } = await work(ctx, () => ctx.client.run({ kind: 'predict', backend, model: request, fasta, shownAs: fastaArg }));
+  const entry = ref.model ?? toSessionModel(model, request, freeModelName(ctx.session, file, request.length));
+  if (!ref.model) ctx.session.addModel(entry);
+  if (outFile) writeFileAtomic(outFile, tsv);
+  const t = predictionTable(tsv, columns, rows, entry.name, fastaArg, outFile);
+  return [{ items: [{ mime: 'text/markdown', value: t.markdown }, { mime: 'text/plain', value: t.plain }, { mime: 'text/tab-separated-values', value: tsv }] }];
 }
 
 /** A write outside the workspace happens only when the user confirms it; else one line naming the path. */
@@ -228,6 +250,8 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       return layers(call, ctx);
     case 'resolve':
       return resolve(call, ctx);
+    case 'predict':
+      return predict(call, ctx);
     case 'similarity': {
       const { name, results } = resultArg(ctx, a0);
       if (results.classes.length < 2) return [text(`${name} has one class: class similarity needs at least two (%resolve --classes all)`)];

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { UserError } from '../engine/errors';
 import type { BackendChoice } from '../engine/backend-names';
 import type { LayerInfo } from '../engine/layers';
+import type { OutputListing } from '../engine/outputs';
 import type { Results } from '../engine/results';
 
 export interface SessionModel {
@@ -17,6 +18,8 @@ export interface SessionModel {
   layers: LayerInfo[];
   defaultLayer: number | null;
   numClasses: number;
+  /** The model's outputs (absent in sessions saved before they were listed). */
+  outputs?: OutputListing[];
   format: string;
 }
 
@@ -46,7 +49,7 @@ export class Session {
   /** A default model name for a path: the file name, or the folder name for model.json. */
   static modelName(file: string): string {
     const base = path.basename(file);
-    const stem = base.replace(/\.(json|h5|hdf5|keras)$/i, '');
+    const stem = base.replace(/\.(json|onnx|h5|hdf5|keras)$/i, '');
     return stem === 'model' ? path.basename(path.dirname(file)) || 'model' : stem;
   }
 

@@ -4,6 +4,7 @@
  * Names from files go through src/shared/escape.ts: `label` in plain text, `mdText` in Markdown.
  */
 import type { LayerInfo } from '../engine/layers';
+import type { OutputListing } from '../engine/outputs';
 import type { ClassResult, Results } from '../engine/results';
 import { csvCell, label, mdText, visible } from '../shared/escape';
 
@@ -65,7 +66,12 @@ export function featuresTable(r: Results, c: ClassResult, top: number) {
     [neg.has(k) ? 'negative' : '', na.has(k) ? 'non-additive' : ''].filter(Boolean).join(', '),
   ]);
   const t = table(['feature', 'OFIV', 'ONIV', 'sd', 'role'], rows);
-  const title = sentence`Class ${c.name} (output ${String(c.index)}): top ${String(Math.min(top, c.ofiv.length))} of ${String(c.ofiv.length)} features by OFIV`;
+  const [shown, of] = [String(Math.min(top, c.ofiv.length)), String(c.ofiv.length)];
+  // Results before schema 1.1 have no output names: their class index was the output unit.
+  const title =
+    c.output === undefined
+      ? sentence`Class ${c.name} (output ${String(c.index)}): top ${shown} of ${of} features by OFIV`
+      : sentence`Class ${c.name} (class ${String(c.index)}: output ${c.output}, unit ${String(c.unit)}): top ${shown} of ${of} features by OFIV`;
   return { plain: `${title.plain}\n${t.plain}`, markdown: `**${title.markdown}**\n\n${t.markdown}` };
 }
 
@@ -92,11 +98,42 @@ export function similarityText(r: Results) {
   return { plain: `${title}\n${t.plain}`, markdown: `**${title}**\n\n${t.markdown}` };
 }
 
-export function layersTable(layers: LayerInfo[], defaultLayer: number | null, modelName: string) {
+export function layersTable(layers: LayerInfo[], defaultLayer: number | null, modelName: string, outputs?: OutputListing[]) {
   const rows = layers.map((l) => [l.index === defaultLayer ? '*' : '', String(l.index), l.name, l.className, `(${l.outputShape.map((x) => x ?? 'None').join(', ')})`]);
   const t = table(['', 'index', 'name', 'class', 'output shape'], rows);
   const title = sentence`Layers of ${modelName} (${'*'} = default analysis layer)`;
-  return { plain: `${title.plain}\n${t.plain}`, markdown: `**${title.markdown}**\n\n${t.markdown}` };
+  const o = outputs?.length ? outputsTable(outputs) : null;
+  return {
+    plain: `${title.plain}\n${t.plain}${o ? `\n\n${o.plain}` : ''}`,
+    markdown: `**${title.markdown}**\n\n${t.markdown}${o ? `\n\n${o.markdown}` : ''}`,
+  };
+}
+
+/** The model's outputs, as `layers` lists them: what --output takes, and the classes each makes. */
+export function outputsTable(outputs: OutputListing[]) {
+  const rows = outputs.map((o) => [o.name, o.layer, `(${o.shape.join(', ')})`, String(o.units), o.shape.length > 1 ? 'profile: summed over positions' : '', o.activation ?? '']);
+  const t = table(['output', 'layer', 'shape', 'classes', 'scores', 'final activation (removed)'], rows);
+  return { plain: `Outputs (--output NAME or all)\n${t.plain}`, markdown: `**Outputs** (\`--output NAME\` or \`all\`)\n\n${t.markdown}` };
+}
+
+const PREVIEW_ROWS = 10;
+const PREVIEW_COLUMNS = 8;
+
+/** The first rows of a prediction TSV as a table (at most PREVIEW_COLUMNS output columns), titled with what it holds. */
+export function predictionTable(tsv: string, columns: string[], rows: number, modelName: string, fasta: string, outFile?: string) {
+  const lines = tsv.split('\n', PREVIEW_ROWS + 1).slice(1).filter((l) => l !== '');
+  const cut = columns.length > PREVIEW_COLUMNS;
+  const header = ['id', ...columns.slice(0, PREVIEW_COLUMNS), ...(cut ? [`… ${columns.length - PREVIEW_COLUMNS} more`] : [])];
+  const body = lines.map((l) => {
+    const cells = l.split('\t');
+    return [cells[0], ...cells.slice(1, PREVIEW_COLUMNS + 1), ...(cut ? ['…'] : [])];
+  });
+  const t = table(header, body);
+  const counts = `${rows} sequence${rows === 1 ? '' : 's'} × ${columns.length} output column${columns.length === 1 ? '' : 's'}${rows > lines.length ? ` (first ${lines.length} shown)` : ''}`;
+  const named = sentence`Predictions of ${modelName} for ${fasta}: `;
+  const title = { plain: named.plain + counts, markdown: named.markdown + counts };
+  const where = outFile ? sentence`The TSV was written to ${outFile}.` : sentence`The whole TSV is this output's text/tab-separated-values item (--out FILE writes it to a file).`;
+  return { plain: `${title.plain}\n${t.plain}\n${where.plain}`, markdown: `**${title.markdown}**\n\n${t.markdown}\n\n${where.markdown}` };
 }
 
 /** Consensus letters of a PWM (uppercase when the position carries ≥ 1 bit). */

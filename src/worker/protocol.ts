@@ -7,6 +7,7 @@ import type { AscentProgress } from '../engine/ascent';
 import type { BackendChoice, BackendName } from '../engine/backend-names';
 import type { LayerInfo } from '../engine/layers';
 import type { MotifMatch } from '../engine/motifs/match';
+import type { OutputListing } from '../engine/outputs';
 import type { Results } from '../engine/results';
 import type { Settings } from '../engine/settings';
 import type { ViewName } from '../../renderers/pack';
@@ -22,6 +23,8 @@ export type Task =
   | { kind: 'backend'; backend: BackendChoice }
   | { kind: 'load'; backend: BackendChoice; model: ModelRequest }
   | { kind: 'resolve'; backend: BackendChoice; model: ModelRequest; settings: Partial<Settings>; labelsFile?: string; motifs?: string; motifsBase?: string }
+  /** %predict: the model's outputs for each sequence of a FASTA file (absolute path; `shownAs` names it in messages). */
+  | { kind: 'predict'; backend: BackendChoice; model: ModelRequest; fasta: string; shownAs: string }
   /** The cell's MIME bundle of a view (SVG rendering is slow for big results: not on the host's thread). */
   | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number; feature?: number }
   /**
@@ -37,7 +40,9 @@ export interface ModelInfo {
   layers: LayerInfo[];
   /** Index (into model.layers) of the default analysis layer, null when the model has none. */
   defaultLayer: number | null;
+  /** Classes of all outputs together (the default --output all). */
   numClasses: number;
+  outputs: OutputListing[];
   inputShape: (number | null)[];
   notes: string[];
 }
@@ -46,6 +51,8 @@ export interface TaskResult {
   backend: { backend: BackendName };
   load: { model: ModelInfo; backend: BackendName };
   resolve: { results: Results; model: ModelInfo; classNames?: string[] };
+  /** The TSV (header line first) and its columns after `id`. */
+  predict: { tsv: string; columns: string[]; rows: number; model: ModelInfo };
   bundle: { bundle: Record<string, unknown> };
   /** One list per PWM, best first, without the aligned PWMs; `files`: collection file names. */
   motifs: { matches: MotifMatch[][]; motifCount: number; files: string[] };

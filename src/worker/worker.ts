@@ -11,6 +11,8 @@ import { parseLabels } from '../engine/labels';
 import { defaultAnalysisLayer, listLayers } from '../engine/layers';
 import { loadModel } from '../engine/load';
 import type { LoadedModel } from '../engine/load/model';
+import { listOutputs } from '../engine/outputs';
+import { predictFasta } from '../engine/predict';
 import { resolveFeatures } from '../engine/resolve';
 import { outputBundle } from '../notebook/output-bundle';
 import { annotateWith, motifLibrary } from '../notebook/motif-files';
@@ -69,18 +71,19 @@ async function model(req: ModelRequest): Promise<LoadedModel> {
 function info(loaded: LoadedModel): ModelInfo {
   let defaultLayer: number | null = null;
   try {
-    defaultLayer = defaultAnalysisLayer(loaded.model);
+    defaultLayer = defaultAnalysisLayer(loaded.model, { info: loaded.outputs });
   } catch {
-    // no convolution/pooling layer: the user must pick one with --layer
+    // no layer qualifies: the user must pick one with --layer
   }
-  const out = loaded.model.outputs[0].shape;
+  const outputs = listOutputs(loaded.model, loaded.outputs);
   return {
     name: loaded.name,
     path: loaded.path,
     format: loaded.format,
     layers: listLayers(loaded.model),
     defaultLayer,
-    numClasses: Number(out[out.length - 1] ?? 0),
+    numClasses: outputs.reduce((a, o) => a + o.units, 0),
+    outputs,
     inputShape: (loaded.model.inputs[0].shape as (number | null)[]).slice(1),
     notes: loaded.notes ?? [],
   };
@@ -108,6 +111,13 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
         { signal, onProgress: (progress) => post({ type: 'progress', id, progress }) },
       );
       return { results: annotateWith(results, library), model: info(loaded), classNames: labels?.names };
+    }
+    case 'predict': {
+      await backend(task.backend);
+      const loaded = await model(task.model);
+      const parts: string[] = [];
+      const { columns, rows } = await predictFasta(loaded, task.fasta, (t) => parts.push(t), { signal, shownAs: task.shownAs });
+      return { tsv: parts.join(''), columns, rows, model: info(loaded) };
     }
     case 'bundle':
       return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos, feature: task.feature }) };

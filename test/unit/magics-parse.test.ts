@@ -59,18 +59,24 @@ describe('magic cell parsing', () => {
 
   test('magic-only commands stay out of the CLI', () => {
     const cli = commandsFor('cli').map((c) => c.name);
-    assert.deepEqual(cli, ['resolve', 'layers']);
-    assert.equal(commandsFor('magic').length, 11);
+    assert.deepEqual(cli, ['resolve', 'predict', 'layers']);
+    assert.equal(commandsFor('magic').length, 12);
   });
 
   test('help lists every magic and shows magic options only', () => {
     const index = helpIndex();
-    for (const n of ['load_model', 'layers', 'resolve', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help']) assert.ok(index.includes(`%${n} `), n);
+    for (const n of ['load_model', 'layers', 'resolve', 'predict', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help']) assert.ok(index.includes(`%${n} `), n);
     const u = magicUsage('resolve')!;
     assert.ok(u.startsWith('%resolve [MODEL] [options]'));
     assert.ok(u.includes('--as NAME'));
     assert.ok(!/--out\b(?!put)/.test(u), 'CLI-only option hidden');
     assert.equal(magicUsage('nope'), undefined);
+    // %predict takes the FASTA first and the model optionally (the CLI: MODEL --fasta FILE).
+    const p = magicUsage('predict')!;
+    assert.ok(p.startsWith('%predict FASTA [MODEL] [options]'), p);
+    assert.ok(!p.includes('--fasta') && p.includes('--out FILE'));
+    assert.deepEqual(parseMagicLine('%predict seqs.fa m --out s.tsv'), { name: 'predict', line: 0, args: ['seqs.fa', 'm'], options: { out: 's.tsv' } });
+    assert.throws(() => parseMagicLine('%predict'), { message: '%predict needs FASTA' });
   });
 
   test('isMagicCell looks at the first line that is not a comment', () => {
