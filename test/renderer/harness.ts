@@ -53,12 +53,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Builds dist/renderer.js when it is missing or older than the renderer sources. */
+/** Builds dist/renderer.js when it is missing or older than the renderer sources (renderers/ and src/shared/, which it bundles). */
 export function ensureBuilt() {
   const out = path.join(ROOT, 'dist', 'renderer.js');
   const newest = (dir: string): number =>
     fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs), 0);
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < newest(path.join(ROOT, 'renderers'))) {
+  const sources = Math.max(newest(path.join(ROOT, 'renderers')), newest(path.join(ROOT, 'src', 'shared')));
+  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < sources) {
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   }
 }
