@@ -5,15 +5,14 @@
  * sees feature maps as positions × channels.
  */
 import { UserError } from '../errors';
+import { embeddingInput } from './embedding-input';
 import { fmt } from './input-layout';
-import { type Json, Refusal, SPATIAL, SUPPORTED_LAYERS, dataFormat, kerasClass, translateLayer } from './keras-layers';
-
-type Dim = number | null;
-type InboundRef = [string, number, number, Json];
+import { type Dim, type InboundRef, type Json, MODEL_CLASSES, allLayers, containerLayers, declaredShape, flatGraph, isObj, layerName } from './keras-graph';
+import { OTHER_CONVOLUTIONS, Refusal, SPATIAL, SUPPORTED_LAYERS, dataFormat, kerasClass, translateLayer } from './keras-layers';
 
 /** How one layer's weights are converted from the file's layout to TF.js's. */
 export interface WeightPlan {
-  kind: 'conv1d' | 'conv2d' | 'dense' | 'recurrent' | 'bidirectional' | 'plain';
+  kind: 'conv1d' | 'conv2d' | 'dense' | 'recurrent' | 'bidirectional' | 'attention' | 'plain';
   /** Keras 1 Theano-ordered Convolution2D: kernel stored (filters, in, rows, cols). */
   theanoKernelLayout?: boolean;
   /** Kernel trained as a true convolution (Theano): flip the spatial axes for TF.js. */
@@ -34,6 +33,10 @@ export interface ArchLayer {
   config: Json;
   inbound: InboundRef[][];
   plan: WeightPlan;
+  /** Where its weights are in the file: names from the outermost model down (keras-graph.ts). */
+  origin: string[];
+  /** Its Keras 3 weight-group keys. */
+  v3: string[];
 }
 
 export interface Arch {
@@ -51,8 +54,6 @@ export interface Arch {
   notes: string[];
 }
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function looksKeras1(layers: Json[]): boolean {
   const k1Keys = ['nb_filter', 'output_dim', 'border_mode', 'dim_ordering', 'filter_length', 'subsample_length', 'inner_activation'];
   return layers.some((l) => {
@@ -62,45 +63,6 @@ function looksKeras1(layers: Json[]): boolean {
   });
 }
 
-/** Input shape (without batch) from a first layer's config, or undefined. */
-function declaredShape(cfg: Json): Dim[] | undefined {
-  const batch = cfg.batch_input_shape ?? cfg.batch_shape;
-  if (Array.isArray(batch)) return batch.slice(1) as Dim[];
-  if (Array.isArray(cfg.input_shape)) return cfg.input_shape as Dim[];
-  if (cfg.input_dim !== undefined && cfg.input_dim !== null) {
-    // Keras 1 recurrent/conv1d layers could declare input_length + input_dim instead.
-    return 'input_length' in cfg ? [(cfg.input_length as Dim) ?? null, Number(cfg.input_dim)] : [Number(cfg.input_dim)];
-  }
-  return undefined;
-}
-
-/** Keras 3 functional inbound nodes ({args: [keras tensors]}) → Keras 2 form ([[name, node, index, {}]]). */
-function inboundNodes(raw: unknown, layer: string, file: string): InboundRef[][] {
-  if (!Array.isArray(raw)) return [];
-  return raw.map((node) => {
-    if (Array.isArray(node)) return node.map((ref) => [String(ref[0]), Number(ref[1] ?? 0), Number(ref[2] ?? 0), isObj(ref[3]) ? ref[3] : {}] as InboundRef);
-    if (isObj(node) && Array.isArray(node.args)) {
-      const refs: InboundRef[] = [];
-      const visit = (a: unknown) => {
-        if (Array.isArray(a)) a.forEach(visit);
-        else if (isObj(a) && a.class_name === '__keras_tensor__' && isObj(a.config) && Array.isArray(a.config.keras_history)) {
-          const h = a.config.keras_history;
-          refs.push([String(h[0]), Number(h[1]), Number(h[2]), {}]);
-        }
-      };
-      node.args.forEach(visit);
-      return refs;
-    }
-    throw new UserError(`${file}: layer '${layer}' has inbound connections this version cannot read`);
-  });
-}
-
-function refList(v: unknown): [string, number, number][] {
-  if (!Array.isArray(v)) return [];
-  if (v.length && !Array.isArray(v[0])) return [[String(v[0]), Number(v[1] ?? 0), Number(v[2] ?? 0)]];
-  return v.map((r) => [String(r[0]), Number(r[1] ?? 0), Number(r[2] ?? 0)]);
-}
-
 /** Parses the file's architecture JSON (already decoded) into an Arch, refusing what cannot be loaded. */
 export function parseArchitecture(raw: unknown, file: string, hints: { kerasVersion?: string; backend?: string } = {}): Arch {
   if (!isObj(raw) || typeof raw.class_name !== 'string') throw new UserError(`${file}: not a Keras model architecture (no class_name)`);
@@ -108,9 +70,9 @@ export function parseArchitecture(raw: unknown, file: string, hints: { kerasVers
   if (!['Sequential', 'Model', 'Functional'].includes(top)) {
     throw new UserError(`${file}: the model class '${top}' is a custom object (a subclassed model) and cannot be loaded without running its code`);
   }
-  const cfg = raw.config;
-  const rawLayers: Json[] = (Array.isArray(cfg) ? cfg : isObj(cfg) && Array.isArray(cfg.layers) ? cfg.layers : []).filter(isObj);
-  if (!rawLayers.length) throw new UserError(`${file}: the architecture has no layers`);
+  // Every layer, nested models' included: the version guess and the refusals look at all of them.
+  const rawLayers = allLayers(raw);
+  if (!containerLayers(raw).length) throw new UserError(`${file}: the architecture has no layers`);
   const version = hints.kerasVersion ?? (typeof raw.keras_version === 'string' ? raw.keras_version : undefined);
   const kerasMajor = version
     ? Number(version.split('.')[0]) || 2
@@ -120,22 +82,21 @@ export function parseArchitecture(raw: unknown, file: string, hints: { kerasVers
         ? 1
         : 2;
   const backend = hints.backend ?? (typeof raw.backend === 'string' ? raw.backend : undefined);
-  const kind = top === 'Sequential' ? 'sequential' : 'functional';
   const notes: string[] = [];
 
   // Refusals that concern the whole file come first: code, custom objects, unknown layers.
   const unsupported = new Set<string>();
   for (const l of rawLayers) {
     const cls = String(l.class_name);
-    const name = String((isObj(l.config) && l.config.name) ?? l.name ?? cls);
+    const name = layerName(l);
     if (cls === 'Lambda') throw new UserError(`${file}: layer '${name}' is a Lambda layer, which holds Python code; refused, because loading a model never executes code from the file`);
-    if (['Sequential', 'Model', 'Functional'].includes(cls)) throw new UserError(`${file}: layer '${name}' is a nested model, which is not supported (flatten it into one model)`);
     const registered = l.registered_name;
     const custom = typeof registered === 'string' && registered !== cls && registered.includes('>');
     if (custom || (typeof l.module === 'string' && !l.module.startsWith('keras'))) {
       throw new UserError(`${file}: layer '${name}' is a custom object ('${String(registered ?? cls)}'); refused, because loading a model never executes code from the file`);
     }
-    if (!kerasClass(cls)) unsupported.add(cls);
+    if (MODEL_CLASSES.has(cls)) continue; // inlined below
+    if (!kerasClass(cls) || cls === 'OneHotEmbedding') unsupported.add(cls);
     if (cls === 'Bidirectional' && isObj(l.config) && isObj(l.config.layer)) {
       const inner = String(l.config.layer.class_name);
       if (!['LSTM', 'GRU', 'SimpleRNN'].includes(inner)) unsupported.add(`Bidirectional(${inner})`);
@@ -145,27 +106,20 @@ export function parseArchitecture(raw: unknown, file: string, hints: { kerasVers
     throw new UserError(`${file}: unsupported layer types: ${[...unsupported].join(', ')} (supported: ${SUPPORTED_LAYERS.join(', ')})`);
   }
 
-  // Inputs.
-  let inputLayers: [string, number, number][] = [];
-  let outputLayers: [string, number, number][] = [];
-  if (kind === 'functional' && isObj(cfg)) {
-    inputLayers = refList(cfg.input_layers);
-    outputLayers = refList(cfg.output_layers);
-    if (inputLayers.length > 1) {
-      throw new UserError(`${file}: the model has ${inputLayers.length} inputs (${inputLayers.map((r) => r[0]).join(', ')}); models with more than one input are not supported yet`);
-    }
+  // One flat graph: nested models inlined, shared layers copied per call; an input Embedding made one-hot.
+  const graph = flatGraph(raw, file);
+  notes.push(...graph.notes, ...embeddingInput(graph, file));
+  const kind = graph.kind;
+  const inputLayers = graph.inputLayers;
+  const outputLayers = graph.outputLayers;
+  if (inputLayers.length > 1) {
+    throw new UserError(`${file}: the model has ${inputLayers.length} inputs (${inputLayers.map((r) => r[0]).join(', ')}); models with more than one input are not supported yet`);
   }
-  let declaredInput: Dim[] | undefined;
-  if (kind === 'sequential') {
-    declaredInput = declaredShape(isObj(rawLayers[0].config) ? rawLayers[0].config : {});
-  } else {
-    const inputName = inputLayers[0]?.[0];
-    const inputLayer = rawLayers.find((l) => (l.name ?? (isObj(l.config) && l.config.name)) === inputName);
-    declaredInput = inputLayer && isObj(inputLayer.config) ? declaredShape(inputLayer.config) : undefined;
-  }
+  const first = graph.layers.find((l) => kind === 'sequential' || l.name === inputLayers[0]?.[0]);
+  const declaredInput = first && isObj(first.raw.config) ? declaredShape(first.raw.config) : undefined;
   if (!declaredInput) throw new UserError(`${file}: the architecture does not declare its input shape`);
 
-  const channelsFirst = rawLayers.some((l) => SPATIAL.has(kerasClass(String(l.class_name)) ?? '') && isObj(l.config) && dataFormat(l.config) === 'channels_first');
+  const channelsFirst = graph.layers.some((l) => SPATIAL.has(kerasClass(l.className) ?? '') && isObj(l.raw.config) && dataFormat(l.raw.config) === 'channels_first');
   // Theano convolves (flips kernels); Keras 1 files do not record the backend, but 'th' ordering was Theano's.
   const theano = backend === 'theano' || (backend === undefined && kerasMajor === 1 && channelsFirst);
   if (theano) notes.push(`kernels were trained by Theano (true convolution); flipped for TF.js${backend ? '' : " (inferred from Keras 1 dim_ordering 'th')"}`);
@@ -183,24 +137,18 @@ export function parseArchitecture(raw: unknown, file: string, hints: { kerasVers
   const refuse = (msg: string): never => {
     throw new UserError(`${file}: ${msg}`);
   };
-  for (const l of rawLayers) {
-    const fileClass = String(l.class_name);
-    const lcfg = isObj(l.config) ? l.config : {};
-    const name = String(lcfg.name ?? l.name);
+  for (const g of graph.layers) {
+    const fileClass = g.className;
+    const lcfg = isObj(g.raw.config) ? g.raw.config : {};
+    const name = g.name;
     const cls = kerasClass(fileClass) as string;
-    let inbound: InboundRef[][] = [];
-    let inState: State[];
-    if (kind === 'functional') {
-      inbound = inboundNodes(l.inbound_nodes, name, file);
-      if (inbound.length > 1) refuse(`layer '${name}' is shared (called ${inbound.length} times), which is not supported`);
-      inState = (inbound[0] ?? []).map((r) => states.get(r[0]) ?? { cf: false });
-    } else {
-      inState = [previous];
-    }
+    const inbound = g.inbound;
+    const where = { origin: g.origin, v3: g.v3 };
+    const inState = kind === 'functional' ? (inbound[0] ?? []).map((r) => states.get(r[0]) ?? { cf: false }) : [previous];
     if (cls === 'InputLayer') {
       const s: State = { cf: channelsFirst && declaredInput.length >= 2 };
       states.set(name, s);
-      layers.push({ name, fileClass, className: 'InputLayer', config: { name, batch_input_shape: [null, ...input], dtype: 'float32', sparse: false }, inbound, plan: { kind: 'plain' } });
+      layers.push({ name, fileClass, className: 'InputLayer', config: { name, batch_input_shape: [null, ...input], dtype: 'float32', sparse: false }, inbound, plan: { kind: 'plain' }, ...where });
       previous = s;
       continue;
     }
@@ -236,6 +184,7 @@ export function parseArchitecture(raw: unknown, file: string, hints: { kerasVers
         plan.flip = theano;
         plan.theanoKernelLayout = kerasMajor === 1 && out === 'Conv2D' && dataFormat(lcfg) === 'channels_first';
       }
+      if (theano && OTHER_CONVOLUTIONS.has(out)) refuse(`layer '${name}' (${fileClass}) was trained by Theano, whose kernel orientation for it is not supported`);
     } else if (out === 'BatchNormalization' && cfIn) {
       if (translated.config.axis !== 1) refuse(`layer '${name}' normalises axis ${String(translated.config.axis)} of a channels-first map, which cannot be converted`);
       translated.config.axis = -1;
@@ -262,12 +211,12 @@ export function parseArchitecture(raw: unknown, file: string, hints: { kerasVers
       plan.kind = 'recurrent';
       plan.recurrentClass = out;
     }
+    if (out === 'MultiHeadAttention') plan.kind = 'attention';
     states.set(name, state);
     previous = state;
-    layers.push({ name, fileClass, className: out, config: translated.config, inbound, plan });
+    layers.push({ name, fileClass, className: out, config: translated.config, inbound, plan, ...where });
   }
-  const name = String((isObj(cfg) && cfg.name) || 'model');
-  return { kind, name, kerasMajor, layers, inputLayers, outputLayers, declaredInput, input, channelsFirst, notes };
+  return { kind, name: graph.name, kerasMajor, layers, inputLayers, outputLayers, declaredInput, input, channelsFirst, notes };
 }
 
 /** The TF.js topology (Keras-2 JSON) for an Arch, with the input shape `input` (length filled in). */

@@ -61,10 +61,33 @@ const CLASS_MAP: Record<string, string> = {
   GRU: 'GRU',
   SimpleRNN: 'SimpleRNN',
   Bidirectional: 'Bidirectional',
+  // TF.js has these …
+  Cropping2D: 'Cropping2D',
+  ZeroPadding2D: 'ZeroPadding2D',
+  UpSampling2D: 'UpSampling2D',
+  Conv2DTranspose: 'Conv2DTranspose',
+  Convolution2DTranspose: 'Conv2DTranspose',
+  SeparableConv2D: 'SeparableConv2D',
+  SeparableConvolution2D: 'SeparableConv2D',
+  DepthwiseConv2D: 'DepthwiseConv2D',
+  LayerNormalization: 'LayerNormalization',
+  // … these are ours (src/engine/layers).
+  Cropping1D: 'Cropping1D',
+  ZeroPadding1D: 'ZeroPadding1D',
+  UpSampling1D: 'UpSampling1D',
+  Conv1DTranspose: 'Conv1DTranspose',
+  Convolution1DTranspose: 'Conv1DTranspose',
+  SeparableConv1D: 'SeparableConv1D',
+  SeparableConvolution1D: 'SeparableConv1D',
+  DepthwiseConv1D: 'DepthwiseConv1D',
+  MultiHeadAttention: 'MultiHeadAttention',
+  // An Embedding of the input becomes a OneHotEmbedding (embedding-input.ts) before translation.
+  Embedding: 'OneHotEmbedding',
+  OneHotEmbedding: 'OneHotEmbedding',
 };
 
-/** The supported set, for messages and docs/formats.md. */
-export const SUPPORTED_LAYERS = [...new Set(Object.keys(CLASS_MAP))].sort();
+/** The supported set, for messages and docs/formats.md (OneHotEmbedding is ours, not a Keras class). */
+export const SUPPORTED_LAYERS = [...new Set(Object.keys(CLASS_MAP))].filter((c) => c !== 'OneHotEmbedding').sort();
 
 export const SPATIAL = new Set([
   'Conv1D',
@@ -77,7 +100,19 @@ export const SPATIAL = new Set([
   'GlobalMaxPooling2D',
   'GlobalAveragePooling1D',
   'GlobalAveragePooling2D',
+  'Cropping2D',
+  'ZeroPadding2D',
+  'UpSampling2D',
+  'Conv2DTranspose',
+  'SeparableConv2D',
+  'DepthwiseConv2D',
+  'Conv1DTranspose',
+  'SeparableConv1D',
+  'DepthwiseConv1D',
 ]);
+
+/** Convolutions besides Conv1D/Conv2D: their kernels have other layouts, so Theano-trained ones are refused. */
+export const OTHER_CONVOLUTIONS = new Set(['Conv1DTranspose', 'Conv2DTranspose', 'SeparableConv1D', 'SeparableConv2D', 'DepthwiseConv1D', 'DepthwiseConv2D']);
 
 const ACTIVATIONS: Record<string, string> = {
   linear: 'linear',
@@ -131,10 +166,52 @@ export function activation(v: unknown, layer: string): string {
   return ACTIVATIONS[key];
 }
 
-function padding(v: unknown, layer: string): string {
+function padding(v: unknown, layer: string, allowed = ['valid', 'same', 'causal']): string {
   const p = String(v ?? 'valid').toLowerCase();
-  if (p !== 'valid' && p !== 'same' && p !== 'causal') throw new Refusal(`layer '${layer}' uses padding '${p}', which TF.js lacks`);
+  if (!allowed.includes(p)) throw new Refusal(`layer '${layer}' uses padding '${p}', which is not supported here (${allowed.join(', ')})`);
   return p;
+}
+
+/** A 2-D crop or pad as ((top, bottom), (left, right)) from an int, a pair, Keras 1's 4-tuple or dict. */
+function margins2d(v: unknown, fallback: number): [[number, number], [number, number]] {
+  if (v === undefined || v === null) return [[fallback, fallback], [fallback, fallback]];
+  if (typeof v === 'number') return [[v, v], [v, v]];
+  if (Array.isArray(v)) {
+    if (v.length === 4) return [[Number(v[0]), Number(v[1])], [Number(v[2]), Number(v[3])]];
+    const side = (x: unknown): [number, number] => (Array.isArray(x) ? [Number(x[0]), Number(x[1] ?? x[0])] : [Number(x), Number(x)]);
+    return [side(v[0]), side(v[1] ?? v[0])];
+  }
+  const d = v as Json;
+  return [[Number(d.top_pad ?? 0), Number(d.bottom_pad ?? 0)], [Number(d.left_pad ?? 0), Number(d.right_pad ?? 0)]];
+}
+
+/** A 1-D crop or pad (start, end) from an int or a pair. */
+function margins1d(v: unknown, fallback: number): [number, number] {
+  if (Array.isArray(v)) return [Number(v[0] ?? fallback), Number(v[1] ?? v[0] ?? fallback)];
+  const n = v === undefined || v === null ? fallback : Number(v);
+  return [n, n];
+}
+
+const ZEROS = { class_name: 'Zeros', config: {} };
+
+/** The arguments of a convolution that every kind shares (kernel, strides, padding, dilation, activation, bias). */
+function convArgs(cfg: Json, name: string, n: number, paddings: string[]): Json {
+  return {
+    kernel_size: tuple(cfg.kernel_size, n, 1),
+    strides: tuple(cfg.strides, n, 1),
+    padding: padding(cfg.padding, name, paddings),
+    dilation_rate: tuple(cfg.dilation_rate, n, 1),
+    activation: activation(cfg.activation, name),
+    use_bias: cfg.use_bias !== false,
+  };
+}
+
+/** MultiHeadAttention's output width (Keras output_shape: null, an int, or a one-element list). */
+function attentionOutput(v: unknown, name: string): number | null {
+  if (v === undefined || v === null) return null;
+  const dims = Array.isArray(v) ? v : [v];
+  if (dims.length !== 1) throw new Refusal(`layer '${name}' (MultiHeadAttention) has a multi-dimensional output_shape, which is not supported`);
+  return Number(dims[0]);
 }
 
 /** 'channels_first' / 'channels_last' from Keras 2 data_format or Keras 1 dim_ordering. */
@@ -279,6 +356,56 @@ export function translateLayer(cls: string, cfg: Json, name: string, kerasMajor:
       if (cls === 'GRU') config.reset_after = cfg.reset_after === true;
       return { className: cls, config };
     }
+    case 'Cropping1D':
+      return { className: cls, config: { ...base, cropping: margins1d(cfg.cropping, 1) } };
+    case 'ZeroPadding1D':
+      return { className: cls, config: { ...base, padding: margins1d(cfg.padding, 1) } };
+    case 'UpSampling1D':
+      return { className: cls, config: { ...base, size: Number(tuple(pick(cfg, 'size', 'length'), 1, 2)[0]) } };
+    case 'Cropping2D':
+      return { className: cls, config: { ...base, cropping: margins2d(cfg.cropping, 0), data_format: 'channels_last' } };
+    case 'ZeroPadding2D':
+      return { className: cls, config: { ...base, padding: margins2d(cfg.padding, 1), data_format: 'channels_last' } };
+    case 'UpSampling2D': {
+      const interpolation = String(cfg.interpolation ?? 'nearest');
+      if (interpolation !== 'nearest' && interpolation !== 'bilinear') throw new Refusal(`layer '${name}' (UpSampling2D) uses interpolation '${interpolation}' (supported: nearest, bilinear)`);
+      return { className: cls, config: { ...base, size: tuple(cfg.size, 2, 2), interpolation, data_format: 'channels_last' } };
+    }
+    case 'Conv1DTranspose':
+    case 'Conv2DTranspose': {
+      const n = cls === 'Conv1DTranspose' ? 1 : 2;
+      const args = convArgs(cfg, name, n, ['valid', 'same']);
+      if ((args.dilation_rate as number[]).some((d) => d !== 1)) throw new Refusal(`layer '${name}' (${cls}) has a dilation rate, which is not supported for transposed convolutions`);
+      if (n === 2 && cfg.output_padding != null) throw new Refusal(`layer '${name}' (Conv2DTranspose) sets output_padding, which TF.js lacks`);
+      const config: Json = { ...base, filters: Number(cfg.filters), ...args, kernel_initializer: ZEROS };
+      if (n === 1) config.output_padding = cfg.output_padding == null ? null : tuple(cfg.output_padding, 1, 0)[0];
+      else config.data_format = 'channels_last';
+      return { className: cls, config };
+    }
+    case 'SeparableConv1D':
+    case 'SeparableConv2D':
+    case 'DepthwiseConv1D':
+    case 'DepthwiseConv2D': {
+      const n = cls.endsWith('1D') ? 1 : 2;
+      const args = convArgs(cfg, name, n, n === 1 ? ['valid', 'same', 'causal'] : ['valid', 'same']);
+      const config: Json = { ...base, ...args, depth_multiplier: Number(cfg.depth_multiplier ?? 1), depthwise_initializer: ZEROS };
+      if (cls.startsWith('Separable')) Object.assign(config, { filters: Number(cfg.filters), pointwise_initializer: ZEROS });
+      if (n === 2) config.data_format = 'channels_last';
+      return { className: cls, config };
+    }
+    case 'LayerNormalization': {
+      if (cfg.rms_scaling === true) throw new Refusal(`layer '${name}' (LayerNormalization) uses rms_scaling, which is not supported`);
+      return { className: cls, config: { ...base, axis: cfg.axis ?? -1, epsilon: Number(cfg.epsilon ?? 1e-3), center: cfg.center !== false, scale: cfg.scale !== false } };
+    }
+    case 'MultiHeadAttention': {
+      // attention_axes: None or the steps axis (1, or −2 of the projected (batch, steps, heads, size)).
+      const axes = cfg.attention_axes == null ? [1] : (Array.isArray(cfg.attention_axes) ? cfg.attention_axes : [cfg.attention_axes]).map(Number);
+      if (axes.length !== 1 || (axes[0] !== 1 && axes[0] !== -2)) throw new Refusal(`layer '${name}' (MultiHeadAttention) attends over axes ${JSON.stringify(cfg.attention_axes)}; only the steps axis of (batch, steps, features) is supported`);
+      const config = { ...base, num_heads: Number(cfg.num_heads), key_dim: Number(cfg.key_dim), value_dim: cfg.value_dim == null ? null : Number(cfg.value_dim), use_bias: cfg.use_bias !== false, output_dim: attentionOutput(cfg.output_shape, name) };
+      return { className: cls, config };
+    }
+    case 'OneHotEmbedding':
+      return { className: cls, config: { ...base, input_dim: Number(cfg.input_dim), output_dim: Number(cfg.output_dim) } };
     default:
       throw new UserError(`internal: no translation for ${cls}`);
   }

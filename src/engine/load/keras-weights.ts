@@ -2,6 +2,9 @@
  * Keras weights in HDF5: finds each layer's arrays (Keras 1/2 layout with layer_names and
  * weight_names attributes, or Keras 3 layout layers/<class>/vars/<i>), converts them to TF.js's
  * layout following the layer's WeightPlan, checks shapes, and sets them on the built model.
+ * A layer of an inlined nested model finds its arrays inside the nested model's group (by the
+ * layer name in the weight names; Keras 3: the nested model's own layers/<class> groups); the
+ * copies of a shared layer all read the arrays of the one layer in the file.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -17,15 +20,6 @@ export interface StoredArray {
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const show = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
-
-/** Keras 3's naming of a layer's weight group: the class name in snake case. */
-function snake(name: string): string {
-  return name
-    .replace(/\W+/g, '')
-    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase();
-}
 
 /** Does this HDF5 file hold Keras weights at all (either layout)? */
 export function hasKerasWeights(h5: Hdf5): boolean {
@@ -63,6 +57,42 @@ function v3Arrays(h5: Hdf5, group: H5Group): StoredArray[] {
   return out;
 }
 
+/** The layer-name part of a weight's name (Keras 2/3: 'conv/kernel:0' → ['conv']; Keras 1 'conv_W' → []). */
+const ownerPath = (weightName: string) => weightName.split('/').slice(0, -1);
+
+/**
+ * The arrays of a nested model's group that belong to the inner layer `origin` (names from the
+ * nested model down). Keras 2/3 name them '<…>/<layer>/<weight>', Keras 1 '<layer>_<weight>'; a
+ * name matching several inner layers goes to the one whose path matches longest.
+ */
+function innerArrays(group: { name: string; array: StoredArray }[], origin: string[], inner: string[][], file: string, top: string): StoredArray[] {
+  const layer = origin[origin.length - 1];
+  const suffix = (path: string[], of: string[]) => {
+    let n = 0;
+    while (n < path.length && n < of.length && path[path.length - 1 - n] === of[of.length - 1 - n]) n++;
+    return n;
+  };
+  return group
+    .filter(({ name }) => {
+      const path = ownerPath(name);
+      if (path.length) {
+        if (path[path.length - 1] !== layer) return false;
+        // Several inner layers of that name (in different nested models): the longest match wins.
+        const rivals = inner.filter((o) => o[o.length - 1] === layer);
+        if (rivals.length < 2) return true;
+        const mine = suffix(path, origin);
+        const best = Math.max(...rivals.map((o) => suffix(path, o)));
+        if (rivals.filter((o) => suffix(path, o) === best).length > 1) {
+          throw new UserError(`${file}: cannot tell which layer of nested model '${top}' weight '${name}' belongs to`);
+        }
+        return mine === best;
+      }
+      const owner = inner.map((o) => o[o.length - 1]).filter((n) => name.startsWith(`${n}_`)).sort((a, b) => b.length - a.length)[0];
+      return owner === layer;
+    })
+    .map(({ array }) => array);
+}
+
 /**
  * Maps each layer of the architecture to its arrays in the file. Refuses files whose weighted
  * layers are absent from the architecture (the wrong pair of files).
@@ -73,41 +103,70 @@ export function readWeightIndex(h5: Hdf5, arch: Arch, file: string): Map<string,
   const root = group && h5.isGroup(group) ? group : h5.root;
   const layerNames = h5.stringListAttr(root, 'layer_names');
   if (layerNames !== undefined) {
-    const known = new Set(arch.layers.map((l) => l.name));
+    const known = new Set(arch.layers.flatMap((l) => l.origin));
+    const groups = new Map<string, { name: string; array: StoredArray }[]>();
     for (const name of layerNames) {
       const g = h5.get(name, root);
       if (!g || !h5.isGroup(g)) throw new UserError(`${file}: layer '${name}' is listed but has no weight group (corrupt file?)`);
-      const arrays: StoredArray[] = [];
+      const arrays: { name: string; array: StoredArray }[] = [];
       for (const wn of h5.stringListAttr(g, 'weight_names') ?? []) {
         const ds = h5.get(wn, g);
         if (!ds || !h5.isDataset(ds)) throw new UserError(`${file}: weight '${wn}' of layer '${name}' is missing (corrupt file?)`);
-        arrays.push({ path: ds.path, shape: h5.shape(ds), ds });
+        arrays.push({ name: wn, array: { path: ds.path, shape: h5.shape(ds), ds } });
       }
       if (arrays.length && !known.has(name)) {
         throw new UserError(`${file}: the weights file holds layer '${name}', which the architecture lacks (weights and architecture do not match)`);
       }
-      index.set(name, arrays);
+      groups.set(name, arrays);
+    }
+    for (const layer of arch.layers) {
+      const [top, ...rest] = layer.origin;
+      if (!rest.length || !groups.has(top)) {
+        // A layer of the outer model; or (Keras 1 Sequential) an inner layer saved under its own name.
+        index.set(layer.name, (groups.get(rest.length ? layer.origin[layer.origin.length - 1] : top) ?? []).map((a) => a.array));
+        continue;
+      }
+      const inner = arch.layers.filter((l) => l.origin[0] === top && l.origin.length > 1).map((l) => l.origin);
+      index.set(layer.name, innerArrays(groups.get(top)!, layer.origin, inner, file, top));
     }
     return index;
   }
   const container = v3Container(h5);
   if (!container) throw new UserError(`${file}: the HDF5 file holds no Keras weights`);
-  const used = new Map<string, number>();
+  // Nested models keep their layers' groups in their own container of the same name.
+  const containerName = container.path.split('/').pop()!;
   for (const layer of arch.layers) {
-    const base = snake(layer.fileClass);
-    const n = used.get(base);
-    used.set(base, n === undefined ? 0 : n + 1);
-    const key = n === undefined ? base : `${base}_${n + 1}`;
-    const g = h5.get(key, container);
+    const g = h5.get(layer.v3.join(`/${containerName}/`), container);
     index.set(layer.name, g && h5.isGroup(g) ? v3Arrays(h5, g) : []);
   }
   return index;
 }
 
+/** Parameters stored in the file (a shared layer's arrays count once). */
 export function parameterCount(index: Map<string, StoredArray[]>): number {
-  let n = 0;
-  for (const arrays of index.values()) for (const a of arrays) n += size(a.shape);
-  return n;
+  const seen = new Map<string, number>();
+  for (const arrays of index.values()) for (const a of arrays) seen.set(a.path, size(a.shape));
+  return [...seen.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * MultiHeadAttention's arrays in Keras's order (query, key, value, attention_output; kernel then
+ * bias), found by the sub-layer named in each array's path: Keras 2 and legacy .h5 files name
+ * them query/…, key/…, value/…, attention_output/…; Keras 3 archives keep them in groups
+ * query_dense, key_dense, value_dense and output_dense, which sort in another order.
+ */
+function attentionOrder(arrays: StoredArray[], file: string, layer: string): StoredArray[] {
+  const role = (a: StoredArray) => {
+    const parts = a.path.split('/').reverse();
+    for (const p of parts) {
+      const m = /^_?(query|key|value|attention_output|output)(_dense)?$/.exec(p);
+      if (m) return ['query', 'key', 'value'].indexOf(m[1]) >= 0 ? ['query', 'key', 'value'].indexOf(m[1]) : 3;
+    }
+    return -1;
+  };
+  if (arrays.some((a) => role(a) < 0)) throw new UserError(`${file}: layer '${layer}' (MultiHeadAttention) has weights this version cannot place (${arrays.map((a) => a.path).join(', ')})`);
+  // Within a part, the kernel (rank 3) comes before the bias.
+  return [...arrays].sort((a, b) => role(a) - role(b) || b.shape.length - a.shape.length);
 }
 
 /** Keras 1 recurrent weights (one W, U, b per gate) → TF.js's concatenated kernel, recurrent kernel, bias. */
@@ -177,6 +236,7 @@ export function assignWeights(h5: Hdf5, index: Map<string, StoredArray[]>, arch:
 }
 
 function assignLayer(h5: Hdf5, layer: ArchLayer, arrays: StoredArray[], expected: number[][], model: LayersModel, file: string): void {
+  if (layer.plan.kind === 'attention') arrays = attentionOrder(arrays, file, layer.name);
   const converted = tf.tidy(() => {
     const raw = arrays.map((a) => tf.tensor(h5.read(a.ds), a.shape, 'float32'));
     return convert(layer.plan, raw, expected, model, file, layer.name);

@@ -3,8 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import '../layers/index'; // the custom layer classes a topology may name
 import { UserError } from '../errors';
+import { embeddingInput } from './embedding-input';
 import { fmt, resolveInput } from './input-layout';
+import { allLayers, flatGraph, graphTopology } from './keras-graph';
 import type { LoadedModel } from './model';
 import { type LoadOptions, checkMemory, validLength } from './options';
 
@@ -35,13 +38,49 @@ function readShards(dir: string, json: ModelJson, file: string): { specs: tf.io.
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The layer list of a topology (Sequential or functional), unwrapping a Keras model_config. */
-function topologyLayers(topology: unknown): Json[] {
+/** The model JSON of a topology, unwrapping a Keras model_config. */
+function modelJson(topology: unknown): Json {
   const t = isObj(topology) && isObj(topology.model_config) ? topology.model_config : topology;
-  if (!isObj(t)) return [];
-  const cfg = t.config;
+  return isObj(t) ? t : {};
+}
+
+/** The layer list of a topology (Sequential or functional). */
+function topologyLayers(topology: unknown): Json[] {
+  const cfg = modelJson(topology).config;
   const layers = Array.isArray(cfg) ? cfg : isObj(cfg) && Array.isArray(cfg.layers) ? cfg.layers : [];
   return layers.filter(isObj);
+}
+
+/** Fills an unspecified sequence length of the topology's input; the notes say what was done. */
+function fillLength(topology: unknown, length: number | undefined, file: string): string[] | undefined {
+  const holders = inputShapeHolders(topology);
+  if (holders.length !== 1) return undefined;
+  const declared = (holders[0].batch_input_shape as (number | null)[]).slice(1);
+  const resolved = resolveInput(declared, length);
+  if (resolved.shape.includes(null)) throw new UserError(`${file}: input ${fmt(declared)} has more than one unspecified dimension; cannot choose a shape to analyse`);
+  holders[0].batch_input_shape = [null, ...resolved.shape];
+  return resolved.notes;
+}
+
+/**
+ * A model whose graph had to be rewritten (nested models inlined, shared layers copied, an input
+ * Embedding made one-hot; keras-graph.ts): the file's model is loaded as TF.js reads it, the flat
+ * one built from the rewritten topology, and each layer's weights copied from its origin.
+ */
+async function rebuilt(original: tfl.LayersModel, topology: tf.serialization.ConfigDict, origins: Map<string, string[]>): Promise<tfl.LayersModel> {
+  const model = await tfl.models.modelFromJSON(topology as never);
+  try {
+    for (const layer of model.layers) {
+      const origin = origins.get(layer.name);
+      if (!origin || !layer.weights.length) continue;
+      const source = origin.reduce<tfl.LayersModel | ReturnType<tfl.LayersModel['getLayer']>>((m, name) => (m as tfl.LayersModel).getLayer(name), original);
+      layer.setWeights(source.getWeights());
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
 }
 
 /**
@@ -67,7 +106,7 @@ function inputShapeHolders(topology: unknown): Json[] {
 
 export async function loadTfjsLayers(file: string, json: ModelJson, options: LoadOptions = {}): Promise<LoadedModel> {
   const length = validLength(options);
-  for (const l of topologyLayers(json.modelTopology)) {
+  for (const l of allLayers(modelJson(json.modelTopology))) {
     const name = isObj(l.config) ? String(l.config.name ?? '') : '';
     if (l.class_name === 'Lambda') {
       throw new UserError(`${file}: layer '${name}' is a Lambda layer, which holds Python code; refused, because loading a model never executes code from the file`);
@@ -76,18 +115,15 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
   const parameters = (json.weightsManifest ?? []).flatMap((g) => g.weights).reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
   checkMemory(file, parameters, options);
 
-  // An unspecified sequence length is fixed before building, so that every layer has a static shape.
   const topology = structuredClone(json.modelTopology);
   zeroInitializers(topology);
-  const holders = inputShapeHolders(topology);
-  let inputNotes: string[] | undefined;
-  if (holders.length === 1) {
-    const declared = (holders[0].batch_input_shape as (number | null)[]).slice(1);
-    const resolved = resolveInput(declared, length);
-    if (resolved.shape.includes(null)) throw new UserError(`${file}: input ${fmt(declared)} has more than one unspecified dimension; cannot choose a shape to analyse`);
-    holders[0].batch_input_shape = [null, ...resolved.shape];
-    inputNotes = resolved.notes;
-  }
+  // Nested models, shared layers and an input Embedding need a rewritten graph (keras-graph.ts).
+  const graph = flatGraph(modelJson(topology), file);
+  const graphNotes = [...graph.notes, ...embeddingInput(graph, file)];
+  const flat = graphNotes.length ? (graphTopology(graph) as tf.serialization.ConfigDict) : null;
+  // An unspecified sequence length is fixed before building, so that every layer has a static shape.
+  const inputNotes = fillLength(flat ?? topology, length, file);
+  if (flat) fillLength(topology, length, file);
   const { specs, data } = readShards(path.dirname(file), json, file);
   const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * (s.dtype === 'float32' || s.dtype === 'int32' ? 4 : 1), 0);
   if (!specs.some((s) => s.quantization) && data.byteLength < expected) {
@@ -98,6 +134,14 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
     model = await tfl.loadLayersModel(
       tf.io.fromMemory({ modelTopology: topology as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData: data }),
     );
+    if (flat) {
+      const original = model;
+      try {
+        model = await rebuilt(original, flat, new Map(graph.layers.map((l) => [l.name, l.origin])));
+      } finally {
+        original.dispose();
+      }
+    }
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     const unknown = /Unknown layer: (\w+)/.exec(message);
@@ -116,6 +160,6 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
     path: file,
     format: 'tfjs-layers',
     input: resolved.layout,
-    notes: inputNotes ?? resolved.notes,
+    notes: [...graphNotes, ...(inputNotes ?? resolved.notes)],
   };
 }
