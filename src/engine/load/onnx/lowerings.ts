@@ -5,6 +5,7 @@ import { CONV_LOWERINGS } from './lower-conv';
 import { DENSE_LOWERINGS } from './lower-dense';
 import { ELEMENTWISE_LOWERINGS } from './lower-elementwise';
 import { NORM_LOWERINGS } from './lower-norm';
+import { RECURRENT_LOWERINGS } from './lower-recurrent';
 import { REDUCE_LOWERINGS } from './lower-reduce';
 import { SHAPE_LOWERINGS } from './lower-shape';
 
@@ -18,4 +19,5 @@ export const LOWERINGS: Record<string, Lowering> = {
   ...CONV_LOWERINGS,
   ...NORM_LOWERINGS,
   ...REDUCE_LOWERINGS,
+  ...RECURRENT_LOWERINGS,
 };
