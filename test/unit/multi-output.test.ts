@@ -20,7 +20,12 @@ import type { Results } from '../../src/engine/results';
 import type { Settings } from '../../src/engine/settings';
 import { bpnetModel, deepstarrModel, neuronMotifModel, viaKerasH5 } from '../helpers/multi-output-models';
 import { linearHeadModel, loaded, seededWeights } from '../helpers/models';
-import { seeded } from '../helpers/write-models';
+import { seeded, tempDir } from '../helpers/write-models';
+import { outputBundle } from '../../src/notebook/output-bundle';
+import { featuresTable, resultSummary } from '../../src/notebook/text-views';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 async function refused(run: Promise<unknown>, message: RegExp) {
   await assert.rejects(run, (err: unknown) => {
@@ -193,6 +198,40 @@ describe('several outputs and profile outputs', () => {
 
     test('a layer that one output goes around is refused naming the output', async () => {
       await refused(resolveFeatures({ loaded: bpnet, settings: { ...base, layer: 'dil_conv_4' } }), /^output 'profile' depends on the model input other than through layer 'dil_conv_4'/);
+    });
+
+    test('views and text summaries show the combined class list and the profile summary', async () => {
+      const r = await resolveFeatures({ loaded: bpnet, settings: { ...base, positions: '2-9' } });
+      for (const view of ['heatmap', 'similarity'] as const) {
+        const svg = (await outputBundle(r, view))['image/svg+xml'] as string;
+        for (const name of ['profile[0]', 'profile[1]', 'counts']) assert.ok(svg.includes(name), `${view}: ${name}`);
+      }
+      const text = resultSummary('r1', r);
+      assert.match(text, /^r1: bpnet\.h5, 3 classes × 3 restarts on layer 'add_4'/);
+      assert.ok(text.includes("note: output 'profile' [32,2] is a profile: each channel's score is the sum over positions 2-9 of 32"), text);
+      assert.ok(text.includes('note: every restart of all 3 classes ends at the same point with the same score'), 'a linear head: the note is in the summary');
+      assert.match(featuresTable(r, r.classes[1], 3).plain, /^Class profile\[1\] \(class 1: output profile, unit 1\): top 3 of 8 features by OFIV/);
+    });
+
+    test('the CLI: resolve prints the notes, layers lists the outputs', () => {
+      const root = path.resolve(__dirname, '../..');
+      const cli = path.join(root, 'dist/cli.js');
+      if (!fs.existsSync(cli)) spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+      const dir = tempDir('multi-output-cli-');
+      const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, DEEPRESOLVE_CACHE_DIR: path.join(dir, 'cache') } });
+      const r = run('resolve', bpnet.path, '--restarts', '2', '--backend', 'cpu', '--motifs', 'none', '--output', 'profile', '--positions', '4-7', '--out', 'r.json');
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(r.stdout.includes("note: output 'profile' [32,2] is a profile: each channel's score is the sum over positions 4-7 of 32"), r.stdout);
+      const doc = JSON.parse(fs.readFileSync(path.join(dir, 'r.json'), 'utf8'));
+      assert.deepEqual(doc.model.outputs.map((o: { name: string; summary: unknown }) => [o.name, o.summary]), [['profile', { kind: 'sum', positions: [4, 7] }]]);
+      assert.deepEqual([doc.settings.output, doc.settings.positions], ['profile', '4-7']);
+      const bad = run('resolve', bpnet.path, '--backend', 'cpu', '--positions', '0-99');
+      assert.equal(bad.status, 1);
+      assert.equal(bad.stderr, "deepresolve: --positions 0-99: output 'profile' has 32 positions (0-31)\n");
+      const l = run('layers', bpnet.path);
+      assert.equal(l.status, 0, l.stderr);
+      assert.match(l.stdout, /\*\s+5\s+add_4\s+Add/, "the default is marked");
+      assert.match(l.stdout, /Outputs \(--output NAME or all\)\noutput\s+layer\s+shape\s+classes\s+scores\s+final activation \(removed\)\nprofile\s+profile\s+\(32, 2\)\s+2\s+profile: summed over positions\ncounts\s+counts\s+\(1\)\s+1/);
     });
 
     test('1 worker and 2 give the same numbers on the direct path with a profile window', async () => {
