@@ -6,12 +6,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AscentProgress } from '../engine/ascent';
-import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from '../engine/errors';
 import type { WorkerClient } from '../worker/client';
-import { isMagicCell, parseCell } from './magics';
+import { isMagicCell } from './magics';
 import { isJsonMime, type Output } from './output-items';
-import { progressLine, progressMessage, duration } from './progress-text';
-import { checkCellOutputs, magicActivity, runMagic, type Defaults } from './run-magic';
+import { progressLine, progressMessage } from './progress-text';
+import { runCell } from './run-cell';
+import { magicActivity, type Defaults } from './run-magic';
 import { Session } from './session';
 
 export const CONTROLLER_ID = 'deepresolve-kernel';
@@ -164,20 +164,19 @@ export class DeepResolveController implements vscode.Disposable {
     const text = exec.cell.document.getText();
     const abort = new AbortController();
     const sub = exec.token.onCancellationRequested(() => abort.abort());
-    let abortedAt = 0;
-    abort.signal.addEventListener('abort', () => (abortedAt = Date.now()));
-    let ok = true;
-    let activity: Activity = magicActivity(undefined, exec.cell.index, path.basename(nb.uri.path));
-    let current: { out: vscode.NotebookCellOutput; run: ActiveRun; started: number } | undefined;
+    const notebook = path.basename(nb.uri.path);
+    let current: { out: vscode.NotebookCellOutput; run: ActiveRun } | undefined;
+    const endStep = () => {
+      if (current) this.active.delete(current.run);
+      current = undefined;
+    };
+    let ok = false;
     try {
       if (exec.cell.document.languageId !== LANGUAGE_ID && isMagicCell(text)) void vscode.languages.setTextDocumentLanguage(exec.cell.document, LANGUAGE_ID);
-      const calls = parseCell(text);
       const session = this.session(nb);
-      // Files the cell will write are checked before its first magic runs (an analysis, say).
-      checkCellOutputs(calls, { session, writeFolders: this.writeFolders(nb, session) });
-      for (const call of calls) {
-        activity = magicActivity(call, exec.cell.index, path.basename(nb.uri.path));
-        const outputs = await runMagic(call, {
+      const failure = await runCell(
+        text,
+        {
           session,
           client: this.client,
           defaults: this.defaults(),
@@ -185,49 +184,45 @@ export class DeepResolveController implements vscode.Disposable {
           log: (line) => this.log.info(line),
           writeFolders: this.writeFolders(nb, session),
           confirmWrite: (file, why) => this.confirmWrite(file, why),
+          activity: (call) => magicActivity(call, exec.cell.index, notebook),
+          where: `${notebook}, cell ${exec.cell.index + 1}`,
+        },
+        {
           onStart: (label) => {
+            endStep();
             const out = new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(progressLine(label, undefined), 'text/plain')], { deepresolve: { progress: true } });
-            const run: ActiveRun = { label, notebook: path.basename(nb.uri.path), started: Date.now() };
-            current = { out, run, started: Date.now() };
+            const run: ActiveRun = { label, notebook, started: Date.now() };
+            current = { out, run };
             this.active.add(run);
             void exec.appendOutput(out);
             this.notify(run, abort);
-            this.log.info(`${label} (${path.basename(nb.uri.path)}, cell ${exec.cell.index + 1})`);
           },
           onProgress: (label, p) => {
             if (!current) return;
             current.run.progress = p;
             void exec.replaceOutputItems([vscode.NotebookCellOutputItem.text(progressLine(label, p), 'text/plain')], current.out);
           },
-        });
-        if (current) {
-          this.active.delete(current.run);
-          current = undefined;
+          // The progress output is replaced by the magic's results.
+          onOutputs: async (outputs) => {
+            endStep();
+            await exec.replaceOutput([...exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress), ...outputs.map(toVscode)]);
+          },
+        },
+      );
+      endStep();
+      ok = failure === undefined;
+      if (failure) {
+        const kept = exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress);
+        await exec.replaceOutput([...kept, errorOutput(failure.message, failure.name)]);
+        if (failure.kind === 'internal') {
+          // The same line in the log (with the stack when DEEPRESOLVE_DEBUG=1), a notification to find it.
+          this.log.error(failure.details ? `${failure.message}\n${failure.details}` : failure.message);
+          const { doing, file } = failure.activity;
+          void vscode.window.showErrorMessage(`DeepResolve: internal error while ${doing}${file ? ` ${file}` : ''} (details in the cell)`, 'Show log').then((pick) => pick && this.log.show());
         }
-        // The progress output is replaced by the magic's results.
-        await exec.replaceOutput([...exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress), ...outputs.map(toVscode)]);
-      }
-    } catch (err) {
-      ok = false;
-      const kept = exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress);
-      if (err instanceof CancelledError) {
-        const after = current ? ` after ${duration((Date.now() - current.started) / 1000)}` : '';
-        const done = current?.run.progress ? ` (${current.run.progress.pairsDone} of ${current.run.progress.pairsTotal} pairs were done)` : '';
-        this.log.info(`${current?.run.label ?? 'run'} cancelled${after}; stopped ${abortedAt ? Date.now() - abortedAt : 0} ms after the request`);
-        await exec.replaceOutput([...kept, errorOutput(`the analysis was stopped${after}${done}; nothing was kept`, 'Cancelled')]);
-      } else if (err instanceof UserError) {
-        await exec.replaceOutput([...kept, errorOutput(oneLine(err))]);
-      } else {
-        // A crash or a bug: one line in the cell saying what ran and where to report it (the
-        // same line in the log, with the stack when DEEPRESOLVE_DEBUG=1), a notification to find it.
-        const line = internalErrorLine(err, activity);
-        const details = internalErrorDetails(err);
-        this.log.error(details ? `${line}\n${details}` : line);
-        await exec.replaceOutput([...kept, errorOutput(line)]);
-        void vscode.window.showErrorMessage(`DeepResolve: internal error while ${activity.doing}${activity.file ? ` ${activity.file}` : ''} (details in the cell)`, 'Show log').then((pick) => pick && this.log.show());
       }
     } finally {
-      if (current) this.active.delete(current.run);
+      endStep();
       sub.dispose();
       exec.end(ok, Date.now());
     }
