@@ -41,17 +41,17 @@ async function injected(page: Page): Promise<string[]> {
   return page.evaluate((controls) => {
     const found: string[] = [];
     // The outputs and the tooltip (the harness page itself has its stylesheet link and script).
-    const all = [...document.querySelectorAll('#out *, #vg-tooltip-element, #vg-tooltip-element *, .dr-tip')];
+    const all = Array.from(document.querySelectorAll('#out *, #vg-tooltip-element, #vg-tooltip-element *, .dr-tip'));
     for (const e of all) {
       const tag = e.tagName.toLowerCase();
       if (/^(script|iframe|object|embed|img|foreignobject|a|b|i|style|link)$/.test(tag)) found.push(`<${tag}> element`);
-      for (const a of [...e.attributes]) {
+      for (const a of Array.from(e.attributes)) {
         if (/^on/i.test(a.name)) found.push(`${tag} ${a.name}="${a.value}"`);
         if (/href$/i.test(a.name) && !/^data:image\/(png|svg\+xml);base64,/.test(a.value)) found.push(`${tag} ${a.name}="${a.value.slice(0, 60)}"`);
       }
     }
     // Anywhere in the document: no event attribute (a name must not add one to the page).
-    for (const e of [...document.querySelectorAll('*')]) for (const a of [...e.attributes]) if (/^on/i.test(a.name)) found.push(`${e.tagName.toLowerCase()} ${a.name}`);
+    for (const e of Array.from(document.querySelectorAll('*'))) for (const a of Array.from(e.attributes)) if (/^on/i.test(a.name)) found.push(`${e.tagName.toLowerCase()} ${a.name}`);
     const text = document.body.innerText;
     const m = new RegExp(controls).exec(text);
     if (m) found.push(`control character U+${m[0].charCodeAt(0).toString(16)} in the page text`);
@@ -128,7 +128,7 @@ describe('the renderer with hostile names', () => {
       for (const [selector, nth] of targets) {
         await page.locator(selector).nth(nth).hover({ force: true });
         await tip.waitFor({ state: 'visible' });
-        const tags = await tip.evaluate((el) => [...el.querySelectorAll('*')].map((e) => e.tagName.toLowerCase()));
+        const tags = await tip.evaluate((el) => Array.from(el.querySelectorAll('*')).map((e) => e.tagName.toLowerCase()));
         // vega-tooltip's own table, and nothing a name spelled.
         assert.deepEqual([...new Set(tags)].filter((t) => !['table', 'tbody', 'tr', 'td', 'h2'].includes(t)), [], `${selector}: ${tags}`);
         seen += (await tip.textContent()) ?? '';
