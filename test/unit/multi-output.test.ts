@@ -275,6 +275,28 @@ describe('several outputs and profile outputs', () => {
     head.dispose();
   });
 
+  test('a 2-D profile output (N, H, W, C) is summed over its H × W positions, row-major', async () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [1, 20, 4], filters: 5, kernelSize: [1, 5], activation: 'relu', name: 'conv' }),
+        tfl.layers.conv2d({ filters: 3, kernelSize: [1, 3], name: 'map' }),
+      ],
+    });
+    seededWeights(model, 14);
+    const { x, h } = inputsAndFeatures(model, 'conv', 3);
+    const y = (model.predict(x) as tf.Tensor).arraySync() as number[][][][];
+    const head = splitModel(model, model.layers.indexOf(model.getLayer('conv')), { positions: '2-5' });
+    assert.deepEqual(head.outputs.map((o) => [o.shape, o.positions, o.units, o.summary]), [[[1, 14, 3], 14, 3, { kind: 'sum', positions: [2, 5] }]]);
+    const s = head.scores(h).arraySync() as number[][];
+    for (let i = 0; i < 3; i++) {
+      for (let c = 0; c < 3; c++) {
+        const sum = [2, 3, 4, 5].reduce((a, p) => a + y[i][0][p][c], 0);
+        assert.ok(close(s[i][c], sum), `${s[i][c]} vs ${sum}`);
+      }
+    }
+    head.dispose();
+  });
+
   test('names from the loader (LoadedModel.outputs) name the classes; --output takes them or the layer name; --layer takes the file\'s layer names', async () => {
     const model: LoadedModel = { ...loaded(linearHeadModel(2)), outputs: [{ name: 'logits:0', toNative: null }], layerAliases: { '/conv/Conv_output_0': 'conv' } };
     const r = await resolveFeatures({ loaded: model, settings: { ...base, restarts: 2, layer: '/conv/Conv_output_0', output: 'logits:0' } });

@@ -300,6 +300,13 @@ describe('%predict and %layers in a notebook session (real worker thread)', () =
       assert.match(plain, /profile\s+profile\s+\(32, 2\)\s+2\s+profile: summed over positions/);
       assert.match(plain, /counts\s+counts\s+\(1\)\s+1/);
       await assert.rejects(runMagic(parseMagicLine('%predict nope.fa'), ctx), /nope\.fa: no such file/);
+      // Completions follow the option table: FASTA files first, then models; --output offers the model's outputs.
+      const { complete } = await import('../../src/language/complete');
+      const labels = (line: string) => complete(line, session, folder).map((c) => c.label);
+      assert.deepEqual(labels('%predict '), ['seqs.fa']);
+      assert.ok(labels('%predict seqs.fa ').includes('bpnet'));
+      assert.deepEqual(labels('%resolve --output '), ['all', 'profile', 'counts']);
+      assert.ok(labels('%predict seqs.fa --').includes('--out') && !labels('%predict seqs.fa --').includes('--fasta'));
     } finally {
       await client.dispose();
     }
