@@ -105,7 +105,8 @@ async function loadInto(ctx: RunContext, arg: string, options: { as?: string; le
 function loadSummary(m: SessionModel, notes: string[] = []): string {
   const layer = m.layers.find((l) => l.index === m.defaultLayer);
   const def = layer ? `default analysis layer '${label(layer.name)}' (${layer.outputShape[layer.outputShape.length - 1]} features)` : 'no default analysis layer (use --layer)';
-  return [`Loaded ${label(m.name)} (${m.format}): ${m.numClasses} classes, ${m.layers.length} layers; ${def}`, ...notes.map((n) => `  note: ${visible(n)}`)].join('\n');
+  const outputs = m.outputs && m.outputs.length > 1 ? ` from ${m.outputs.length} outputs (${m.outputs.map((o) => label(o.name)).join(', ')}; --output NAME picks one)` : '';
+  return [`Loaded ${label(m.name)} (${m.format}): ${m.numClasses} classes${outputs}, ${m.layers.length} layers; ${def}`, ...notes.map((n) => `  note: ${visible(n)}`)].join('\n');
 }
 
 async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {

@@ -279,7 +279,8 @@ describe('%predict and %layers in a notebook session (real worker thread)', () =
     const session = new Session(folder);
     const ctx = { session, client, defaults: { backend: 'cpu' as const } };
     try {
-      await runMagic(parseMagicLine('%load_model bpnet.h5'), ctx);
+      const [loadedOut] = await runMagic(parseMagicLine('%load_model bpnet.h5'), ctx);
+      assert.match(loadedOut.items.find((i) => i.mime === 'text/plain')!.value as string, /^Loaded bpnet \(keras-h5\): 3 classes from 2 outputs \(profile, counts; --output NAME picks one\), 8 layers; default analysis layer 'add_4' \(8 features\)/);
       const [out] = await runMagic(parseMagicLine('%predict seqs.fa --out scores.tsv'), ctx);
       const item = (mime: string) => out.items.find((i) => i.mime === mime)?.value as string;
       let expected = '';
