@@ -51,7 +51,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-const RUNNABLE = ['basset_like', 'basset_like_op11_static', 'deepstarr_like', 'bpnet_like', 'nlc_input', 'conv2d_input', 'ops_zoo_a', 'ops_zoo_b', 'attention_small', 'external_data'];
+const RUNNABLE = ['basset_like', 'basset_like_op11_static', 'deepstarr_like', 'bpnet_like', 'nlc_input', 'conv2d_input', 'ops_zoo_a', 'ops_zoo_b', 'attention_small', 'external_data', 'rnn_small', 'gru_small'];
 
 describe('ONNX loader', () => {
   before(async () => {
@@ -80,7 +80,7 @@ describe('ONNX loader', () => {
   }
 
   test('ONNX Runtime agrees on random (non-one-hot) inputs, batch 3', async () => {
-    for (const name of ['basset_like', 'bpnet_like', 'ops_zoo_a', 'ops_zoo_b', 'deepstarr_like', 'attention_small']) {
+    for (const name of ['basset_like', 'bpnet_like', 'ops_zoo_a', 'ops_zoo_b', 'deepstarr_like', 'attention_small', 'rnn_small', 'gru_small']) {
       const expected = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as Expected;
       const model = await loadModel(fixture(name));
       const L = expected.input.length;
