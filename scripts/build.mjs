@@ -23,6 +23,8 @@ const nodeEntries = {
   // Worker threads of the TensorFlow.js ascents (ascent-pool.ts): TensorFlow.js and the wasm
   // backend inside, finding dist/wasm next to the bundle.
   'ascent-worker': 'src/engine/ascent-worker.ts',
+  // The Jupyter kernel process (src/jupyter), loaded by `deepresolve kernel run`.
+  kernel: 'src/jupyter/main.ts',
 };
 const browserEntries = {
   renderer: 'renderers/index.ts',
@@ -49,8 +51,9 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // vscode is provided by the host; tfjs-node is optional and native.
-    external: ['vscode', '@tensorflow/tfjs-node'],
+    // vscode is provided by the host; tfjs-node is optional and native; zeromq (the Jupyter
+    // kernel's sockets) loads its prebuilt native addon from its own package folder.
+    external: ['vscode', '@tensorflow/tfjs-node', 'zeromq'],
     // vega-canvas's Node build awaits an optional native 'canvas' at top level, which CommonJS
     // cannot bundle; SVG rendering needs no canvas, so take the browser build (no canvas in Node).
     alias: { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' },

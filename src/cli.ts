@@ -25,6 +25,7 @@ import { outputsTable } from './notebook/text-views';
 import { annotateWith, motifLibrary } from './notebook/motif-files';
 import { gramFileStore } from './notebook/gram-files';
 import { bestSignificantMatch } from './engine/motifs';
+import { installSpec, uninstallSpec } from './jupyter/spec-install';
 import type { Results } from './engine/results';
 import { fromResults } from '../renderers/data';
 import { label, visible } from './shared/escape';
@@ -35,6 +36,7 @@ Usage:
   deepresolve resolve MODEL [options]   analyse a model and write results.json (and a notebook)
   deepresolve layers MODEL              list layers (* marks the default analysis layer) and outputs
   deepresolve predict MODEL --fasta F   the model's outputs for each sequence of a FASTA file (TSV)
+  deepresolve kernel install|uninstall  the Jupyter kernel spec (--user, --prefix DIR, --name NAME)
   deepresolve help [COMMAND]            show help for a command
 
 Run 'deepresolve help resolve' for the analysis options.`;
@@ -133,6 +135,32 @@ async function runResolve(words: string[], activity: Activity) {
   if (notebook !== undefined) process.stdout.write(`notebook: ${notebook}\n`);
 }
 
+/**
+ * `deepresolve kernel install|uninstall|run`: the Jupyter kernel's spec (src/jupyter/spec-install.ts)
+ * and the kernel process itself, a bundle of its own (dist/kernel.js) loaded only to run it.
+ */
+async function runKernelCommand(words: string[]) {
+  const { args, options } = parseCommand(COMMANDS.kernel, words, 'cli');
+  const where = { prefix: options.prefix as string | undefined, name: options.name as string | undefined };
+  if (options.user && where.prefix !== undefined) throw new UserError('kernel: --user and --prefix name two places; give one');
+  const action = args[0];
+  if (action === 'install') {
+    // kernel.json starts this Node with this CLI (absolute paths: Jupyter has no PATH of ours).
+    const dir = installSpec({ ...where, displayName: options['display-name'] as string | undefined, command: [process.execPath, path.join(__dirname, 'cli.js')], logos: path.join(__dirname, '..', 'media', 'jupyter') });
+    process.stdout.write(`Installed the Jupyter kernel spec '${path.basename(dir)}' in ${dir}\n`);
+  } else if (action === 'uninstall') {
+    process.stdout.write(`Removed the Jupyter kernel spec ${uninstallSpec(where)}\n`);
+  } else if (action === 'run') {
+    const file = options['connection-file'] as string | undefined;
+    if (file === undefined) throw new UserError('kernel run needs --connection-file FILE (Jupyter starts the kernel with it, as kernel.json says)');
+    const kernel = require(path.join(__dirname, 'kernel.js')) as typeof import('./jupyter/main');
+    await kernel.runKernel(file);
+  } else {
+    const hint = closest(action, ['install', 'uninstall', 'run']);
+    throw new UserError(`kernel: unknown action '${action}' (install, uninstall or run${hint ? `; did you mean '${hint}'?` : ''})`);
+  }
+}
+
 /** The CLI's own commands (the option table also holds magic-only ones). */
 const CLI_COMMANDS = Object.fromEntries(commandsFor('cli').map((c) => [c.name, c]));
 
@@ -158,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'resolve') await runResolve(rest, activity);
     else if (command === 'layers') await runLayers(rest, activity);
     else if (command === 'predict') await runPredict(rest);
+    else if (command === 'kernel') await runKernelCommand(rest);
     else {
       const hint = closest(command, Object.keys(CLI_COMMANDS));
       throw new UserError(`unknown command '${command}'${hint ? ` (did you mean '${hint}'?)` : ''}; run 'deepresolve help'`);

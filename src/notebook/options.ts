@@ -96,6 +96,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [{ name: 'MODEL', help: 'model file or folder', path: true }],
     options: [{ name: 'length', type: 'int', placeholder: 'N', help: 'input length for models with an unspecified length' }],
   },
+  kernel: {
+    name: 'kernel',
+    scope: 'cli',
+    summary: "the Jupyter kernel (docs/jupyter.md): 'install' its kernel spec, so that JupyterLab, Jupyter Notebook and VS Code's Jupyter extension offer the DeepResolve kernel; 'uninstall' it; 'run' it (what kernel.json starts)",
+    args: [{ name: 'ACTION', help: 'install, uninstall or run' }],
+    options: [
+      { name: 'user', type: 'flag', help: "the user's Jupyter data folder (jupyter --data-dir; the default)" },
+      { name: 'prefix', type: 'string', placeholder: 'DIR', help: 'DIR/share/jupyter/kernels instead (a virtualenv or conda environment: its sys.prefix)' },
+      { name: 'name', type: 'string', placeholder: 'NAME', default: 'deepresolve', help: 'kernel spec name (notebooks name their kernel by it)' },
+      { name: 'display-name', type: 'string', placeholder: 'TEXT', default: 'DeepResolve', help: 'name shown in the launcher and the kernel menus' },
+      { name: 'connection-file', type: 'string', placeholder: 'FILE', help: "run: the connection file Jupyter wrote ({connection_file} in kernel.json)" },
+    ],
+  },
   // Notebook-only commands (the magics); the CLI ignores scope 'magic' commands.
   load_model: {
     name: 'load_model',
