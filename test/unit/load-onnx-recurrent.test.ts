@@ -16,6 +16,7 @@ import { useBackend } from '../../src/engine/backend';
 import { UserError } from '../../src/engine/errors';
 import { loadModel } from '../../src/engine/load/index';
 import type { LoadedModel } from '../../src/engine/load/model';
+import { resolveFeatures } from '../../src/engine/resolve';
 import { writeGraph, type GraphSpec, type NodeSpec } from '../helpers/onnx-build';
 import { seeded } from '../helpers/write-models';
 
@@ -207,6 +208,22 @@ describe('gradients through the unrolled recurrence', () => {
       assert.ok(largest > 1e-2, `the checked coordinates matter (largest |∂f/∂x| ${largest})`);
     });
   }
+
+  test('rnn_small: DeepResolve at the LSTM output runs on wasm and gives the numbers of the cpu backend', async () => {
+    // The head (last step, Linear) is differentiated back to the LSTM's Y; the last-step Gather has a gradient on wasm.
+    const model = await loadModel(path.resolve(__dirname, '..', 'fixtures', 'onnx', 'rnn_small.onnx'));
+    const settings = { restarts: 2, classes: '0-1', maxIter: 20, seed: 1, layer: 'rnn/LSTM', ascent: 'direct' as const };
+    const cpu = await resolveFeatures({ loaded: model, settings: { ...settings, backend: 'cpu' } });
+    const wasm = await resolveFeatures({ loaded: model, settings: { ...settings, backend: 'wasm' } });
+    assert.equal(wasm.model.layer.name, 'rnn/LSTM');
+    assert.equal(wasm.features.length, 8, 'one feature per hidden unit');
+    cpu.classes.forEach((c, i) => {
+      assert.ok(c.ofiv.some((v) => v !== 0));
+      const d = maxDiff(c.ofiv, wasm.classes[i].ofiv);
+      assert.ok(d <= 1e-4 * Math.max(1, ...c.ofiv.map(Math.abs)), `class ${i}: OFIV cpu vs wasm differ by ${d}`);
+    });
+    await useBackend('cpu');
+  });
 
   test('rnn_small survives the worker pool JSON round trip (toJSON → fromMemory)', async () => {
     const model = await loadModel(path.resolve(__dirname, '..', 'fixtures', 'onnx', 'rnn_small.onnx'));

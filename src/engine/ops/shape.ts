@@ -74,7 +74,15 @@ export const SHAPE_OPS: Record<string, OpFn> = {
   Slice: (x, a) => stepSlice(x[0], ints(a, 'begin'), a.end as (number | null)[], ints(a, 'strides')),
   Pad: (x, a) => pad(x[0], a.pads as [number, number][], (a.mode as string) ?? 'constant', (a.value as number) ?? 0),
   /** indices: the second operand (int32), already non-negative. */
-  Gather: (x, a) => tf.gather(x[0], tf.cast(x[1], 'int32'), a.axis as number),
+  Gather: (x, a) => {
+    const axis = a.axis as number;
+    // A scalar index (PyTorch's x[:, -1]) is a slice: tf.gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+    if (x[1].rank === 0) {
+      const begin = x[0].shape.map((_, i) => (i === axis ? x[1].dataSync()[0] : 0));
+      return tf.squeeze(tf.slice(x[0], begin, x[0].shape.map((d, i) => (i === axis ? 1 : d))), [axis]);
+    }
+    return tf.gather(x[0], tf.cast(x[1], 'int32'), axis);
+  },
   Concat: (x, a) => (x.length === 1 ? tf.clone(x[0]) : tf.concat(x, a.axis as number)),
   Split: (x, a) => tf.split(x[0], ints(a, 'sizes'), a.axis as number),
   /** shape: the target with -1 where the input's extent is kept (the batch axis). */
