@@ -33,7 +33,7 @@ test('resolve writes a results document with the schema names other tools rely o
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', 'quiet when stderr is not a terminal');
   const results = JSON.parse(fs.readFileSync(out, 'utf8'));
-  assert.equal(results.schemaVersion, '1.0');
+  assert.equal(results.schemaVersion, '1.1');
   assert.equal(results.backend, 'cpu');
   assert.equal(results.settings.restarts, 2);
   assert.deepEqual(results.model.layer, { name: 'conv', index: 0, className: 'Conv1D', shape: [16, 3], positions: 16, channels: 3 });
