@@ -155,56 +155,89 @@ function snake(name: string): string {
   return name.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-/**
- * Keras 3 `.keras` archive from a TF.js model: config.json in Keras 3's form (Sequential with an
- * InputLayer carrying batch_shape, or functional with __keras_tensor__ inbound nodes),
- * metadata.json, and model.weights.h5 with layers/<class>/vars/<i>.
- */
-export async function writeKeras3(model: tfl.LayersModel, file: string): Promise<string> {
-  const json = model.toJSON(null, false) as Json;
+const MODELS = new Set(['Sequential', 'Model', 'Functional']);
+
+/** A model's JSON (TF.js's Keras 2 form) in Keras 3's form; nested models converted the same way. */
+function keras3Model(json: Json): Json {
   const cfg = json.config as Json;
   const layers = cfg.layers as Json[];
-  let config: Json;
+  const convert = (l: Json): Json => (MODELS.has(String(l.class_name)) ? keras3Model(l) : keras3Layer(l));
   if (json.class_name === 'Sequential') {
     const first = layers[0].config as Json;
     const input = { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: first.batch_input_shape, dtype: 'float32', sparse: false, name: 'input_layer' }, registered_name: null };
-    config = { module: 'keras', class_name: 'Sequential', config: { name: cfg.name, trainable: true, dtype: policy, layers: [input, ...layers.map(keras3Layer)] }, registered_name: null };
-  } else {
-    const k3Layers = layers.map((l) => {
-      const base =
-        l.class_name === 'InputLayer'
-          ? { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: (l.config as Json).batch_input_shape, dtype: 'float32', sparse: false, name: l.name }, registered_name: null }
-          : keras3Layer(l);
-      const nodes = (l.inbound_nodes as unknown[][][]).map((node) => {
-        const tensors = node.map((ref) => ({ class_name: '__keras_tensor__', config: { shape: null, dtype: 'float32', keras_history: [ref[0], ref[1], ref[2]] } }));
-        return { args: [tensors.length === 1 ? tensors[0] : tensors], kwargs: {} };
-      });
-      return { ...base, name: l.name, inbound_nodes: nodes };
-    });
-    const refs = (v: unknown) => v as unknown[][];
-    config = {
-      module: 'keras',
-      class_name: 'Functional',
-      config: { name: cfg.name, trainable: true, layers: k3Layers, input_layers: refs(cfg.input_layers)[0], output_layers: refs(cfg.output_layers)[0] },
-      registered_name: 'Functional',
-    };
+    return { module: 'keras', class_name: 'Sequential', config: { name: cfg.name, trainable: true, dtype: policy, layers: [input, ...layers.map(convert)] }, registered_name: null };
   }
+  const k3Layers = layers.map((l) => {
+    const base =
+      l.class_name === 'InputLayer'
+        ? { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: (l.config as Json).batch_input_shape, dtype: 'float32', sparse: false, name: l.name }, registered_name: null }
+        : convert(l);
+    const nodes = (l.inbound_nodes as unknown[][][]).map((node) => {
+      const tensors = node.map((ref) => ({ class_name: '__keras_tensor__', config: { shape: null, dtype: 'float32', keras_history: [ref[0], ref[1], ref[2]] } }));
+      return { args: [tensors.length === 1 ? tensors[0] : tensors], kwargs: {} };
+    });
+    return { ...base, name: l.name, inbound_nodes: nodes };
+  });
+  const refs = (v: unknown) => v as unknown[][];
+  return {
+    module: 'keras',
+    class_name: 'Functional',
+    config: { name: cfg.name, trainable: true, layers: k3Layers, input_layers: refs(cfg.input_layers)[0], output_layers: refs(cfg.output_layers)[0] },
+    registered_name: 'Functional',
+  };
+}
+
+/**
+ * Keras 3's weight groups for `layers` under `container`: <class>[_n]/vars/<i>; a nested model's
+ * layers in its own layers/ group; MultiHeadAttention's projections in sub-layer groups
+ * query_dense, key_dense, value_dense and output_dense (vars 0 kernel, 1 bias), as Keras 3 saves them.
+ */
+function writeKeras3Weights(container: H5Group, layers: tfl.LayersModel['layers']): void {
+  const used = new Map<string, number>();
+  for (const layer of layers) {
+    const cls = layer.getClassName();
+    const base = snake(cls);
+    const n = used.get(base);
+    used.set(base, n === undefined ? 0 : n + 1);
+    const g = container.create_group(n === undefined ? base : `${base}_${n + 1}`);
+    const nested = (layer as unknown as { layers?: tfl.LayersModel['layers'] }).layers;
+    if (MODELS.has(cls) && nested) {
+      g.create_group('vars');
+      writeKeras3Weights(g.create_group('layers'), nested);
+      continue;
+    }
+    if (cls === 'MultiHeadAttention') {
+      g.create_group('vars');
+      const groups = new Map<string, H5Group>();
+      for (const w of layer.weights) {
+        const [part, kind] = w.originalName.split('/').slice(-2);
+        const name = part === 'attention_output' ? 'output_dense' : `${part}_dense`;
+        const sub = groups.get(name) ?? g.create_group(name).create_group('vars');
+        groups.set(name, sub);
+        dataset(sub, kind === 'kernel' ? '0' : '1', w.read().dataSync() as Float32Array, w.shape as number[]);
+      }
+      continue;
+    }
+    const vars = g.create_group('vars');
+    layer.weights.forEach((w, i) => dataset(vars, String(i), w.read().dataSync() as Float32Array, w.shape as number[]));
+  }
+}
+
+/**
+ * Keras 3 `.keras` archive from a TF.js model: config.json in Keras 3's form (Sequential with an
+ * InputLayer carrying batch_shape, or functional with __keras_tensor__ inbound nodes; nested models
+ * alike), metadata.json, and model.weights.h5 with layers/<class>/vars/<i>. `edit` may change the
+ * config first (e.g. to write a layer's arguments as Keras names them).
+ */
+export async function writeKeras3(model: tfl.LayersModel, file: string, edit?: (config: Json) => void): Promise<string> {
+  const config = keras3Model(model.toJSON(null, false) as Json);
+  edit?.(config);
   const dir = tempDir('keras3-');
   const weightsPath = path.join(dir, 'model.weights.h5');
   const h5 = await h5wasm();
   const f = new h5.File(weightsPath, 'w');
   try {
-    const container = f.create_group('layers');
-    const used = new Map<string, number>();
-    for (const layer of model.layers) {
-      const cls = layer.getClassName();
-      const base = snake(cls);
-      const n = used.get(base);
-      used.set(base, n === undefined ? 0 : n + 1);
-      const g = container.create_group(n === undefined ? base : `${base}_${n + 1}`);
-      const vars = g.create_group('vars');
-      layer.weights.forEach((w, i) => dataset(vars, String(i), w.read().dataSync() as Float32Array, w.shape as number[]));
-    }
+    writeKeras3Weights(f.create_group('layers'), model.layers);
   } finally {
     f.close();
   }

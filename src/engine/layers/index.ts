@@ -13,10 +13,11 @@ import { MultiHeadAttention } from './multi-head-attention';
 import { OnnxOp } from './onnx-op';
 import { OneHotEmbedding } from './one-hot-embedding';
 import { SeparableConv1D } from './separable-conv1d';
+import { SeparableConv2D } from './separable-conv2d';
 import { UpSampling1D } from './up-sampling1d';
 import { ZeroPadding1D } from './zero-padding1d';
 
 /** The classes registered here, by their serialised class name. */
-export const CUSTOM_LAYERS = { Conv1DTranspose, Cropping1D, DepthwiseConv1D, MultiHeadAttention, OneHotEmbedding, OnnxOp, SeparableConv1D, UpSampling1D, ZeroPadding1D } as const;
+export const CUSTOM_LAYERS = { Conv1DTranspose, Cropping1D, DepthwiseConv1D, MultiHeadAttention, OneHotEmbedding, OnnxOp, SeparableConv1D, SeparableConv2D, UpSampling1D, ZeroPadding1D } as const;
 
-export { Conv1DTranspose, Cropping1D, DepthwiseConv1D, MultiHeadAttention, OneHotEmbedding, OnnxOp, SeparableConv1D, UpSampling1D, ZeroPadding1D };
+export { Conv1DTranspose, Cropping1D, DepthwiseConv1D, MultiHeadAttention, OneHotEmbedding, OnnxOp, SeparableConv1D, SeparableConv2D, UpSampling1D, ZeroPadding1D };

@@ -265,6 +265,19 @@ function inline(model: Json, ctx: Context): { layers: GraphLayer[]; outputs: Ref
     }
   }
 
+  // Keras and TF.js number the calls of a nested model built on its own input from 1 in
+  // references (its node 0 links its own input to its output), Keras 3 Sequential models from 0.
+  const offsets = new Map<string, number>();
+  const refs = [...list.flatMap((e) => e.nodes.flat()), ...outputs];
+  for (const e of list) {
+    if (!MODEL_CLASSES.has(e.cls)) continue;
+    const used = refs.filter((r) => r[0] === e.name).map((r) => r[1]);
+    const count = Math.max(1, e.nodes.length);
+    const offset = used.some((n) => n >= count) ? 1 : 0;
+    if (offset && used.includes(0)) throw new UserError(`${ctx.file}: the references to nested model '${ctx.prefix + e.name}' do not match its ${count} call(s)`);
+    offsets.set(e.name, offset);
+  }
+
   // Pass 2: every ref in this container's names → a ref to a flat layer (or a mark of an input).
   const resolve = (ref: Ref | InboundRef): Ref => {
     const [name, node, tensor] = ref;
@@ -276,10 +289,11 @@ function inline(model: Json, ctx: Context): { layers: GraphLayer[]; outputs: Ref
       if (i < 0) throw new UserError(`${ctx.file}: nested model '${ctx.prefix.slice(0, -1)}' uses input layer '${name}', which is not among its inputs`);
       return [MARK, i, 0];
     }
-    const target = MODEL_CLASSES.has(e.cls) ? calls.get(name)?.[node]?.outputs[tensor] : ([callNames.get(name)?.[node], 0, tensor] as Ref);
+    const call = node - (offsets.get(name) ?? 0);
+    const target = MODEL_CLASSES.has(e.cls) ? calls.get(name)?.[call]?.outputs[tensor] : ([callNames.get(name)?.[call], 0, tensor] as Ref);
     if (!target || target[0] === undefined) throw new UserError(`${ctx.file}: a layer refers to call ${node} of '${ctx.prefix + name}', which does not exist`);
     // A nested model whose output is one of its inputs passes the caller's tensor through.
-    return isMark(target) ? resolve(e.nodes[node][target[1]]) : target;
+    return isMark(target) ? resolve(e.nodes[call][target[1]]) : target;
   };
 
   const layers: GraphLayer[] = [];

@@ -367,8 +367,9 @@ export function translateLayer(cls: string, cfg: Json, name: string, kerasMajor:
     case 'ZeroPadding2D':
       return { className: cls, config: { ...base, padding: margins2d(cfg.padding, 1), data_format: 'channels_last' } };
     case 'UpSampling2D': {
+      // Keras resizes with half-pixel centres, TF.js's bilinear resize without: only nearest (the same for whole factors) agrees.
       const interpolation = String(cfg.interpolation ?? 'nearest');
-      if (interpolation !== 'nearest' && interpolation !== 'bilinear') throw new Refusal(`layer '${name}' (UpSampling2D) uses interpolation '${interpolation}' (supported: nearest, bilinear)`);
+      if (interpolation !== 'nearest') throw new Refusal(`layer '${name}' (UpSampling2D) uses interpolation '${interpolation}'; only 'nearest' is supported (TF.js's bilinear resize differs from Keras's)`);
       return { className: cls, config: { ...base, size: tuple(cfg.size, 2, 2), interpolation, data_format: 'channels_last' } };
     }
     case 'Conv1DTranspose':
