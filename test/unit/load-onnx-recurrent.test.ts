@@ -157,6 +157,36 @@ describe('ONNX recurrent ops against ONNX Runtime (random weights and inputs)', 
     });
   });
 
+  test("PyTorch's bidirectional output: Y → Transpose → Reshape [0, 0, -1] (batch on axis 1) → Transpose → view(N, -1) → Linear", async () => {
+    // What torch.onnx.export writes for nn.LSTM/GRU(bidirectional=True) followed by a flatten and a Linear.
+    for (const op of ['LSTM', 'GRU'] as const) {
+      const next = seeded(600);
+      const g = GATES[op];
+      const spec: GraphSpec = {
+        opset: 14,
+        input: { name: 'sequence', shape: ['batch', 4, L] },
+        floats: { W: randomTensor(next, [2, g * H, 4]), R: randomTensor(next, [2, g * H, H]), B: randomTensor(next, [2, 2 * g * H]), fcW: randomTensor(next, [3, L * 2 * H], 0.3) },
+        ints: { zero: { shape: [], values: [0] }, axes0: { shape: [1], values: [0] }, merge: { shape: [3], values: [0, 0, -1] }, minusOne: { shape: [1], values: [-1] } },
+        nodes: [
+          { op: 'Transpose', inputs: ['sequence'], outputs: ['x'], attrs: { perm: [2, 0, 1] } },
+          { op, name: 'rnn', inputs: ['x', 'W', 'R', 'B'], outputs: ['y'], attrs: { hidden_size: H, direction: 'bidirectional' } },
+          { op: 'Transpose', inputs: ['y'], outputs: ['yt'], attrs: { perm: [0, 2, 1, 3] } },
+          { op: 'Reshape', inputs: ['yt', 'merge'], outputs: ['ym'] },
+          { op: 'Transpose', inputs: ['ym'], outputs: ['yb'], attrs: { perm: [1, 0, 2] } },
+          { op: 'Shape', inputs: ['yb'], outputs: ['shape'] },
+          { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
+          { op: 'Unsqueeze', inputs: ['n', 'axes0'], outputs: ['n1'] },
+          { op: 'Concat', inputs: ['n1', 'minusOne'], outputs: ['flatShape'], attrs: { axis: 0 } },
+          { op: 'Reshape', inputs: ['yb', 'flatShape'], outputs: ['flat'] },
+          { op: 'Gemm', inputs: ['flat', 'fcW'], outputs: ['scores'], attrs: { transB: 1 } },
+        ],
+        outputs: ['scores'],
+      };
+      const [d] = await againstOrt(spec, `${op}_bidirectional_flatten`, 601);
+      assert.ok(d <= 1e-5, `${op}: max |TF.js − ORT| = ${d}`);
+    }
+  });
+
   test('layout 1 (batch first) gives the layout-0 outputs', async () => {
     // ONNX Runtime's CPU kernels do not take layout 1: the same weights in layout 0, run by ORT, are the reference.
     for (const op of ['LSTM', 'GRU'] as const) {

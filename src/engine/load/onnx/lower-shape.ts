@@ -50,6 +50,23 @@ const reshape: Lowering = (ctx, node, ins, attrs) => {
   const ta = resolveTarget(fix(sa, WORLD_A), ctx.nativeShape(d, WORLD_A), allowZero, ctx, node);
   const tb = resolveTarget(fix(sb, WORLD_B), ctx.nativeShape(d, WORLD_B), allowZero, ctx, node);
   const batchAxes = ta.map((v, i) => (v !== tb[i] ? i : -1)).filter((i) => i >= 0);
+  const k = batchAxes[0];
+  if (batchAxes.length === 1 && k > 0 && ta[k] === WORLD_A && tb[k] === WORLD_B) {
+    // The batch stays its own axis but not the first (PyTorch's bidirectional RNN output:
+    // [seq, batch, dirs, H] → [seq, batch, dirs·H]): with as many elements before it in the
+    // target as in the input, the axes before and after it reshape separately, so the held
+    // tensor (batch, then the other native axes in order) is reshaped batch-first.
+    const rank = ctx.rank(d);
+    const bIn = full(d.perm, rank)[0];
+    const natA = ctx.nativeShape(d, WORLD_A);
+    const count = (sh: number[]) => sh.reduce((a, b) => a * b, 1);
+    if (count(natA.slice(0, bIn)) === count(ta.slice(0, k))) {
+      const moved = ctx.toPerm(node, d, [bIn, ...full(null, rank).filter((a) => a !== bIn)]);
+      const targetShape = [...ta.slice(0, k), ...ta.slice(k + 1)];
+      const perm = [k, ...full(null, ta.length).filter((a) => a !== k)];
+      return [ctx.layer(node, tfl.layers.reshape({ targetShape, name: ctx.layerName(node) }), moved, null, perm)];
+    }
+  }
   if (batchAxes.length !== 1 || batchAxes[0] !== 0 || ta[0] !== WORLD_A || tb[0] !== WORLD_B) {
     throw ctx.refuse(node, `its target shape [${sa}] merges or moves the batch axis; not supported`);
   }
