@@ -25,6 +25,7 @@ import { outputsTable } from './notebook/text-views';
 import { annotateWith, motifLibrary } from './notebook/motif-files';
 import { gramFileStore } from './notebook/gram-files';
 import { bestSignificantMatch } from './engine/motifs';
+import { readConnectionFile } from './jupyter/connection';
 import { installSpec, uninstallSpec } from './jupyter/spec-install';
 import type { Results } from './engine/results';
 import { fromResults } from '../renderers/data';
@@ -153,8 +154,10 @@ async function runKernelCommand(words: string[]) {
   } else if (action === 'run') {
     const file = options['connection-file'] as string | undefined;
     if (file === undefined) throw new UserError('kernel run needs --connection-file FILE (Jupyter starts the kernel with it, as kernel.json says)');
+    // Read here, so that a bad file is this bundle's UserError (kernel.js has its own classes).
+    const connection = readConnectionFile(file);
     const kernel = require(path.join(__dirname, 'kernel.js')) as typeof import('./jupyter/main');
-    await kernel.runKernel(file);
+    await kernel.runKernel(connection);
   } else {
     const hint = closest(action, ['install', 'uninstall', 'run']);
     throw new UserError(`kernel: unknown action '${action}' (install, uninstall or run${hint ? `; did you mean '${hint}'?` : ''})`);

@@ -1,14 +1,14 @@
 /**
  * The kernel process (dist/kernel.js, started by `deepresolve kernel run --connection-file F`,
- * which kernel.json names): reads the connection file, starts the analysis worker on demand and
- * the kernel, and stops when Jupyter shuts it down, on SIGTERM, or when the process that started
- * it is gone. SIGINT interrupts the running cell instead of ending the kernel.
+ * which kernel.json names): the kernel and, on demand, the analysis worker (dist/worker.js); it
+ * stops when Jupyter shuts it down, on SIGTERM, or when the process that started it is gone.
+ * SIGINT interrupts the running cell instead of ending the kernel.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { debugEnabled } from '../engine/errors';
 import { WorkerClient } from '../worker/client';
-import { readConnectionFile } from './connection';
+import type { Connection } from './connection';
 import { Kernel } from './kernel';
 
 /** How often the kernel checks that the process that started it still runs. */
@@ -42,8 +42,8 @@ function watchParent(kernel: Kernel) {
   timer.unref();
 }
 
-export async function runKernel(connectionFile: string): Promise<number> {
-  const connection = readConnectionFile(connectionFile);
+/** Runs the kernel on a connection file's contents (read by the CLI) until it is shut down. */
+export async function runKernel(connection: Connection): Promise<number> {
   const client = new WorkerClient({ create: createWorker, log });
   const kernel = new Kernel({ connection, client, folder: process.cwd(), notebook: process.env.JPY_SESSION_NAME, log });
   await kernel.start();
