@@ -54,6 +54,8 @@ export function jupyterWorld(name: string): JupyterWorld {
     JUPYTER_PLATFORM_DIRS: '1',
     // ipykernel's debugger warns about frozen modules on every start otherwise.
     PYDEVD_DISABLE_FILE_VALIDATION: '1',
+    // No __pycache__ next to the test's client scripts.
+    PYTHONDONTWRITEBYTECODE: '1',
     DEEPRESOLVE_CACHE_DIR: path.join(dir, 'cache'),
   };
   fs.mkdirSync(env.HOME!, { recursive: true });
