@@ -126,7 +126,8 @@ export function readWeightIndex(h5: Hdf5, arch: Arch, file: string): Map<string,
         index.set(layer.name, (groups.get(rest.length ? layer.origin[layer.origin.length - 1] : top) ?? []).map((a) => a.array));
         continue;
       }
-      const inner = arch.layers.filter((l) => l.origin[0] === top && l.origin.length > 1).map((l) => l.origin);
+      // The distinct inner layers (the copies of a nested model called twice share their origins).
+      const inner = [...new Map(arch.layers.filter((l) => l.origin[0] === top && l.origin.length > 1).map((l) => [l.origin.join('/'), l.origin])).values()];
       index.set(layer.name, innerArrays(groups.get(top)!, layer.origin, inner, file, top));
     }
     return index;
