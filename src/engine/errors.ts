@@ -52,7 +52,8 @@ export interface Activity {
 export function internalErrorLine(err: unknown, activity: Activity, env: NodeJS.ProcessEnv = process.env): string {
   const where = activity.file ? ` ${activity.file}` : '';
   const more = debugEnabled(env) ? '' : '; DEEPRESOLVE_DEBUG=1 adds the details to include';
-  return `internal error while ${activity.doing}${where}: ${oneLine(err)}. This is a bug in DeepResolve, not in your input: please ${REPORT_BUG}${more}`;
+  // The activity quotes the command line and a file path: control characters made visible, as in oneLine.
+  return visible(`internal error while ${activity.doing}${where}: ${oneLine(err)}. This is a bug in DeepResolve, not in your input: please ${REPORT_BUG}${more}`);
 }
 
 /** The stack trace of an internal error for the log, only when DEEPRESOLVE_DEBUG is set. */
