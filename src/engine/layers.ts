@@ -16,7 +16,7 @@ export interface LayerInfo {
 /** Layers that start the "dense part" of a network: the analysis layer is chosen before them. */
 const DENSE_PART = /^(Flatten|Dense|GlobalMaxPooling[123]D|GlobalAveragePooling[123]D)$/;
 /** Convolution, (local) pooling and merge layers: candidates for the default analysis layer. */
-const CANDIDATE = /^(Conv[123]D|SeparableConv[12]D|DepthwiseConv2D|Conv[123]DTranspose|MaxPooling[123]D|AveragePooling[123]D|Add|Average|Maximum|Concatenate)$/;
+const CANDIDATE = /^(Conv[123]D|SeparableConv[12]D|DepthwiseConv[12]D|Conv[123]DTranspose|MaxPooling[123]D|AveragePooling[123]D|Add|Average|Maximum|Concatenate)$/;
 /** Element-wise layers that directly follow a convolution are part of it (e.g. its separate ReLU). */
 const ELEMENTWISE = /^(Activation|ReLU|LeakyReLU|ELU|PReLU|ThresholdedReLU|Softmax|BatchNormalization|Dropout|SpatialDropout[123]D|GaussianNoise|GaussianDropout|AlphaDropout)$/;
 

@@ -29,7 +29,7 @@ export function weightsToPwm(weights: number[][]): Pwm {
 }
 
 /** Layers between the first convolution and the analysis layer that keep channel k as channel k. */
-const CHANNEL_PRESERVING = /^(MaxPooling[123]D|AveragePooling[123]D|GlobalMaxPooling[123]D|GlobalAveragePooling[123]D|Activation|ReLU|LeakyReLU|ELU|PReLU|BatchNormalization|Dropout|SpatialDropout[123]D|GaussianNoise|GaussianDropout|Cropping[123]D|ZeroPadding[123]D)$/;
+const CHANNEL_PRESERVING = /^(MaxPooling[123]D|AveragePooling[123]D|GlobalMaxPooling[123]D|GlobalAveragePooling[123]D|Activation|ReLU|LeakyReLU|ELU|PReLU|BatchNormalization|Dropout|SpatialDropout[123]D|GaussianNoise|GaussianDropout|Cropping[123]D|ZeroPadding[123]D|UpSampling[123]D)$/;
 
 /**
  * PWMs of the analysis layer's features when they are the channels of the first convolution

@@ -13,6 +13,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from '../../src/engine/backend';
 import { loadModel } from '../../src/engine/load/index';
 import { Conv1DTranspose, Cropping1D, DepthwiseConv1D, MultiHeadAttention, SeparableConv1D, UpSampling1D, ZeroPadding1D } from '../../src/engine/layers/index';
+import { defaultAnalysisLayer } from '../../src/engine/layers';
+import { ALPHABET, firstLayerPwms, weightsToPwm } from '../../src/engine/pwm';
 import { seededWeights } from '../helpers/models';
 import { kerasJson, layerWeights, predict, randomInput, tempDir, writeKeras3, writeKerasH5, writeTfjs } from '../helpers/write-models';
 
@@ -407,4 +409,26 @@ describe('input gradients through the custom layers equal the references', () =>
       assertClose(f((z) => model.apply(z) as tf.Tensor), f((z) => attentionRef(z, w, 2, true)), 1e-4, 'attention gradient');
     });
   }
+});
+
+describe("the engine's layer rules know the new classes", () => {
+  it('DepthwiseConv1D is a convolution for the default layer; Cropping1D and UpSampling1D keep first-layer channels for the filter logos', async () => {
+    await useBackend('cpu');
+    const input = tfl.input({ shape: [20, 4], name: 'dna' });
+    let t = tfl.layers.conv1d({ filters: 3, kernelSize: 4, activation: 'relu', name: 'conv' }).apply(input) as tfl.SymbolicTensor;
+    t = new Cropping1D({ cropping: [1, 1], name: 'crop' }).apply(t) as tfl.SymbolicTensor;
+    t = new UpSampling1D({ size: 2, name: 'up' }).apply(t) as tfl.SymbolicTensor;
+    t = new DepthwiseConv1D({ kernelSize: 3, depthMultiplier: 2, name: 'dw' }).apply(t) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2, name: 'out' }).apply(tfl.layers.flatten({ name: 'flat' }).apply(t)) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: out });
+    seededWeights(model, 9);
+    const index = (name: string) => model.layers.findIndex((l) => l.name === name);
+    assert.equal(defaultAnalysisLayer(model), index('dw'));
+    const pwms = firstLayerPwms(model, index('up'));
+    assert.ok(pwms, 'logos through Cropping1D and UpSampling1D');
+    const kernel = Arr.of(model.getLayer('conv').getWeights()[0]); // (4 positions, 4 letters, 3 filters)
+    pwms.forEach((p, f) => assert.deepEqual(p, weightsToPwm(Array.from({ length: 4 }, (_, pos) => ALPHABET.map((_, b) => kernel.at(pos, b, f))))));
+    // The depthwise convolution mixes positions: its channels are no longer the first layer's filters.
+    assert.equal(firstLayerPwms(model, index('dw')), null);
+  });
 });
