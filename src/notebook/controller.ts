@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AscentProgress } from '../engine/ascent';
+import { JUPYTER_LANGUAGE } from '../jupyter/spec';
 import type { WorkerClient } from '../worker/client';
 import { isMagicCell } from './magics';
 import { isJsonMime, type Output } from './output-items';
@@ -56,7 +57,8 @@ export class DeepResolveController implements vscode.Disposable {
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'DeepResolve');
     this.controller.description = 'DeepResolve feature analysis (magics)';
     this.controller.detail = 'Magic commands: %load_model, %resolve, %similarity, … — %help lists them';
-    this.controller.supportedLanguages = [LANGUAGE_ID, 'python', 'plaintext'];
+    // Notebooks saved by Jupyter with the DeepResolve Jupyter kernel have cells in its language.
+    this.controller.supportedLanguages = [LANGUAGE_ID, JUPYTER_LANGUAGE, 'python', 'plaintext'];
     this.controller.supportsExecutionOrder = true;
     this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
     this.disposables.push(
