@@ -432,3 +432,35 @@ describe("the engine's layer rules know the new classes", () => {
     assert.equal(firstLayerPwms(model, index('dw')), null);
   });
 });
+
+describe('a SpliceAI-like model (refused before for Cropping1D)', () => {
+  it('dilated residual units, Cropping1D of the context, per-position softmax: loads from .h5 at the length asked and predicts like the model built here', async () => {
+    await useBackend('cpu');
+    // SpliceAI: Input (None, 4) → Conv1D → residual units (BN → ReLU → dilated Conv1D, twice, + skip) → Cropping1D(context/2) → Conv1D(3, softmax).
+    const input = tfl.input({ shape: [null, 4], name: 'input_1' });
+    let x = tfl.layers.conv1d({ filters: 4, kernelSize: 1, name: 'conv1d_1' }).apply(input) as tfl.SymbolicTensor;
+    for (const [i, dilation] of [[1, 1], [2, 2]] as const) {
+      let y = x;
+      for (const j of [1, 2]) {
+        y = tfl.layers.batchNormalization({ name: `bn_${i}_${j}` }).apply(y) as tfl.SymbolicTensor;
+        y = tfl.layers.activation({ activation: 'relu', name: `relu_${i}_${j}` }).apply(y) as tfl.SymbolicTensor;
+        y = tfl.layers.conv1d({ filters: 4, kernelSize: 3, dilationRate: dilation, padding: 'same', name: `conv_${i}_${j}` }).apply(y) as tfl.SymbolicTensor;
+      }
+      x = tfl.layers.add({ name: `add_${i}` }).apply([x, y]) as tfl.SymbolicTensor;
+    }
+    x = new Cropping1D({ cropping: [3, 3], name: 'cropping1d_1' }).apply(x) as tfl.SymbolicTensor;
+    const out = tfl.layers.conv1d({ filters: 3, kernelSize: 1, activation: 'softmax', name: 'conv1d_out' }).apply(x) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: out, name: 'spliceai_like' });
+    seededWeights(model, 47);
+    for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+      const [g, b, m, v] = layer.getWeights();
+      layer.setWeights([g, b, m, tf.add(tf.abs(v), 0.5)]);
+    }
+    const file = await writeKerasH5(path.join(tempDir('spliceai-'), 'spliceai.h5'), layerWeights(model), { full: true, architecture: kerasJson(model) });
+    const loaded = await loadModel(file, { length: 40 });
+    assert.deepEqual(loaded.input?.shape, [40, 4]);
+    assert.deepEqual(loaded.model.outputs[0].shape, [null, 34, 3]);
+    const x40 = tf.tensor(Array.from({ length: 2 * 40 * 4 }, (_, i) => Math.sin(i * 0.37)), [2, 40, 4]);
+    assertClose(predict(loaded.model, x40), predict(model, x40));
+  });
+});
