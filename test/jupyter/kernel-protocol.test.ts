@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
-import { EXAMPLE_LABELS, EXAMPLE_MODEL, PYTHON, ROOT, ensureBuilt, installKernel, jupyterWorld, requireJupyter, runAsync } from './jupyter-env';
+import { EXAMPLE_LABELS, EXAMPLE_MODEL, PYTHON, ROOT, ensureBuilt, installKernel, jupyterWorld, requireJupyter, runAsync, type JupyterWorld } from './jupyter-env';
 
 interface IopubMessage {
   msg_type: string;
@@ -28,13 +28,16 @@ interface LongRun extends Execution {
 }
 
 let report: Record<string, any>;
+let world: JupyterWorld;
 
 before(async () => {
   requireJupyter();
   ensureBuilt();
-  const world = jupyterWorld('protocol');
+  world = jupyterWorld('protocol');
   installKernel(world);
-  const r = await runAsync(PYTHON, [path.join(__dirname, 'clients/protocol.py'), EXAMPLE_MODEL, EXAMPLE_LABELS], { cwd: world.dir, env: world.env });
+  // The kernel runs in the notebook's folder, nb/; writes to its parent are outside it.
+  fs.mkdirSync(path.join(world.dir, 'nb'));
+  const r = await runAsync(PYTHON, [path.join(__dirname, 'clients/protocol.py'), EXAMPLE_MODEL, EXAMPLE_LABELS], { cwd: path.join(world.dir, 'nb'), env: world.env });
   assert.equal(r.code, 0, `protocol.py failed:\n${r.stderr}`);
   report = JSON.parse(r.stdout);
 });
@@ -125,8 +128,28 @@ test('after an interrupt the next analysis runs, and the stopped one kept nothin
 });
 
 test('execution counts go up by one per executed cell', () => {
-  const counts = ['help_resolve', 'load', 'interrupt_message', 'after_interrupt', 'interrupt_signal', 'after_signal'].map((k) => report[k].reply.execution_count);
-  assert.deepEqual(counts, [1, 2, 3, 4, 5, 6]);
+  const counts = ['help_resolve', 'load', 'interrupt_message', 'after_interrupt', 'interrupt_signal', 'after_signal', 'write_refused', 'write_allowed', 'write_no_stdin'].map((k) => report[k].reply.execution_count);
+  assert.deepEqual(counts, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test('a write outside the notebook folder is asked on the stdin channel: no writes nothing, yes writes, no stdin refuses', () => {
+  const outside = (f: string) => path.join(world.dir, f);
+  const refused = report.write_refused;
+  assert.equal(refused.prompts.length, 1);
+  assert.ok(refused.prompts[0].includes(outside('refused.json')), refused.prompts[0]);
+  assert.equal(refused.reply.status, 'error');
+  assert.match(refused.reply.evalue, /^\.\.\/refused\.json: .*; nothing was written \(not confirmed\)$/);
+  assert.equal(fs.existsSync(outside('refused.json')), false);
+
+  const allowed = report.write_allowed;
+  assert.equal(allowed.reply.status, 'ok');
+  assert.equal(allowed.prompts.length, 1);
+  const written = JSON.parse(fs.readFileSync(outside('allowed.json'), 'utf8'));
+  assert.equal(written.model.layer.name, 'maxpooling2d_27');
+  assert.equal(written.settings.restarts, 2, 'the result of the run after the interrupt, r1');
+
+  assert.match(report.write_no_stdin.reply.evalue, /; nothing was written \(no confirmation can be asked here\)$/);
+  assert.equal(fs.existsSync(outside('unasked.json')), false);
 });
 
 test('messages with a wrong HMAC or a replayed signature are dropped', () => {
@@ -134,8 +157,8 @@ test('messages with a wrong HMAC or a replayed signature are dropped', () => {
   // Replies come in order: had the wrongly signed kernel_info been answered, its reply came first.
   assert.notEqual(s.bad_id, s.good_id);
   assert.equal(s.first_reply_parent, s.good_id);
-  // The wrongly signed '%backend cpu' did not run: the next cell counts 7 and still shows the old backend.
-  assert.equal(s.after_bad.reply.execution_count, 7);
+  // The wrongly signed '%backend cpu' did not run: the next cell counts 10 and still shows the old backend.
+  assert.equal(s.after_bad.reply.execution_count, 10);
   const shown = (e: Execution) => displays(e).map((m) => m.content.data['text/plain']);
   assert.deepEqual(shown(s.after_bad), shown(report.after_signal));
   assert.doesNotMatch(shown(s.after_bad)[0], /^Backend: cpu/);

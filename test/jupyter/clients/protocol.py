@@ -1,7 +1,8 @@
 """Drives the DeepResolve kernel through Debian's jupyter_client, the way front ends do, and
 prints what it saw as one JSON document (test/jupyter/kernel-protocol.test.ts asserts on it).
 
-argv: MODEL LABELS. Run with /usr/bin/python3 in the test's private Jupyter world.
+argv: MODEL LABELS. Run with /usr/bin/python3 in the test's private Jupyter world; the working
+folder is the notebook's.
 """
 import json
 import os
@@ -100,6 +101,23 @@ try:
     report["after_interrupt"] = execute("%resolve ctcf --restarts 2")
     report["interrupt_signal"] = long_run(lambda: km.signal_kernel(signal.SIGINT))
     report["after_signal"] = execute("%backend")
+
+    def execute_answering(code, answer):
+        """A cell whose magic asks on the stdin channel; the front end answers `answer`."""
+        prompts = []
+
+        def hook(msg):
+            prompts.append(msg["content"]["prompt"])
+            kc.input(answer)
+
+        seen = []
+        reply = kc.execute_interactive(code, timeout=TIMEOUT, output_hook=seen.append, allow_stdin=True, stdin_hook=hook)
+        return {"reply": reply["content"], "iopub": [only(m) for m in seen], "prompts": prompts}
+
+    # Writes outside the notebook's folder are asked first; a front end without stdin is refused.
+    report["write_refused"] = execute_answering("%export ../refused.json", "n")
+    report["write_allowed"] = execute_answering("%export ../allowed.json", "y")
+    report["write_no_stdin"] = {"reply": kc.execute_interactive("%export ../unasked.json", timeout=TIMEOUT, allow_stdin=False)["content"]}
 
     # Signatures: a request signed with another key is dropped; so is a replayed one. Replies come in
     # order on one socket, so the first reply after a dropped request answers the next good one.
