@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Layer } from './tfl-types';
-import { oneHotRows, splitModel, type Head } from './head';
+import { oneHotRows, planHead, splitModel, type Head } from './head';
 import { selectOutputs, type OutputSelection, type SelectedOutput } from './outputs';
 
 export interface FirstDense {
@@ -40,35 +40,44 @@ function activation(layer: Layer): string | undefined {
 
 const isSquashLayer = (l: Layer) => (l.getClassName() === 'Activation' && SQUASH.has(activation(l) ?? '')) || l.getClassName() === 'Softmax';
 
-/** The only layer that consumes `layer`'s output, if there is exactly one. */
-function soleConsumer(model: LayersModel, layer: Layer): Layer | null {
+/**
+ * The only layer that consumes `layer`'s output, if there is exactly one among `within` (the
+ * layers the selected outputs need: a branch to an output not analysed does not count).
+ */
+function soleConsumer(model: LayersModel, layer: Layer, within: Set<Layer>): Layer | null {
   const out = layer.inboundNodes.length === 1 ? layer.inboundNodes[0].outputTensors[0] : null;
   if (!out) return null;
-  const users = model.layers.filter((l) => l.inboundNodes.some((n) => n.inputTensors.some((t) => t.id === out.id)));
+  const users = model.layers.filter((l) => within.has(l) && l.inboundNodes.some((n) => n.inputTensors.some((t) => t.id === out.id)));
   return users.length === 1 && users[0].inboundNodes.length === 1 && users[0].inboundNodes[0].inputTensors.length === 1 ? users[0] : null;
 }
 
 /** After the dense layer: ReLU → [pass-through] → Dense → [squash], ending at the (one, not summarised) output. */
-function reluDenseAfter(model: LayersModel, first: Layer, selected: SelectedOutput): Layer | null {
+function reluDenseAfter(model: LayersModel, first: Layer, selected: SelectedOutput, within: Set<Layer>): Layer | null {
   let next: Layer | null = first;
   if (activation(first) !== 'relu') {
-    next = soleConsumer(model, first);
+    next = soleConsumer(model, first, within);
     const isRelu = next && ((next.getClassName() === 'Activation' && activation(next) === 'relu') || (next.getClassName() === 'ReLU' && next.getConfig().maxValue == null));
     if (activation(first) !== 'linear' || !isRelu) return null;
   }
-  do next = soleConsumer(model, next!);
+  do next = soleConsumer(model, next!, within);
   while (next && PASS_THROUGH.test(next.getClassName()));
   if (next?.getClassName() !== 'Dense') return null;
   const outAct = activation(next) ?? 'linear';
   const output = selected.tensor.sourceLayer;
   if (output === next) return outAct === 'linear' || SQUASH.has(outAct) ? next : null;
-  return outAct === 'linear' && isSquashLayer(output) && soleConsumer(model, next) === output ? next : null;
+  return outAct === 'linear' && isSquashLayer(output) && soleConsumer(model, next, within) === output ? next : null;
 }
 
 export function firstDense(model: LayersModel, layerIndex: number, selection: OutputSelection = {}): FirstDense | null {
   const selected = selectOutputs(model, selection);
+  let within: Set<Layer>;
+  try {
+    within = new Set(planHead(model, layerIndex, selection).steps);
+  } catch {
+    return null; // no head here (splitModel says why)
+  }
   let first: Layer | null = model.layers[layerIndex];
-  do first = soleConsumer(model, first!);
+  do first = soleConsumer(model, first!, within);
   while (first && (PASS_THROUGH.test(first.getClassName()) || first.getClassName() === 'Flatten'));
   if (first?.getClassName() !== 'Dense') return null;
   // The dense layer's input must be H itself, flattened row-major (not a per-position Dense).
@@ -79,7 +88,7 @@ export function firstDense(model: LayersModel, layerIndex: number, selection: Ou
   // One (N, units) output that is the dense layer itself, or its final activation: the rest picks a unit.
   const single = selected.length === 1 && !selected[0].summary ? selected[0] : null;
   const output = single?.tensor.sourceLayer;
-  const endsHere = !!single && (output === first || (isSquashLayer(output!) && soleConsumer(model, first) === output));
+  const endsHere = !!single && (output === first || (isSquashLayer(output!) && soleConsumer(model, first, within) === output));
   // Otherwise the dense layer must lead to the outputs without being one or holding one's final activation.
   if (!endsHere && selected.some((o) => o.tensor.sourceLayer === first || o.final?.layer === first)) return null;
   let after: Head | null = null;
@@ -97,7 +106,7 @@ export function firstDense(model: LayersModel, layerIndex: number, selection: Ou
   const [k1, bias1] = first.getWeights();
   const hidden = k1.shape[1] as number;
   const classes = selected.reduce((a, o) => a + o.units, 0);
-  const second = single ? reluDenseAfter(model, first, single) : null;
+  const second = single ? reluDenseAfter(model, first, single, within) : null;
   const [k2, bias2] = second ? second.getWeights() : [];
   return {
     w1: k1 as tf.Tensor2D,

@@ -12,6 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ascentPoolWorkers, poolTuning } from '../../src/engine/ascent-pool';
 import { useBackend } from '../../src/engine/backend';
 import { UserError } from '../../src/engine/errors';
+import { firstDense } from '../../src/engine/first-dense';
 import { splitModel } from '../../src/engine/head';
 import { defaultAnalysisLayer } from '../../src/engine/layers';
 import type { LoadedModel } from '../../src/engine/load/model';
@@ -273,6 +274,30 @@ describe('several outputs and profile outputs', () => {
       for (let u = 0; u < 2; u++) assert.ok(close(s[i][3 + u], lb[i][u]), 'softmax removed: the dense output');
     }
     head.dispose();
+  });
+
+  test('--output A: a branch to another output does not keep A from the hidden path (flip kernel for its ReLU → Dense rest), equal to the direct path', async () => {
+    const input = tfl.input({ shape: [14, 4] });
+    const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }).apply(input) as tfl.SymbolicTensor;
+    const pool = tfl.layers.maxPooling1d({ poolSize: 2, name: 'pool' }).apply(conv) as tfl.SymbolicTensor;
+    const fc = tfl.layers.dense({ units: 12, activation: 'relu', name: 'fc' }).apply(tfl.layers.flatten().apply(pool)) as tfl.SymbolicTensor;
+    const a = tfl.layers.dense({ units: 3, activation: 'sigmoid', name: 'A' }).apply(fc) as tfl.SymbolicTensor;
+    const b = tfl.layers.dense({ units: 2, name: 'B' }).apply(tfl.layers.globalAveragePooling1d().apply(pool)) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: [a, b] });
+    seededWeights(model, 5);
+    const index = model.layers.indexOf(model.getLayer('pool'));
+    assert.ok(firstDense(model, index, { output: 'A' })?.reluDense, 'the flip kernel applies to A alone');
+    assert.equal(firstDense(model, index, {}), null, 'B goes around the dense layer: no hidden path for all');
+    const settings = { ...base, restarts: 4, seed: 2, output: 'A', starts: 'explicit' as const };
+    const hidden = await resolveFeatures({ loaded: loaded(model), settings: { ...settings, ascent: 'hidden' } });
+    const direct = await resolveFeatures({ loaded: loaded(model), settings: { ...settings, ascent: 'direct' } });
+    const all = await resolveFeatures({ loaded: loaded(model), settings: { ...settings, output: 'all' } });
+    assert.equal(all.settings.ascentUsed, 'direct');
+    for (let c = 0; c < 3; c++) {
+      const scale = Math.max(...direct.classes[c].ofiv.map(Math.abs));
+      direct.classes[c].ofiv.forEach((v, k) => assert.ok(Math.abs(v - hidden.classes[c].ofiv[k]) <= 1e-3 * scale, `class ${c} feature ${k}`));
+      assert.deepEqual(all.classes[c].ofiv, direct.classes[c].ofiv, 'the same class, the same starts, the same path');
+    }
   });
 
   test('a 2-D profile output (N, H, W, C) is summed over its H × W positions, row-major', async () => {
