@@ -72,7 +72,9 @@ export function firstDense(model: LayersModel, layerIndex: number, selection: Ou
   const selected = selectOutputs(model, selection);
   let within: Set<Layer>;
   try {
-    within = new Set(planHead(model, layerIndex, selection).steps);
+    // The head's steps, and the outputs' own layers (a final Activation layer that is the output
+    // is no step of the head: it passes its input on).
+    within = new Set([...planHead(model, layerIndex, selection).steps, ...selected.map((o) => o.tensor.sourceLayer)]);
   } catch {
     return null; // no head here (splitModel says why)
   }

@@ -300,6 +300,27 @@ describe('several outputs and profile outputs', () => {
     }
   });
 
+  test('a separate final Activation layer keeps the hidden path and the flip kernel (Keras 1 style heads)', async () => {
+    const build = (hidden: boolean) => {
+      const m = tfl.sequential({
+        layers: [
+          tfl.layers.conv1d({ inputShape: [14, 4], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }),
+          tfl.layers.flatten(),
+          ...(hidden ? [tfl.layers.dense({ units: 8, activation: 'relu', name: 'fc' })] : []),
+          tfl.layers.dense({ units: 2, name: 'out' }),
+          tfl.layers.activation({ activation: 'sigmoid', name: 'sig' }),
+        ],
+      });
+      seededWeights(m, 3);
+      return m;
+    };
+    assert.ok(firstDense(build(true), 0)?.reluDense, 'Dense → ReLU → Dense → Activation(sigmoid): the flip kernel');
+    assert.ok(firstDense(build(false), 0), 'Flatten → Dense → Activation(sigmoid): the rest picks a unit');
+    const r = await resolveFeatures({ loaded: loaded(build(true)), settings: { ...base, restarts: 2 } });
+    assert.equal(r.settings.ascentUsed, 'hidden');
+    assert.equal(r.model.strippedActivation, 'sigmoid');
+  });
+
   test('a 2-D profile output (N, H, W, C) is summed over its H × W positions, row-major', async () => {
     const model = tfl.sequential({
       layers: [
