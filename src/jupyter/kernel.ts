@@ -40,7 +40,11 @@ class Outbox {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** Set when the socket is about to close: later sends (a cell ending after shutdown) are dropped. */
+  closed = false;
+
   send(frames: Buffer[]): Promise<void> {
+    if (this.closed) return this.chain;
     this.chain = this.chain.then(() => this.socket.send(frames)).catch((err: Error) => this.log(`send failed: ${err.message}`));
     return this.chain;
   }
@@ -241,7 +245,7 @@ export class Kernel {
   private async drain() {
     this.draining = true;
     try {
-      for (let m = this.queue.shift(); m; m = this.queue.shift()) await this.execute(m);
+      for (let m = this.queue.shift(); m && !this.stopping; m = this.queue.shift()) await this.execute(m);
     } finally {
       this.draining = false;
     }
@@ -336,6 +340,7 @@ export class Kernel {
     await this.options.client.dispose();
     // Let the last sends reach ZeroMQ before closing (closing then waits up to LINGER_MS for them).
     await Promise.all(Object.values(this.out).map((o) => o.flush()));
+    for (const o of Object.values(this.out)) o.closed = true;
     for (const s of [this.shell, this.control, this.stdin, this.iopub, this.hb]) s.close();
     this.log('DeepResolve kernel stopped');
     this.done();
