@@ -39,9 +39,11 @@ export function completeReply(code: string, cursorPos: number, session: Session)
   // filters on its own): each candidate is extended to start where the earliest one starts.
   const found = complete(prefix, session, session.folder);
   const from = Math.min(offset, ...found.map((c) => c.start));
+  const typed = prefix.slice(from);
   const matches = found
     .map((c) => ({ text: prefix.slice(from, c.start) + c.label, kind: c.kind, detail: c.detail }))
-    .filter((c) => c.text.startsWith(prefix.slice(from)));
+    // `res` + Tab at the start of a line offers %resolve too.
+    .filter((c) => c.text.startsWith(typed) || (c.kind === 'magic' && !typed.startsWith('%') && c.text.startsWith(`%${typed}`)));
   const cursorStart = codePointOffset(code, start + from);
   const cursorEnd = codePointOffset(code, cursor);
   return {

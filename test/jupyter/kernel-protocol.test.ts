@@ -88,7 +88,7 @@ test('inspect: the same help as %help; is_complete', () => {
   assert.equal(inspect.found, true);
   const help = displays(report.help_resolve).map((m) => m.content.data['text/plain']);
   assert.deepEqual(help, [inspect.data['text/plain']]);
-  assert.match(inspect.data['text/plain'], /^%resolve \[MODEL\] \[options\]\n/);
+  assert.match(inspect.data['text/plain'], /^%resolve \[MODEL[^\]]*\] \[options\]\n/);
   for (const option of documentedOptions('resolve')) assert.ok(inspect.data['text/plain'].includes(`  ${option}`), `help lists ${option}`);
   assert.match(report.inspect_option.data['text/plain'], /^--restarts N — random restarts/);
   assert.deepEqual(report.is_complete, [{ status: 'complete' }, { status: 'invalid' }]);
