@@ -72,9 +72,13 @@ export function encodeGraph(spec: GraphSpec): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Writes the graph to a fresh temporary folder; returns the file's path. */
+const made: string[] = [];
+process.on('exit', () => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** Writes the graph to a fresh temporary folder (removed when the process exits); returns the file's path. */
 export function writeGraph(spec: GraphSpec, name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-build-'));
+  made.push(dir);
   const file = path.join(dir, `${name}.onnx`);
   fs.writeFileSync(file, encodeGraph(spec));
   return file;
