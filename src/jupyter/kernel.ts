@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Publisher, Reply, Router } from 'zeromq';
+import { internalErrorDetails, internalErrorLine, oneLine } from '../engine/errors';
 import { TOOL_VERSION } from '../engine/version';
 import { runCell, type CellFailure } from '../notebook/run-cell';
 import { magicActivity } from '../notebook/run-magic';
@@ -127,7 +128,8 @@ export class Kernel {
         try {
           await handle(decoded.message);
         } catch (err) {
-          this.log(`${channel}: ${decoded.message.header.msg_type} failed: ${(err as Error).stack ?? String(err)}`);
+          // A bug in a handler: one line, the stack only with DEEPRESOLVE_DEBUG=1 (errors.ts).
+          this.log(`${channel}: ${decoded.message.header.msg_type} failed: ${internalErrorDetails(err) ?? oneLine(err)}`);
         }
       }
     } catch (err) {
@@ -283,7 +285,8 @@ export class Kernel {
       );
     } catch (err) {
       // A front-end bug (the runner itself catches the magics' errors).
-      failure = { kind: 'internal', name: 'DeepResolve', message: `internal error while showing the outputs of In [${count}]: ${(err as Error).message}`, activity: { doing: 'showing outputs' } };
+      const activity = { doing: `showing the outputs of In [${count}] of`, file: this.notebook };
+      failure = { kind: 'internal', name: 'DeepResolve', message: internalErrorLine(err, activity), activity, details: internalErrorDetails(err) };
     } finally {
       this.running = undefined;
     }
