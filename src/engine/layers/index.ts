@@ -6,6 +6,7 @@
  * resolve, e.g. after the worker pool's toJSON round trip.
  */
 import '../kernels/depthwise-backprop-input-wasm';
+import '../kernels/unsorted-segment-sum-wasm';
 import { Conv1DTranspose } from './conv1d-transpose';
 import { Cropping1D } from './cropping1d';
 import { DepthwiseConv1D } from './depthwise-conv1d';
