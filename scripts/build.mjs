@@ -23,6 +23,9 @@ const nodeEntries = {
   // Worker threads of the TensorFlow.js ascents (ascent-pool.ts): TensorFlow.js and the wasm
   // backend inside, finding dist/wasm next to the bundle.
   'ascent-worker': 'src/engine/ascent-worker.ts',
+  // The HDF5 reader thread (load/hdf5-reader.ts): the only place the HDF5 library runs, so that
+  // a corrupt file that makes it loop or crash costs a thread, not the analysis.
+  'hdf5-reader': 'src/engine/load/hdf5-reader.ts',
   // The Jupyter kernel process (src/jupyter), loaded by `deepresolve kernel run`.
   kernel: 'src/jupyter/main.ts',
 };

@@ -2,8 +2,10 @@
  * Where the sequence and the alphabet lie in a model's input, and the length used when the
  * model leaves it unspecified. Works on the input shape without the batch axis.
  */
+import { UserError } from '../errors';
 import type { InputLayout } from './model';
-import { DEFAULT_LENGTH } from './options';
+import { DEFAULT_LENGTH, DEFAULT_MAX_MEMORY_MB } from './options';
+import { shown } from './shown';
 
 type Dim = number | null;
 
@@ -70,4 +72,16 @@ export function resolveInput(shape: Dim[], length?: number): ResolvedInput {
 
 export function fmt(shape: Dim[]): string {
   return `(${shape.map((d) => (d === null ? 'None' : d)).join(', ')})`;
+}
+
+/**
+ * A declared input shape (without batch) must hold whole positive sizes or None — a corrupt
+ * file can hold anything there — and one sequence of it must fit in the memory limit.
+ */
+export function checkInputShape(file: string, shape: readonly unknown[], maxMemoryMB = DEFAULT_MAX_MEMORY_MB): void {
+  if (!shape.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0))) {
+    throw new UserError(`${file}: the input shape (${shape.map((d) => (d === null ? 'None' : shown(d))).join(', ')}) is not a possible shape (corrupt architecture?)`);
+  }
+  const mb = ((shape as (number | null)[]).reduce<number>((a, d) => a * (d ?? 1), 1) * 4) / (1024 * 1024);
+  if (mb > maxMemoryMB) throw new UserError(`${file}: one input of shape ${fmt(shape as Dim[])} needs ${mb.toFixed(0)} MB, more than the limit of ${maxMemoryMB} MB (maxMemoryMB)`);
 }

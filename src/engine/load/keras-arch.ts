@@ -9,6 +9,7 @@ import { embeddingInput } from './embedding-input';
 import { fmt } from './input-layout';
 import { type Dim, type InboundRef, type Json, MODEL_CLASSES, allLayers, containerLayers, declaredShape, flatGraph, isObj, layerName } from './keras-graph';
 import { OTHER_CONVOLUTIONS, Refusal, SPATIAL, SUPPORTED_LAYERS, dataFormat, kerasClass, translateLayer } from './keras-layers';
+import { shown } from './shown';
 
 /** How one layer's weights are converted from the file's layout to TF.js's. */
 export interface WeightPlan {
@@ -63,6 +64,25 @@ function looksKeras1(layers: Json[]): boolean {
   });
 }
 
+/**
+ * A corrupt architecture can hold anything where a layer's class or name belongs; refuse it here,
+ * before such a value reaches a message as "undefined" or "[object Object]".
+ */
+function checkLayerFields(layers: Json[], file: string): void {
+  layers.forEach((l, i) => {
+    if (typeof l.class_name !== 'string' || !l.class_name) {
+      throw new UserError(`${file}: layer ${i + 1} of the architecture has no class name (found ${shown(l.class_name)}; corrupt file?)`);
+    }
+    for (const name of [isObj(l.config) ? l.config.name : undefined, l.name]) {
+      if (name !== undefined && name !== null && typeof name !== 'string') {
+        throw new UserError(`${file}: layer ${i + 1} (${l.class_name}) has a name that is not text (${shown(name)}; corrupt file?)`);
+      }
+    }
+    // Wrappers (Bidirectional) hold their layer in config.layer.
+    if (isObj(l.config) && isObj(l.config.layer)) checkLayerFields([l.config.layer], file);
+  });
+}
+
 /** Parses the file's architecture JSON (already decoded) into an Arch, refusing what cannot be loaded. */
 export function parseArchitecture(raw: unknown, file: string, hints: { kerasVersion?: string; backend?: string } = {}): Arch {
   if (!isObj(raw) || typeof raw.class_name !== 'string') throw new UserError(`${file}: not a Keras model architecture (no class_name)`);
@@ -72,6 +92,7 @@ export function parseArchitecture(raw: unknown, file: string, hints: { kerasVers
   }
   // Every layer, nested models' included: the version guess and the refusals look at all of them.
   const rawLayers = allLayers(raw);
+  checkLayerFields(rawLayers, file);
   if (!containerLayers(raw).length) throw new UserError(`${file}: the architecture has no layers`);
   const version = hints.kerasVersion ?? (typeof raw.keras_version === 'string' ? raw.keras_version : undefined);
   const kerasMajor = version

@@ -1,13 +1,14 @@
 /** Shared by the Keras loaders: architecture + HDF5 weights → a TF.js model with its input layout. */
 import * as tfl from '@tensorflow/tfjs-layers';
 import '../layers/index'; // the custom layer classes the topology may name
-import { UserError, oneLine } from '../errors';
+import { UserError } from '../errors';
 import type { Hdf5 } from './hdf5';
-import { fmt, resolveInput } from './input-layout';
+import { checkInputShape, fmt, resolveInput } from './input-layout';
 import { parseArchitecture, tfjsTopology } from './keras-arch';
 import { assignWeights, parameterCount, readWeightIndex } from './keras-weights';
 import type { LoadedModel, ModelFormat } from './model';
 import { type LoadOptions, checkMemory, validLength } from './options';
+import { tfjsMessage } from './tfjs-message';
 
 export interface KerasSource {
   /** File named in messages (the one the user opened). */
@@ -29,22 +30,24 @@ export async function buildKeras(src: KerasSource, options: LoadOptions = {}): P
   const index = readWeightIndex(src.h5, arch, weightsFile);
   checkMemory(src.file, parameterCount(index), options);
 
+  checkInputShape(src.file, arch.input, options.maxMemoryMB);
   const resolved = resolveInput(arch.input, length);
+  checkInputShape(src.file, resolved.shape, options.maxMemoryMB);
   const open = resolved.shape.findIndex((d) => d === null);
   if (open >= 0) throw new UserError(`${src.file}: input ${fmt(arch.input)} has more than one unspecified dimension; cannot choose a shape to analyse`);
   let model: tfl.LayersModel;
   try {
     model = await tfl.models.modelFromJSON(tfjsTopology(arch, resolved.shape) as never);
   } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${src.file}: TF.js cannot build this architecture: ${oneLine(err)}`);
+    if (err instanceof UserError) throw err.message.startsWith(src.file) ? err : new UserError(`${src.file}: ${err.message}`);
+    throw new UserError(`${src.file}: TF.js cannot build this architecture: ${tfjsMessage(err)}`);
   }
   try {
-    assignWeights(src.h5, index, arch, model, weightsFile);
+    await assignWeights(src.h5, index, arch, model, weightsFile);
   } catch (err) {
     model.dispose();
     if (err instanceof UserError) throw err;
-    throw new UserError(`${weightsFile}: cannot set the weights: ${oneLine(err)}`);
+    throw new UserError(`${weightsFile}: cannot set the weights: ${tfjsMessage(err)}`);
   }
   if (model.inputs.length > 1) {
     model.dispose();

@@ -5,6 +5,7 @@
  * MaxNorm) only matter for training, so they are dropped rather than interpreted.
  */
 import { UserError } from '../errors';
+import { shown } from './shown';
 
 export type Json = Record<string, unknown>;
 
@@ -159,15 +160,15 @@ export function activation(v: unknown, layer: string): string {
     // Keras 3 may serialise a built-in activation as {class_name: 'function', config: 'relu'}.
     name = typeof o.config === 'string' ? o.config : o.class_name;
   }
-  const key = String(name).toLowerCase();
+  const key = shown(name).toLowerCase();
   if (!Object.hasOwn(ACTIVATIONS, key)) {
-    throw new Refusal(`layer '${layer}' uses the activation '${String(name)}', a custom object or one TF.js lacks`);
+    throw new Refusal(`layer '${layer}' uses the activation '${shown(name)}', a custom object or one TF.js lacks`);
   }
   return ACTIVATIONS[key];
 }
 
 function padding(v: unknown, layer: string, allowed = ['valid', 'same', 'causal']): string {
-  const p = String(v ?? 'valid').toLowerCase();
+  const p = shown(v ?? 'valid').toLowerCase();
   if (!allowed.includes(p)) throw new Refusal(`layer '${layer}' uses padding '${p}', which is not supported here (${allowed.join(', ')})`);
   return p;
 }

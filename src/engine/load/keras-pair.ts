@@ -101,7 +101,7 @@ export async function loadKerasPair(archFile: string, architecture: unknown, wei
   const n = fs.readSync(fd, head, 0, head.length, 0);
   fs.closeSync(fd);
   if (!isHdf5(head.subarray(0, n))) throw new UserError(`${weightsFile}: the weights file is not HDF5 (corrupt, or not a Keras weights file)`);
-  const h5 = await Hdf5.open(weightsFile);
+  const h5 = await Hdf5.open(weightsFile, options);
   try {
     if (!hasKerasWeights(h5)) throw new UserError(`${weightsFile}: HDF5 file holds no Keras weights`);
     const version = h5.stringAttr(h5.root, 'keras_version');

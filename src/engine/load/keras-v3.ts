@@ -42,7 +42,7 @@ export async function loadKerasV3(file: string, bytes: Buffer, options: LoadOpti
   const weights = path.join(dir, 'model.weights.h5');
   try {
     writeFileAtomic(weights, entries['model.weights.h5']);
-    const h5 = await Hdf5.open(weights);
+    const h5 = await Hdf5.open(weights, options);
     try {
       return await buildKeras(
         { file, architecture, h5, format: 'keras-v3', name: path.basename(file), kerasVersion: metadata.keras_version ?? '3' },

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors';
+import { checkFinite } from './finite';
 import type { Arch, ArchLayer, WeightPlan } from './keras-arch';
 import type { H5Dataset, H5Group, Hdf5 } from './hdf5';
 
@@ -224,22 +225,24 @@ function flattenInput(model: LayersModel, name: string): number[] {
 }
 
 /** Reads, converts, checks and sets the weights of every layer. */
-export function assignWeights(h5: Hdf5, index: Map<string, StoredArray[]>, arch: Arch, model: LayersModel, file: string): void {
+export async function assignWeights(h5: Hdf5, index: Map<string, StoredArray[]>, arch: Arch, model: LayersModel, file: string): Promise<void> {
   for (const layer of arch.layers) {
     if (layer.className === 'InputLayer') continue; // no weights; absent from TF.js Sequential models
     const tfLayer = model.getLayer(layer.name);
     const expected = tfLayer.weights.map((w) => w.shape as number[]);
-    const arrays = index.get(layer.name) ?? [];
-    if (!expected.length && !arrays.length) continue;
-    if (!arrays.length) throw new UserError(`${file}: layer '${layer.name}' has no weights in the weights file (weights and architecture do not match)`);
-    assignLayer(h5, layer, arrays, expected, model, file);
+    const stored = index.get(layer.name) ?? [];
+    if (!expected.length && !stored.length) continue;
+    if (!stored.length) throw new UserError(`${file}: layer '${layer.name}' has no weights in the weights file (weights and architecture do not match)`);
+    const arrays = layer.plan.kind === 'attention' ? attentionOrder(stored, file, layer.name) : stored;
+    const values = await h5.read(arrays.map((a) => a.ds));
+    values.forEach((v, i) => checkFinite(v, file, layer.name, arrays[i].path));
+    assignLayer(layer, arrays, values, expected, model, file);
   }
 }
 
-function assignLayer(h5: Hdf5, layer: ArchLayer, arrays: StoredArray[], expected: number[][], model: LayersModel, file: string): void {
-  if (layer.plan.kind === 'attention') arrays = attentionOrder(arrays, file, layer.name);
+function assignLayer(layer: ArchLayer, arrays: StoredArray[], values: Float32Array[], expected: number[][], model: LayersModel, file: string): void {
   const converted = tf.tidy(() => {
-    const raw = arrays.map((a) => tf.tensor(h5.read(a.ds), a.shape, 'float32'));
+    const raw = arrays.map((a, i) => tf.tensor(values[i], a.shape, 'float32'));
     return convert(layer.plan, raw, expected, model, file, layer.name);
   });
   try {

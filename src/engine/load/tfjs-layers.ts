@@ -1,38 +1,25 @@
 /** TF.js Layers format: model.json plus binary weight shards, read from the file system. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '../layers/index'; // the custom layer classes a topology may name
 import { UserError } from '../errors';
 import { embeddingInput } from './embedding-input';
-import { fmt, resolveInput } from './input-layout';
+import { checkInputShape, fmt, resolveInput } from './input-layout';
 import { allLayers, flatGraph, graphTopology } from './keras-graph';
 import type { LoadedModel } from './model';
 import { type LoadOptions, checkMemory, validLength } from './options';
+import { tfjsMessage } from './tfjs-message';
+import { readManifest, readShards } from './tfjs-weights';
 
 interface ModelJson {
   modelTopology?: unknown;
-  weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  /** Checked by readManifest before use: a corrupt file can hold anything here. */
+  weightsManifest?: unknown;
 }
 
 export function isTfjsLayersJson(json: unknown): json is ModelJson {
   return typeof json === 'object' && json !== null && 'modelTopology' in json;
-}
-
-function readShards(dir: string, json: ModelJson, file: string): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Buffer[] = [];
-  for (const group of json.weightsManifest ?? []) {
-    specs.push(...group.weights);
-    for (const shard of group.paths) {
-      const shardPath = path.resolve(dir, shard);
-      if (!fs.existsSync(shardPath)) throw new UserError(`${file}: weight shard '${shard}' is missing`);
-      buffers.push(fs.readFileSync(shardPath));
-    }
-  }
-  const all = Buffer.concat(buffers);
-  return { specs, data: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer };
 }
 
 type Json = Record<string, unknown>;
@@ -52,11 +39,13 @@ function topologyLayers(topology: unknown): Json[] {
 }
 
 /** Fills an unspecified sequence length of the topology's input; the notes say what was done. */
-function fillLength(topology: unknown, length: number | undefined, file: string): string[] | undefined {
+function fillLength(topology: unknown, length: number | undefined, file: string, maxMemoryMB?: number): string[] | undefined {
   const holders = inputShapeHolders(topology);
   if (holders.length !== 1) return undefined;
   const declared = (holders[0].batch_input_shape as (number | null)[]).slice(1);
+  checkInputShape(file, declared, maxMemoryMB);
   const resolved = resolveInput(declared, length);
+  checkInputShape(file, resolved.shape, maxMemoryMB);
   if (resolved.shape.includes(null)) throw new UserError(`${file}: input ${fmt(declared)} has more than one unspecified dimension; cannot choose a shape to analyse`);
   holders[0].batch_input_shape = [null, ...resolved.shape];
   return resolved.notes;
@@ -112,8 +101,8 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
       throw new UserError(`${file}: layer '${name}' is a Lambda layer, which holds Python code; refused, because loading a model never executes code from the file`);
     }
   }
-  const parameters = (json.weightsManifest ?? []).flatMap((g) => g.weights).reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
-  checkMemory(file, parameters, options);
+  const manifest = readManifest(json.weightsManifest, file);
+  checkMemory(file, manifest.parameters, options);
 
   const topology = structuredClone(json.modelTopology);
   zeroInitializers(topology);
@@ -122,13 +111,10 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
   const graphNotes = [...graph.notes, ...embeddingInput(graph, file)];
   const flat = graphNotes.length ? (graphTopology(graph) as tf.serialization.ConfigDict) : null;
   // An unspecified sequence length is fixed before building, so that every layer has a static shape.
-  const inputNotes = fillLength(flat ?? topology, length, file);
-  if (flat) fillLength(topology, length, file);
-  const { specs, data } = readShards(path.dirname(file), json, file);
-  const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * (s.dtype === 'float32' || s.dtype === 'int32' ? 4 : 1), 0);
-  if (!specs.some((s) => s.quantization) && data.byteLength < expected) {
-    throw new UserError(`${file}: weight data is truncated (${data.byteLength} bytes, ${expected} expected)`);
-  }
+  const inputNotes = fillLength(flat ?? topology, length, file, options.maxMemoryMB);
+  if (flat) fillLength(topology, length, file, options.maxMemoryMB);
+  const data = readShards(path.dirname(file), manifest, file);
+  const specs = manifest.specs;
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel(
@@ -143,7 +129,8 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
       }
     }
   } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    if (err instanceof UserError) throw err;
+    const message = tfjsMessage(err);
     const unknown = /Unknown layer: (\w+)/.exec(message);
     if (unknown) throw new UserError(`${file}: unsupported layer types: ${unknown[1]} (TF.js does not know it; custom layers are refused, because loading never executes code from the file)`);
     throw new UserError(`${file}: cannot load the TF.js model: ${message}`);
