@@ -7,6 +7,7 @@ import { useBackend, type BackendChoice } from './engine/backend';
 import { UserError } from './engine/errors';
 import { loadModel } from './engine/load';
 import { predictFasta } from './engine/predict';
+import { checkOutputPath } from './engine/output-path';
 import { writeFileAtomic } from './engine/write-atomic';
 import { COMMANDS, parseCommand } from './notebook/options';
 import { label, visible } from './shared/escape';
@@ -16,6 +17,8 @@ export async function runPredict(words: string[]): Promise<void> {
   const fasta = options.fasta as string | undefined;
   if (fasta === undefined) throw new UserError('predict needs --fasta FILE (the sequences to predict)');
   const out = options.out as string | undefined;
+  // Checked before the model is read: a path that cannot be written fails in a second.
+  if (out !== undefined) checkOutputPath(out, 'the predictions (--out)');
   await useBackend(((options.backend as string | undefined) ?? 'auto') as BackendChoice);
   const loaded = await loadModel(args[0], { length: options.length as number | undefined });
   for (const note of loaded.notes ?? []) process.stderr.write(`note: ${visible(note)}\n`);

@@ -163,7 +163,10 @@ async function predict(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const outArg = call.options.out as string | undefined;
   const outFile = outArg === undefined ? undefined : ctx.session.resolvePath(outArg);
   // Asked before the work, so that a refused write costs nothing.
-  if (outFile) await allowWrite(ctx, outFile, outArg!);
+  if (outFile) {
+    await allowWrite(ctx, outFile, outArg!);
+    checkOutputPath(outFile, 'the output of %predict (--out)');
+  }
   const backend = (call.options.backend as BackendChoice | undefined) ?? backendOf(ctx);
   const request: ModelRequest = { path: file, length: length ?? ref.model?.length, maxMemoryMB: ctx.defaults.maxMemoryMB };
   ctx.onStart?.(`Predicting ${path.basename(fasta)}`);

@@ -50,6 +50,10 @@ test('output paths are refused before the model is read: one line, exit code 1, 
     assert.equal(r.stderr, `deepresolve: ${message}\n`);
     assert.equal(r.stdout, '');
   }
+  // predict --out: the same check, before the model (and the FASTA file) are read.
+  const predicted = run(['predict', NO_MODEL, '--fasta', 'none.fa', '--out', path.join(file, 'p.tsv')]);
+  assert.equal(predicted.code, 1);
+  assert.equal(predicted.stderr, `deepresolve: ${path.join(file, 'p.tsv')}: cannot write the predictions (--out): a path under a file (${file} is a file)\n`);
   assert.deepEqual(fs.readdirSync(work).sort(), ['a-file', 'model']);
   // The same model path with a good output: now the model is what is refused.
   assert.equal(run(['resolve', NO_MODEL, '--out', path.join(work, 'ok.json')]).stderr, `deepresolve: ${NO_MODEL}: no such file\n`);

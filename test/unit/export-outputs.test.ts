@@ -38,6 +38,8 @@ test("a cell's %export target is checked before its first magic runs", () => {
   assert.throws(() => checkCellOutputs(parseCell('%export .'), { session }), { message: "%export writes .json (full results) or .csv (OFIV matrix), not '.'" });
   fs.mkdirSync(path.join(dir, 'folder.json'));
   assert.throws(() => checkCellOutputs(parseCell('%export folder.json'), { session }), { message: `${path.join(dir, 'folder.json')}: cannot write the export: it is a folder` });
+  // Any magic's --out, e.g. %predict's TSV.
+  assert.throws(() => checkCellOutputs(parseCell('%predict seqs.fa --out a-file/p.tsv'), { session }), { message: `${path.join(dir, 'a-file', 'p.tsv')}: cannot write the output of %predict (--out): a path under a file (${path.join(dir, 'a-file')} is a file)` });
   // Good targets pass and nothing is created.
   checkCellOutputs(parseCell('%resolve model.json\n%export out/r.json\n%export r.csv'), { session });
   assert.deepEqual(fs.readdirSync(dir).sort(), ['a-file', 'folder.json']);
