@@ -59,8 +59,9 @@ describe('magic cell parsing', () => {
 
   test('magic-only commands stay out of the CLI', () => {
     const cli = commandsFor('cli').map((c) => c.name);
-    assert.deepEqual(cli, ['resolve', 'predict', 'layers']);
+    assert.deepEqual(cli, ['resolve', 'predict', 'layers', 'kernel']);
     assert.equal(commandsFor('magic').length, 12);
+    assert.ok(!commandsFor('magic').some((c) => c.name === 'kernel'), 'the Jupyter kernel command is no magic');
   });
 
   test('help lists every magic and shows magic options only', () => {
