@@ -22,15 +22,15 @@ export interface ScriptEvent {
 
 /** Installs the trap in every frame created from now on (call before opening the page). */
 export async function trapDialogs(context: BrowserContext): Promise<void> {
-  await context.addInitScript((trap: string) => {
-    for (const name of ['alert', 'confirm', 'prompt'] as const) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      (window as any)[name] = (...args: unknown[]) => {
-        console.log(`${trap} ${name}(${args.map(String).join(', ')}) in ${location.href.slice(0, 120)}`);
+  // Source text, as the page-side code below (see FIND_INJECTED).
+  await context.addInitScript(`(() => {
+    for (const name of ['alert', 'confirm', 'prompt']) {
+      window[name] = (...args) => {
+        console.log(${JSON.stringify(TRAP)} + ' ' + name + '(' + args.map(String).join(', ') + ') in ' + location.href.slice(0, 120));
         return name === 'confirm' ? false : name === 'prompt' ? null : undefined;
       };
     }
-  }, TRAP);
+  })()`);
 }
 
 /** Records dialogs and console lines that show script ran (or was stopped by a policy). */
@@ -57,60 +57,77 @@ export interface Injected {
 }
 
 /**
- * Elements a payload would have added, in one frame (open shadow roots too): a <script> or an
- * element with an on* handler whose code calls alert, an <img src=x>, a javascript: link, an
- * iframe with srcdoc. VS Code's own elements carry no such attributes.
+ * Page-side code as source text: tsx compiles this file with esbuild's keepNames, which wraps
+ * functions declared inside an evaluated function in a `__name` helper that the page lacks.
+ *
+ * FIND_INJECTED: elements a payload would have added, in the document and its open shadow roots:
+ * a <script> or an element with an on* handler whose code calls alert, an <img src=x>, a
+ * javascript: link, an iframe with srcdoc. VS Code's own elements carry no such attributes.
  */
-export async function injectedElements(frame: Frame): Promise<Injected[]> {
-  const found = await frame.evaluate(() => {
-    const hits: string[] = [];
-    const visit = (root: Document | ShadowRoot) => {
-      for (const el of Array.from(root.querySelectorAll('*'))) {
-        const tag = el.tagName.toLowerCase();
-        const html = el.outerHTML.slice(0, 160);
-        if (tag === 'script' && /alert\(/.test(el.textContent ?? '')) hits.push(html);
-        for (const a of Array.from(el.attributes)) {
-          const name = a.name.toLowerCase();
-          if (name.startsWith('on') && /alert\(/.test(a.value)) hits.push(html);
-          else if ((name === 'href' || name === 'src' || name === 'xlink:href') && /^\s*javascript:/i.test(a.value)) hits.push(html);
-          else if (name === 'srcdoc' && /alert\(/.test(a.value)) hits.push(html);
-        }
-        if (tag === 'img' && el.getAttribute('src') === 'x') hits.push(html);
-        if (el.shadowRoot) visit(el.shadowRoot);
+const FIND_INJECTED = `(() => {
+  const hits = [];
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      const tag = el.tagName.toLowerCase();
+      const html = el.outerHTML.slice(0, 160);
+      if (tag === 'script' && /alert\\(/.test(el.textContent || '')) hits.push(html);
+      for (const a of el.attributes) {
+        const name = a.name.toLowerCase();
+        if (name.startsWith('on') && /alert\\(/.test(a.value)) hits.push(html);
+        else if ((name === 'href' || name === 'src' || name === 'xlink:href') && /^\\s*javascript:/i.test(a.value)) hits.push(html);
+        else if (name === 'srcdoc' && /alert\\(/.test(a.value)) hits.push(html);
       }
-    };
-    visit(document);
-    return [...new Set(hits)];
-  });
+      if (tag === 'img' && el.getAttribute('src') === 'x') hits.push(html);
+      if (el.shadowRoot) visit(el.shadowRoot);
+    }
+  };
+  visit(document);
+  return [...new Set(hits)];
+})()`;
+
+/** HAS_TEXT(needle): whether a text node of the document or an open shadow root contains it. */
+const HAS_TEXT = (needle: string) => `(() => {
+  const needle = ${JSON.stringify(needle)};
+  const visit = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if ((n.textContent || '').includes(needle)) return true;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot && visit(el.shadowRoot)) return true;
+    return false;
+  };
+  return visit(document);
+})()`;
+
+/** A frame that went away while being read is skipped; any other failure is the test's. */
+function gone(err: unknown): boolean {
+  return /detached|closed|destroyed|navigat/i.test(String((err as Error)?.message ?? err));
+}
+
+export async function injectedElements(frame: Frame): Promise<Injected[]> {
+  const found = (await frame.evaluate(FIND_INJECTED)) as string[];
   return found.map((element) => ({ frame: frame.url().slice(0, 120), element }));
 }
 
-/** injectedElements over every frame of the page (frames that go away meanwhile are skipped). */
+/** injectedElements over every frame of the page. */
 export async function injectedAnywhere(page: Page): Promise<Injected[]> {
   const out: Injected[] = [];
   for (const frame of page.frames()) {
     try {
       out.push(...(await injectedElements(frame)));
-    } catch {
-      // detached while scanning
+    } catch (err) {
+      if (!gone(err)) throw err;
     }
   }
   return out;
 }
 
-/** Frames whose DOM (shadow roots included) has an element whose own text contains `needle`. */
+/** Frames whose DOM (open shadow roots included) has a text node that contains `needle`. */
 export async function framesWithText(page: Page, needle: string): Promise<Frame[]> {
   const out: Frame[] = [];
   for (const frame of page.frames()) {
     try {
-      const has = await frame.evaluate((n) => {
-        const visit = (root: Document | ShadowRoot): boolean =>
-          Array.from(root.querySelectorAll('*')).some((el) => Array.from(el.childNodes).some((c) => c.nodeType === 3 && (c.textContent ?? '').includes(n)) || (!!el.shadowRoot && visit(el.shadowRoot)));
-        return visit(document);
-      }, needle);
-      if (has) out.push(frame);
-    } catch {
-      // detached
+      if (await frame.evaluate(HAS_TEXT(needle))) out.push(frame);
+    } catch (err) {
+      if (!gone(err)) throw err;
     }
   }
   return out;

@@ -125,9 +125,20 @@ function prepareTrusted(workspace: string) {
   execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'resolve', path.join(modelDir, 'model.json'), '--labels', path.join(dir, 'labels.txt'), '--restarts', '2', '--out', path.join(dir, 'results.json'), '--notebook', report], { stdio: 'pipe' });
   const nb = JSON.parse(fs.readFileSync(report, 'utf8'));
   nb.metadata.kernelspec = { name: 'deepresolve', display_name: 'DeepResolve', language: 'deepresolve' };
-  const magic = [`%resolve "hostile/${HOSTILE_MODEL}/model.json" --labels hostile/labels.txt --restarts 2 --as h`, '%features 0 --top 3 h', '%similarity h', '%interactions 1 h', '%layers'];
+  // Paths relative to the notebook's folder, hostile/.
+  const magic = [`%resolve "${HOSTILE_MODEL}/model.json" --labels labels.txt --restarts 2 --as h`, '%features 0 --top 3 h', '%similarity h', '%interactions 1 h', '%layers'];
   nb.cells.push({ cell_type: 'code', execution_count: null, metadata: { vscode: { languageId: 'deepresolve' } }, outputs: [], source: magic.join('\n') });
   fs.writeFileSync(report, JSON.stringify(nb, null, 1));
+  // The watch's control: VS Code runs the script of a text/html output in a trusted notebook.
+  fs.writeFileSync(
+    path.join(workspace, 'control.ipynb'),
+    JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: 1, metadata: {}, source: '# control', outputs: [{ output_type: 'display_data', metadata: {}, data: { 'text/html': `<p>control</p><img src=x onerror="alert('deepresolve-control')">` } }] }],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
   const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: { vscode: { languageId: 'deepresolve' } }, outputs: [], source });
   fs.writeFileSync(
     path.join(workspace, 'export.ipynb'),
@@ -138,6 +149,41 @@ function prepareTrusted(workspace: string) {
       nbformat_minor: 5,
     }),
   );
+}
+
+/** Moves the pointer over a grid of points of every chart in view; counts the charts whose tooltip showed a hostile name. */
+async function hoverCharts(page: Page, seen: Set<string>): Promise<number> {
+  const view = page.viewportSize() ?? { width: 1600, height: 1000 };
+  let shown = 0;
+  for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+    // One round trip per frame: the charts' boxes in the frame, moved by the frame's place in the page.
+    const at = await (await frame.frameElement().catch(() => null))?.boundingBox().catch(() => null);
+    if (!at) continue;
+    const charts = await frame
+      .locator('svg.marks, canvas.marks')
+      .evaluateAll((els) => els.map((el, i) => ({ id: `${el.closest('[id]')?.id ?? ''}#${i}`, r: el.getBoundingClientRect().toJSON() as DOMRect })))
+      .catch(() => []);
+    for (const { id, r } of charts) {
+      // The part of the chart in view; each chart once (small ones, the logos, have no names in their tooltips).
+      const top = Math.max(at.y + r.y, 80);
+      const bottom = Math.min(at.y + r.y + r.height, view.height - 40);
+      if (bottom - top < 120 || r.width < 250 || seen.has(id)) continue;
+      seen.add(id);
+      const box = { x: at.x + r.x, y: top, width: r.width, height: bottom - top };
+      search: for (let gx = 1; gx < 5; gx++) {
+        for (let gy = 1; gy < 5; gy++) {
+          await page.mouse.move(box.x + (box.width * gx) / 5, box.y + (box.height * gy) / 5);
+          await page.waitForTimeout(30);
+          const tips = await frame.locator('#vg-tooltip-element.visible, [role="tooltip"]').allInnerTexts().catch(() => [] as string[]);
+          if (tips.some((t) => HOSTILE_LABELS.some((l) => t.includes(l)))) {
+            shown++;
+            break search;
+          }
+        }
+      }
+    }
+  }
+  return shown;
 }
 
 describe('a trusted workspace: writes outside it and hostile names', { timeout: 600_000 }, () => {
@@ -153,7 +199,7 @@ describe('a trusted workspace: writes outside it and hostile names', { timeout: 
     const outside = path.join(parent, 'outside.json');
     const before = fs.readdirSync(parent).sort();
     await ui.openFile('export.ipynb');
-    await ui.cell(0).waitFor({ timeout: 30_000 });
+    await ui.cell(0).waitFor({ timeout: 60_000 });
     await ui.selectKernel();
     await ui.runCell(0);
     await ui.waitForState(0, 'success', 60_000);
@@ -190,28 +236,33 @@ describe('a trusted workspace: writes outside it and hostile names', { timeout: 
   test('a notebook with hostile names renders, saved and fresh outputs, and no name runs as script in any frame', async () => {
     const { page, ui, scripts } = s;
     await ui.openFile('report.ipynb');
-    await ui.cell(1).waitFor({ timeout: 30_000 });
+    await ui.cell(1).waitFor({ timeout: 60_000 });
     // The CLI's saved outputs render in the output webview (the DeepResolve renderer).
     await waitForSelector(page, 'svg, canvas', 30_000);
+    // Tooltips carry names too (vega-tooltip builds its box with innerHTML; the heatmap has its
+    // own): hover the charts in view, the saved ones now (the notebook opens at the top), the
+    // fresh ones after the run (the view follows the running cell).
+    const hovered = new Set<string>();
+    let tooltips = await hoverCharts(page, hovered);
     await ui.selectKernel();
     await ui.runCell(3);
     await ui.waitForState(3, 'success', 60_000);
     await waitForText(page, /top 3 of 8 features by OFIV/, 30_000);
-    // Tooltips carry names too: hover the charts.
-    for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
-      for (const chart of await frame.locator('svg, canvas').all().catch(() => [])) await chart.hover({ timeout: 1000 }).catch(() => undefined);
-    }
+    const t0 = Date.now();
+    tooltips += await hoverCharts(page, hovered);
     // An <img src=x> fails to load and fires onerror a moment later: give it that moment.
     await page.waitForTimeout(2000);
     await screenshot(page, '32-hostile-rendered');
 
     const injected = await injectedAnywhere(page);
     const ran: ScriptEvent[] = [...scripts.events];
+    const t1 = Date.now();
 
     // Controls, so the checks above cannot pass blind: the names are shown as text in output
     // frames, and in exactly those frames a dialog call and an injected element are seen.
     const showing = (await framesWithText(page, HOSTILE_LABELS[0])).filter((f) => f !== page.mainFrame());
     assert.ok(showing.length > 0, 'the hostile class name is shown as text in a notebook output');
+    assert.ok(tooltips > 0, 'a chart tooltip showed a hostile name');
     for (const [i, frame] of showing.entries()) {
       await frame.evaluate((n) => alert(`deepresolve-probe-${n}`), i);
       const seen = () => scripts.events.some((e) => e.text.includes(`deepresolve-probe-${i}`));
@@ -222,7 +273,19 @@ describe('a trusted workspace: writes outside it and hostile names', { timeout: 
       await frame.evaluate(() => document.getElementById('deepresolve-probe')?.remove());
     }
 
+    process.stdout.write(`# hostile notebook: ${page.frames().length} frames scanned, names shown as text in ${showing.length} output frame(s), ${tooltips} of ${hovered.size} chart(s) hovered showed a hostile name in a tooltip, ${scripts.console.length} console lines; hover and scan ${t1 - t0} ms, probes ${Date.now() - t1} ms\n`);
     assert.deepEqual(injected, [], 'elements injected by names');
     assert.deepEqual(ran, [], 'dialogs or script run by names');
+  });
+
+  test('control: the watch sees the payload of an HTML output that VS Code itself runs', async () => {
+    const { page, ui, scripts } = s;
+    await ui.openFile('control.ipynb');
+    await waitForText(page, /^control$/, 30_000);
+    const seen = () => scripts.events.some((e) => e.text.includes('deepresolve-control'));
+    for (let k = 0; k < 100 && !seen(); k++) await page.waitForTimeout(100);
+    assert.ok(seen(), `the alert of the control output is seen (events: ${JSON.stringify(scripts.events)})`);
+    const injected = await injectedAnywhere(page);
+    assert.equal(injected.filter((i) => i.element.includes('deepresolve-control')).length, 1, JSON.stringify(injected));
   });
 });
