@@ -62,7 +62,8 @@ export interface Injected {
  *
  * FIND_INJECTED: elements a payload would have added, in the document and its open shadow roots:
  * a <script> or an element with an on* handler whose code calls alert, an <img src=x>, a
- * javascript: link, an iframe with srcdoc. VS Code's own elements carry no such attributes.
+ * javascript: link or a link or image to an "evil" host (Markdown links, autolinks, linkified
+ * domains), an iframe with srcdoc. VS Code's own elements carry no such attributes.
  */
 const FIND_INJECTED = `(() => {
   const hits = [];
@@ -74,7 +75,7 @@ const FIND_INJECTED = `(() => {
       for (const a of el.attributes) {
         const name = a.name.toLowerCase();
         if (name.startsWith('on') && /alert\\(/.test(a.value)) hits.push(html);
-        else if ((name === 'href' || name === 'src' || name === 'xlink:href') && /^\\s*javascript:/i.test(a.value)) hits.push(html);
+        else if ((name === 'href' || name === 'src' || name === 'xlink:href') && /^\\s*javascript:|evil/i.test(a.value)) hits.push(html);
         else if (name === 'srcdoc' && /alert\\(/.test(a.value)) hits.push(html);
       }
       if (tag === 'img' && el.getAttribute('src') === 'x') hits.push(html);
