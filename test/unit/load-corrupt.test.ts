@@ -50,7 +50,7 @@ async function writeChunkedKeras(file: string, model: tfl.LayersModel): Promise<
     f.create_attribute('model_config', JSON.stringify(kerasJson(model)));
     const root = f.create_group('model_weights');
     const weights = layerWeights(model);
-    const names = (list: string[]) => [list, [list.length], `S${Math.max(1, ...list.map((n) => n.length))}`] as const;
+    const names = (list: string[]): [string[], number[], string] => [list, [list.length], `S${Math.max(1, ...list.map((n) => n.length))}`];
     root.create_attribute('layer_names', ...names(weights.map((w) => w.layer)));
     for (const { layer, arrays } of weights) {
       const g = root.create_group(layer);
