@@ -184,4 +184,31 @@ describe('corrupt model files', () => {
     assert.equal(await edit((a) => (a.config.layers[0].config.batch_input_shape = [null, 1e9, 4])), 'one input of shape (1000000000, 4) needs 15259 MB, more than the limit of 1024 MB (maxMemoryMB)');
     assert.equal(await edit((a) => (a.config.layers[1].config.name = [])), 'layer 2 (Dense) has a name that is not text ([]; corrupt file?)');
   });
+
+  it('architecture sizes that would cost gigabytes: a Dense of 20,000,000 units, an UpSampling by 30,000,000', async () => {
+    const dir = tempDir();
+    const dense = dense37();
+    await writeKerasH5(path.join(dir, 'net_weights.h5'), layerWeights(dense), { full: false });
+    const arch = kerasJson(dense) as { config: { layers: { config: Record<string, unknown> }[] } };
+    arch.config.layers[1].config.units = 2e7;
+    const file = path.join(dir, 'net.json');
+    fs.writeFileSync(file, JSON.stringify(arch));
+    assert.equal(
+      await refusal(file),
+      "weights do not match the architecture: layer 'dense_1' has units 20,000,000, more than all 1,517 weights the file holds (corrupt file?)",
+    );
+    // No weights bound a feature map: UpSampling2D (10, 1, 4) by (3e7, 1) makes 1.2e9 values per sequence.
+    const up = tfl.sequential({
+      layers: [
+        tfl.layers.upSampling2d({ inputShape: [10, 1, 4], size: [2, 1], name: 'up' }),
+        tfl.layers.globalMaxPooling2d({ name: 'pool' }),
+        tfl.layers.dense({ units: 3, name: 'out' }),
+      ],
+    });
+    const tfjs = await writeTfjs(up, path.join(dir, 'tfjs'));
+    const json = JSON.parse(fs.readFileSync(tfjs, 'utf8'));
+    json.modelTopology.config.layers[0].config.size = [3e7, 1];
+    fs.writeFileSync(tfjs, JSON.stringify(json));
+    assert.equal(await refusal(tfjs), "layer 'up' outputs (300000000, 1, 4) values for one sequence, 4578 MB, more than the limit of 1024 MB (maxMemoryMB)");
+  });
 });

@@ -8,6 +8,7 @@ import { parseArchitecture, tfjsTopology } from './keras-arch';
 import { assignWeights, parameterCount, readWeightIndex } from './keras-weights';
 import type { LoadedModel, ModelFormat } from './model';
 import { type LoadOptions, checkMemory, validLength } from './options';
+import { checkFeatureMapSizes, checkSizesAgainstWeights } from './size-checks';
 import { tfjsMessage } from './tfjs-message';
 
 export interface KerasSource {
@@ -28,7 +29,8 @@ export async function buildKeras(src: KerasSource, options: LoadOptions = {}): P
   const arch = parseArchitecture(src.architecture, src.file, { kerasVersion: src.kerasVersion, backend: src.backend });
   const weightsFile = src.weightsFile ?? src.file;
   const index = readWeightIndex(src.h5, arch, weightsFile);
-  checkMemory(src.file, parameterCount(index), options);
+  const parameters = parameterCount(index);
+  checkMemory(src.file, parameters, options);
 
   checkInputShape(src.file, arch.input, options.maxMemoryMB);
   const resolved = resolveInput(arch.input, length);
@@ -37,12 +39,15 @@ export async function buildKeras(src: KerasSource, options: LoadOptions = {}): P
   if (open >= 0) throw new UserError(`${src.file}: input ${fmt(arch.input)} has more than one unspecified dimension; cannot choose a shape to analyse`);
   let model: tfl.LayersModel;
   try {
-    model = await tfl.models.modelFromJSON(tfjsTopology(arch, resolved.shape) as never);
+    const topology = tfjsTopology(arch, resolved.shape);
+    checkSizesAgainstWeights(topology, parameters, src.file);
+    model = await tfl.models.modelFromJSON(topology as never);
   } catch (err) {
     if (err instanceof UserError) throw err.message.startsWith(src.file) ? err : new UserError(`${src.file}: ${err.message}`);
     throw new UserError(`${src.file}: TF.js cannot build this architecture: ${tfjsMessage(err)}`);
   }
   try {
+    checkFeatureMapSizes(model, src.file, options.maxMemoryMB);
     await assignWeights(src.h5, index, arch, model, weightsFile);
   } catch (err) {
     model.dispose();

@@ -9,6 +9,7 @@ import { checkInputShape, fmt, resolveInput } from './input-layout';
 import { allLayers, flatGraph, graphTopology } from './keras-graph';
 import type { LoadedModel } from './model';
 import { type LoadOptions, checkMemory, validLength } from './options';
+import { checkFeatureMapSizes, checkSizesAgainstWeights } from './size-checks';
 import { tfjsMessage } from './tfjs-message';
 import { readManifest, readShards } from './tfjs-weights';
 
@@ -113,6 +114,7 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
   // An unspecified sequence length is fixed before building, so that every layer has a static shape.
   const inputNotes = fillLength(flat ?? topology, length, file, options.maxMemoryMB);
   if (flat) fillLength(topology, length, file, options.maxMemoryMB);
+  checkSizesAgainstWeights(flat ?? topology, manifest.parameters, file);
   const data = readShards(path.dirname(file), manifest, file);
   const specs = manifest.specs;
   let model: tfl.LayersModel;
@@ -134,6 +136,12 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
     const unknown = /Unknown layer: (\w+)/.exec(message);
     if (unknown) throw new UserError(`${file}: unsupported layer types: ${unknown[1]} (TF.js does not know it; custom layers are refused, because loading never executes code from the file)`);
     throw new UserError(`${file}: cannot load the TF.js model: ${message}`);
+  }
+  try {
+    checkFeatureMapSizes(model, file, options.maxMemoryMB);
+  } catch (err) {
+    model.dispose();
+    throw err;
   }
   if (model.inputs.length !== 1) {
     const n = model.inputs.length;
