@@ -163,8 +163,9 @@ function keras3Model(json: Json): Json {
   const layers = cfg.layers as Json[];
   const convert = (l: Json): Json => (MODELS.has(String(l.class_name)) ? keras3Model(l) : keras3Layer(l));
   if (json.class_name === 'Sequential') {
-    const first = layers[0].config as Json;
-    const input = { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: first.batch_input_shape, dtype: 'float32', sparse: false, name: 'input_layer' }, registered_name: null };
+    // The input shape is on the first layer, or on a nested model's first layer.
+    const batchShape = (l: Json): unknown => (l.config as Json).batch_input_shape ?? (MODELS.has(String(l.class_name)) ? batchShape(((l.config as Json).layers as Json[])[0]) : undefined);
+    const input = { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: batchShape(layers[0]), dtype: 'float32', sparse: false, name: 'input_layer' }, registered_name: null };
     return { module: 'keras', class_name: 'Sequential', config: { name: cfg.name, trainable: true, dtype: policy, layers: [input, ...layers.map(convert)] }, registered_name: null };
   }
   const k3Layers = layers.map((l) => {

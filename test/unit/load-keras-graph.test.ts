@@ -170,6 +170,23 @@ describe('nested models and shared layers', () => {
     }
   });
 
+  it('a Sequential inside a Sequential model: inlined the same way (.h5, .keras, model.json)', async () => {
+    const tower = tfl.sequential({
+      name: 'tower',
+      layers: [tfl.layers.conv1d({ inputShape: [20, 4], filters: 3, kernelSize: 5, activation: 'relu', name: 'conv' }), tfl.layers.maxPooling1d({ poolSize: 2, name: 'pool' })],
+    });
+    const model = tfl.sequential({ name: 'outer', layers: [tower, tfl.layers.flatten({ name: 'flat' }), tfl.layers.dense({ units: 2, name: 'out' })] });
+    seededWeights(model, 3);
+    const dir = tempDir('nested-seq-');
+    const x = randomInput(model, 3, 5);
+    for (const file of [await h5(model, path.join(dir, 'm.h5')), await writeKeras3(model, path.join(dir, 'm.keras')), await writeTfjs(model, path.join(dir, 'tfjs'))]) {
+      const loaded = await loadModel(file);
+      assert.deepEqual(loaded.model.layers.slice(1).map((l) => l.name), ['tower/conv', 'tower/pool', 'flat', 'out'], file);
+      assertClose(predict(loaded.model, x), predict(model, x), 1e-5, file);
+      loaded.model.dispose();
+    }
+  });
+
   it('a shared Conv1D on x and its reverse complement: one copy per call (conv, conv_2), predicts like TF.js’s shared layer, reverse-complement invariant, resolve runs after the merge', async () => {
     const dir = tempDir('shared-');
     const model = sharedConvModel();
