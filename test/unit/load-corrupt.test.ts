@@ -14,7 +14,7 @@ import { useBackend } from '../../src/engine/backend';
 import { UserError } from '../../src/engine/errors';
 import { loadModel } from '../../src/engine/load/index';
 import { seededWeights } from '../helpers/models';
-import { kerasJson, layerWeights, tempDir, writeKerasH5, writeTfjs } from '../helpers/write-models';
+import { kerasJson, layerWeights, tempDir, writeKeras3, writeKerasH5, writeTfjs } from '../helpers/write-models';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'ctcf-gm12878', '16_G_bestmodel_weights.h5');
 
@@ -210,5 +210,21 @@ describe('corrupt model files', () => {
     json.modelTopology.config.layers[0].config.size = [3e7, 1];
     fs.writeFileSync(tfjs, JSON.stringify(json));
     assert.equal(await refusal(tfjs), "layer 'up' outputs (300000000, 1, 4) values for one sequence, 4578 MB, more than the limit of 1024 MB (maxMemoryMB)");
+  });
+
+  it('a .keras whose central directory claims 2 GB for model.weights.h5 is refused before unpacking', async () => {
+    const file = await writeKeras3(dense37(), path.join(tempDir(), 'm.keras'));
+    const bytes = fs.readFileSync(file);
+    // Central directory entries (signature 0x02014b50): unpacked size at +24, name length at +28, name at +46.
+    let at = bytes.readUInt32LE(bytes.length - 22 + 16);
+    for (;;) {
+      assert.equal(bytes.readUInt32LE(at), 0x02014b50, 'a central directory entry');
+      const nameLength = bytes.readUInt16LE(at + 28);
+      if (bytes.toString('utf8', at + 46, at + 46 + nameLength) === 'model.weights.h5') break;
+      at += 46 + nameLength + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+    }
+    bytes.writeUInt32LE(0x7fffffff, at + 24);
+    fs.writeFileSync(file, bytes);
+    assert.equal(await refusal(file), `corrupt zip archive (model.weights.h5 claims 2,147,483,647 bytes unpacked, more than a ${bytes.length.toLocaleString('en-US')}-byte archive can hold)`);
   });
 });

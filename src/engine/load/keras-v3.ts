@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../write-atomic';
 import { Hdf5 } from './hdf5';
 import { buildKeras } from './keras-build';
 import type { LoadedModel } from './model';
-import type { LoadOptions } from './options';
+import { DEFAULT_MAX_MEMORY_MB, type LoadOptions } from './options';
 
 export function isZip(head: Buffer): boolean {
   return head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
@@ -20,13 +20,26 @@ export function isZip(head: Buffer): boolean {
 
 export async function loadKerasV3(file: string, bytes: Buffer, options: LoadOptions): Promise<LoadedModel> {
   let entries: Record<string, Uint8Array>;
+  // The unzipper allocates each entry's size as the central directory states it, and a corrupt
+  // directory can claim gigabytes: deflate shrinks at most 1032-fold, so more cannot be in the archive.
+  const maxMemoryMB = options.maxMemoryMB ?? DEFAULT_MAX_MEMORY_MB;
+  let refusal: string | undefined;
   try {
     entries = unzipSync(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      filter: (f) => ['config.json', 'metadata.json', 'model.weights.h5'].includes(f.name),
+      filter: (f) => {
+        if (!['config.json', 'metadata.json', 'model.weights.h5'].includes(f.name)) return false;
+        if (f.originalSize > bytes.length * 1032) {
+          refusal ??= `corrupt zip archive (${f.name} claims ${f.originalSize.toLocaleString('en-US')} bytes unpacked, more than a ${bytes.length.toLocaleString('en-US')}-byte archive can hold)`;
+        } else if (f.originalSize > maxMemoryMB * 1024 * 1024) {
+          refusal ??= `model too large: ${f.name} unpacks to ${(f.originalSize / (1024 * 1024)).toFixed(0)} MB, more than the limit of ${maxMemoryMB} MB (maxMemoryMB)`;
+        }
+        return refusal === undefined;
+      },
     });
   } catch (err) {
     throw new UserError(`${file}: corrupt or truncated zip archive (${err instanceof Error ? err.message : String(err)})`);
   }
+  if (refusal) throw new UserError(`${file}: ${refusal}`);
   const missing = ['config.json', 'model.weights.h5'].filter((n) => !entries[n]);
   if (missing.length) throw new UserError(`${file}: zip archive is not a Keras 3 model (no ${missing.join(' or ')})`);
   const text = (name: string) => Buffer.from(entries[name]).toString('utf8');
