@@ -71,6 +71,7 @@ class Reader {
 
   constructor() {
     // The script next to the bundle (dist/), or the TypeScript source through tsx (tests).
+    if (!fs.existsSync(BUNDLED) && !fs.existsSync(SOURCE)) throw new Error(`the HDF5 reader script is missing (${BUNDLED}): a packaging error`);
     this.worker = fs.existsSync(BUNDLED)
       ? new Worker(BUNDLED)
       : new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(SOURCE)});`, { eval: true });
