@@ -28,6 +28,8 @@ const nodeEntries = {
   'hdf5-reader': 'src/engine/load/hdf5-reader.ts',
   // The Jupyter kernel process (src/jupyter), loaded by `deepresolve kernel run`.
   kernel: 'src/jupyter/main.ts',
+  // A batch's model processes (src/batch/pool.ts forks them: one model at a time each).
+  'batch-child': 'src/batch/child.ts',
 };
 const browserEntries = {
   renderer: 'renderers/index.ts',

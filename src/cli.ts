@@ -8,33 +8,37 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel } from './engine/load';
 import { defaultAnalysisLayer, listLayers } from './engine/layers';
-import { parseLabels } from './engine/labels';
-import { resolveFeatures } from './engine/resolve';
 import { listOutputs } from './engine/outputs';
 import { runPredict } from './cli-predict';
-import { useBackend, type BackendChoice } from './engine/backend';
+import { useBackend } from './engine/backend';
 import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from './engine/errors';
 import { checkOutputPath } from './engine/output-path';
-import { writeFilesAtomic, type FileWrite } from './engine/write-atomic';
 import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
 import { progressLine } from './notebook/progress-text';
-import { resultsNotebook, textSummary } from './notebook/output-bundle';
+import { textSummary } from './notebook/output-bundle';
 import { outputsTable } from './notebook/text-views';
-import { annotateWith, motifLibrary } from './notebook/motif-files';
-import { gramFileStore } from './notebook/gram-files';
 import { bestSignificantMatch } from './engine/motifs';
 import { readConnectionFile } from './jupyter/connection';
 import { installSpec, uninstallSpec } from './jupyter/spec-install';
 import type { Results } from './engine/results';
 import { fromResults } from '../renderers/data';
+import { resolveModel } from './batch/resolve-model';
+import { namesCollection } from './batch/expand';
+import { runBatchCommand } from './cli-batch';
+import { runSummarize } from './cli-summarize';
 import { label, visible } from './shared/escape';
 
 const HELP = `deepresolve ${TOOL_VERSION} — DeepResolve feature analysis of convolutional sequence models
 
 Usage:
   deepresolve resolve MODEL [options]   analyse a model and write results.json (and a notebook)
+  deepresolve resolve MODEL... --out-dir DIR [--jobs N] [--shard I/N]
+                                        analyse many models (folders, 'globs', @LIST): NAME.json each
+  deepresolve summarize DIR [--factors F] [--out T] [--notebook NB]
+                                        one table of a folder of results: top features, their motifs,
+                                        whether each model's factor is recovered (ranks 1/3/5)
   deepresolve layers MODEL              list layers (* marks the default analysis layer) and outputs
   deepresolve predict MODEL --fasta F   the model's outputs for each sequence of a FASTA file (TSV)
   deepresolve kernel install|uninstall  the Jupyter kernel spec (--user, --prefix DIR, --name NAME)
@@ -87,8 +91,13 @@ async function runLayers(words: string[], activity: Activity) {
   process.stdout.write(`\n${outputsTable(listOutputs(loaded.model, loaded.outputs)).plain}\n`);
 }
 
-async function runResolve(words: string[], activity: Activity) {
+async function runResolve(words: string[], activity: Activity): Promise<number> {
   const { args, options } = parseCommand(COMMANDS.resolve, words, 'cli');
+  // Several models, a folder of models, a glob, a list or batch options: a batch (cli-batch.ts).
+  if (args.length > 1 || options['out-dir'] !== undefined || options.shard !== undefined || namesCollection(args[0])) {
+    activity.doing = 'running the batch';
+    return runBatchCommand(args, options);
+  }
   const out = String(options.out ?? 'results.json');
   const notebook = options.notebook === undefined ? undefined : String(options.notebook);
   // Where the results go is checked first: a path that cannot be written fails now, in a second,
@@ -99,32 +108,20 @@ async function runResolve(words: string[], activity: Activity) {
     checkOutputPath(notebook, 'the notebook (--notebook)');
   }
   const labelsFile = options.labels as string | undefined;
-  Object.assign(activity, { doing: 'reading the labels', file: labelsFile });
   if (labelsFile && !fs.existsSync(labelsFile)) throw new UserError(`${labelsFile}: no such file`);
-  const labels = labelsFile ? parseLabels(fs.readFileSync(labelsFile), labelsFile) : undefined;
-  const settings = toSettings(options);
-  Object.assign(activity, { doing: 'loading', file: args[0] });
-  // Choose the backend before loading: the model's weights are created on it.
-  await useBackend((settings.backend ?? 'auto') as BackendChoice);
-  const loaded = await loadModel(args[0], { length: options.length as number | undefined, maxMemoryMB: settings.maxMemoryMB });
-  activity.doing = 'analysing';
-  for (const note of loaded.notes ?? []) process.stderr.write(`note: ${visible(note)}\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  // Read the motif collection before the long run, so that a bad file fails fast.
-  const library = motifLibrary(options.motifs as string | undefined);
-  const resolved = await resolveFeatures(
-    { loaded, labels, labelsFile, settings },
-    { signal: controller.signal, onProgress: progressBar(), gramStore: gramFileStore() },
+  const results = await resolveModel(
+    { model: args[0], out, notebook, settings: toSettings(options), length: options.length as number | undefined, labelsFile, motifs: options.motifs as string | undefined, motifsBase: process.cwd() },
+    {
+      signal: controller.signal,
+      onProgress: progressBar(),
+      activity,
+      onLoaded: (loaded) => {
+        for (const note of loaded.notes ?? []) process.stderr.write(`note: ${visible(note)}\n`);
+      },
+    },
   );
-  const results = annotateWith(resolved, library);
-  // Both files are built before either is written, so a failing notebook leaves the old
-  // results.json; then written as one (write-atomic.ts), results.json renamed last.
-  activity.doing = 'writing the notebook of';
-  const files: FileWrite[] = notebook === undefined ? [] : [{ path: notebook, data: await resultsNotebook(results) }];
-  files.push({ path: out, data: { json: results } });
-  Object.assign(activity, { doing: 'writing', file: files.map((f) => f.path).join(' and ') });
-  writeFilesAtomic(files);
   Object.assign(activity, { doing: 'summarizing the results of', file: args[0] });
   process.stdout.write(`${textSummary(fromResults(results))}\n\n`);
   // What the reader must know to read the numbers (a profile's summary, a single optimum, …).
@@ -134,6 +131,7 @@ async function runResolve(words: string[], activity: Activity) {
   process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
   process.stdout.write(`results: ${out}\n`);
   if (notebook !== undefined) process.stdout.write(`notebook: ${notebook}\n`);
+  return 0;
 }
 
 /**
@@ -186,7 +184,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
     }
-    if (command === 'resolve') await runResolve(rest, activity);
+    if (command === 'resolve') return await runResolve(rest, activity);
+    else if (command === 'summarize') await runSummarize(rest, activity);
     else if (command === 'layers') await runLayers(rest, activity);
     else if (command === 'predict') await runPredict(rest);
     else if (command === 'kernel') await runKernelCommand(rest);

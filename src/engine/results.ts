@@ -110,4 +110,22 @@ export interface Results {
   labelCorrelation?: MatrixResult & { method: string; samples: number; source?: string };
   timing: { seconds: number; pairs: number; iterations: number };
   notes: string[];
+  /** What the result was computed from (written by the CLI; a batch reruns a model only when this changed). Last key. */
+  provenance?: Provenance;
+}
+
+/** A file as it was read: where, its size and modification time, and a SHA-256 of its content. */
+export interface FileStamp {
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+/** docs/results-schema.md, `provenance`. */
+export interface Provenance {
+  /** The model's files: the one given (or the file its folder opens) and the files it opens with. */
+  modelFiles: FileStamp[];
+  /** Everything else the numbers depend on: complete settings (but the thread count), input length, labels and motif files by content. */
+  analysis: Record<string, unknown>;
 }

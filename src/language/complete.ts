@@ -128,7 +128,8 @@ export function complete(linePrefix: string, session: Session | undefined, folde
       const outputs = model?.outputs ?? [];
       return [{ label: 'all', kind: 'value' as const, detail: 'every output', start: wordStart }, ...outputs.map((x) => ({ label: x.name, kind: 'value' as const, detail: `(${x.shape.join(', ')}): ${x.units} class${x.units === 1 ? '' : 'es'}`, start: wordStart }))];
     }
-    if (o.name === 'labels' || o.name === 'out') return pathCompletions(word, folder, wordStart);
+    if (o.name === 'labels' || o.name === 'out' || o.name === 'factors') return pathCompletions(word, folder, wordStart);
+    if (o.name === 'out-dir') return pathCompletions(word, folder, wordStart, /^$/);
     if (o.name === 'db' || o.name === 'motifs') {
       // A comma list: complete its last item.
       const comma = word.lastIndexOf(',') + 1;
@@ -142,7 +143,8 @@ export function complete(linePrefix: string, session: Session | undefined, folde
     return options.map((o) => ({ label: `--${o.name}`, kind: 'option' as const, detail: `${o.placeholder ?? ''}${o.default !== undefined && o.type !== 'flag' ? ` (default ${o.default})` : ''}`.trim(), documentation: o.help, start: wordStart }));
   }
 
-  const arg = spec.args[positional.length];
+  const last = spec.args[spec.args.length - 1];
+  const arg = spec.args[positional.length] ?? (last?.variadic ? last : undefined);
   if (!arg) return [];
   const results = [...(session?.results.keys() ?? [])].map((r) => ({ label: r, kind: 'result' as const, detail: 'result', start: wordStart }));
   switch (arg.name) {
@@ -152,6 +154,8 @@ export function complete(linePrefix: string, session: Session | undefined, folde
     }
     case 'PATH':
       return pathCompletions(word, folder, wordStart, name === 'load_model' ? MODEL_FILE : /\.(json|csv)$/i);
+    case 'DIR':
+      return pathCompletions(word, folder, wordStart, /^$/);
     case 'FASTA':
       return pathCompletions(word, folder, wordStart, /\.(fa|fasta|fna|fas|seq|txt)$/i);
     case 'RESULT':

@@ -15,7 +15,7 @@ export interface MagicCall extends Parsed {
 }
 
 /** The magics in the order %help lists them. */
-export const MAGIC_NAMES = ['load_model', 'layers', 'resolve', 'predict', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help'];
+export const MAGIC_NAMES = ['load_model', 'layers', 'resolve', 'summarize', 'predict', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help'];
 
 /**
  * The spec a magic is parsed with. `%resolve` and `%layers` take the model as an optional first

@@ -26,6 +26,8 @@ export interface ArgumentSpec {
   optional?: boolean;
   /** A model file or folder (front ends offer path completion). */
   path?: boolean;
+  /** The last argument may be given several times (`resolve MODEL...`). */
+  variadic?: boolean;
 }
 
 export interface CommandSpec {
@@ -63,16 +65,46 @@ export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'keep-maps', type: 'flag', default: d.keepFeatureMaps, help: 'keep every restart’s final feature map in the results (large)' },
 ];
 
+/**
+ * Options of a batch (several models, src/batch): where the results go, how many models run at
+ * once, which share of the collection this machine takes, and whether current results are redone.
+ */
+export const BATCH_OPTIONS: OptionSpec[] = [
+  { name: 'out-dir', type: 'string', placeholder: 'DIR', help: 'several models: one NAME.json (and NAME.ipynb) per model in DIR, NAME after the model (CLI default: results)' },
+  { name: 'jobs', type: 'int', placeholder: 'N', help: 'models analysed at once, each in its own process (default: what the cores and the free memory allow)' },
+  { name: 'shard', type: 'string', placeholder: 'I/N', help: 'take only every N-th model of the sorted collection, starting with the I-th (1 ≤ I ≤ N), so that N machines share it without coordination' },
+  { name: 'force', type: 'flag', help: 'redo models whose result in the output folder is already complete and current (same settings and model files)' },
+  { name: 'no-notebooks', type: 'flag', help: "several models: write only NAME.json, not the model's notebook of views NAME.ipynb" },
+];
+
 export const COMMANDS: Record<string, CommandSpec> = {
   resolve: {
     name: 'resolve',
     summary: 'run DeepResolve on a model: feature importance, non-additive features, class similarity',
-    args: [{ name: 'MODEL', help: 'model file or folder (ONNX .onnx, TF.js model.json, Keras .h5/.keras)', path: true }],
+    args: [
+      {
+        name: 'MODEL',
+        help: "model file or folder (ONNX .onnx, TF.js model.json, Keras .h5/.keras); several, a folder of models, a quoted glob ('models/**/*.h5') or @LIST (a file of paths, one a line) run a batch",
+        path: true,
+        variadic: true,
+      },
+    ],
     options: [
       ...ANALYSIS_OPTIONS,
-      { name: 'out', type: 'string', placeholder: 'FILE', default: 'results.json', scope: 'cli', help: 'where to write the results JSON' },
-      { name: 'notebook', type: 'string', placeholder: 'FILE', scope: 'cli', help: 'also write a notebook (.ipynb) whose cells show the results' },
+      ...BATCH_OPTIONS,
+      { name: 'out', type: 'string', placeholder: 'FILE', default: 'results.json', scope: 'cli', help: 'one model: where to write the results JSON' },
+      { name: 'notebook', type: 'string', placeholder: 'FILE', scope: 'cli', help: 'one model: also write a notebook (.ipynb) whose cells show the results' },
       { name: 'as', type: 'string', placeholder: 'NAME', scope: 'magic', help: 'name of the result in this notebook session' },
+    ],
+  },
+  summarize: {
+    name: 'summarize',
+    summary: "one row per model (and class) of a folder of results: top features with their best known motif, whether the model's factor is among them at ranks 1/3/5 (q ≤ 0.05 and ≤ 0.5), non-additive features; and the counts over all models",
+    args: [{ name: 'DIR', help: 'folder of results (.json, as resolve --out-dir writes them; searched recursively)', path: true }],
+    options: [
+      { name: 'factors', type: 'string', placeholder: 'FILE', help: "which factor each model was trained on: lines 'PATTERN FACTOR[,FACTOR…]' (PATTERN: a model name, path or class name, * and ? allowed) and families 'FACTOR ~ NAME …' (e.g. CTCF ~ CTCFL, FOXA1 ~ FOX*)" },
+      { name: 'out', type: 'string', placeholder: 'FILE', help: 'write the table as TSV (CLI default: DIR/summary.tsv)' },
+      { name: 'notebook', type: 'string', placeholder: 'FILE', scope: 'cli', help: 'also write a notebook (.ipynb) with the table (sortable, filterable, rows linking to each model\'s notebook) and the counts' },
     ],
   },
   predict: {
@@ -305,7 +337,7 @@ export function parseCommand(command: CommandSpec, words: string[], scope: Exclu
   if (parsed.args.length < required) {
     throw new UserError(`${command.name} needs ${command.args.slice(parsed.args.length, required).map((a) => a.name).join(' ')}`);
   }
-  if (parsed.args.length > command.args.length) {
+  if (parsed.args.length > command.args.length && !command.args[command.args.length - 1]?.variadic) {
     throw new UserError(`${command.name}: unexpected argument '${parsed.args[command.args.length]}'`);
   }
   return parsed;
@@ -337,7 +369,8 @@ export function toSettings(options: Parsed['options']): Partial<Settings> {
 /** Usage text of a command, for --help and %help. */
 export function usage(command: CommandSpec, scope: Exclude<Scope, 'both'>, prefix: string): string {
   const options = command.options.filter((o) => (o.scope ?? 'both') === 'both' || o.scope === scope);
-  const args = command.args.map((a) => (a.optional ? `[${a.name}]` : a.name)).join(' ');
+  const shown = (a: ArgumentSpec) => `${a.name}${a.variadic ? '...' : ''}`;
+  const args = command.args.map((a) => (a.optional ? `[${shown(a)}]` : shown(a))).join(' ');
   const lines = [`${prefix}${command.name} ${args}${options.length ? ' [options]' : ''}`.trim(), '', command.summary];
   if (command.args.length) lines.push('', ...command.args.map((a) => `  ${a.name.padEnd(22)} ${a.help}`));
   if (options.length) {

@@ -1,6 +1,7 @@
 /** The running cell's progress line and the notification's message (pure, shared, tested). */
 import type { AscentProgress } from '../engine/ascent';
-import { visible } from '../shared/escape';
+import { isBatchProgress, type BatchProgress } from '../batch/progress';
+import { label, visible } from '../shared/escape';
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -9,12 +10,25 @@ export function duration(seconds: number): string {
   return `${s} s`;
 }
 
-/** "42% — 126 of 300 (class, restart) pairs done, about 12 s left". */
+/** "42% — 126 of 300 (class, restart) pairs done, about 12 s left"; for a batch, models instead of pairs. */
 export function progressMessage(p: AscentProgress): string {
+  if (isBatchProgress(p)) return batchMessage(p);
   if (p.stage) return `${p.stage}…`;
   const pct = Math.floor(p.fraction * 100);
   const left = p.etaSeconds === null ? 'estimating time left' : `about ${duration(p.etaSeconds)} left`;
   return `${pct}% — ${p.pairsDone} of ${p.pairsTotal} (class, restart) pairs done, ${left}`;
+}
+
+/** "42% — 3 of 10 models done (1 failed, 2 current, skipped), running ctcf-gm12878 (40%), about 1 min left". Names are from files: made visible. */
+function batchMessage(p: BatchProgress): string {
+  const b = p.batch;
+  const pct = Math.floor(p.fraction * 100);
+  const extra = [b.failed ? `${b.failed} failed` : '', b.skipped ? `${b.skipped} current, skipped` : ''].filter(Boolean).join(', ');
+  const shown = b.running.slice(0, 2).map((r) => `${label(r.name, 40)} (${Math.floor(r.fraction * 100)}%)`);
+  const runningText = shown.length ? `, running ${shown.join(', ')}${b.running.length > 2 ? ` and ${b.running.length - 2} more` : ''}` : '';
+  const finished = b.done + b.skipped + b.failed;
+  const left = finished === b.total ? '' : p.etaSeconds === null ? ', estimating time left' : `, about ${duration(p.etaSeconds)} left`;
+  return `${pct}% — ${finished} of ${b.total} model${b.total === 1 ? '' : 's'} done${extra ? ` (${extra})` : ''}${runningText}${left}`;
 }
 
 /** A text bar for the cell output: "[########............] 42% …". The label may name files: made visible. */

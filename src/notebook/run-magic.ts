@@ -16,6 +16,8 @@ import type { ModelInfo, ModelRequest } from '../worker/protocol';
 import { helpIndex, magicUsage } from './help';
 import type { MagicCall } from './magics';
 import { motifsMagic } from './motifs-magic';
+import { batchMagic, summarizeMagic } from './batch-magics';
+import { namesCollection } from '../batch/expand';
 import { toSettings } from './options';
 import { text, type Output } from './output-items';
 import { resultOutput } from './result-output';
@@ -111,6 +113,12 @@ function loadSummary(m: SessionModel, notes: string[] = []): string {
 
 async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const o = call.options;
+  // Several models, a folder of them, a glob, a list or batch options: a batch (batch-magics.ts).
+  const first = call.args[0];
+  const single = call.args.length <= 1 && o['out-dir'] === undefined && o.shard === undefined;
+  if (!single || (first !== undefined && !ctx.session.models.has(first) && namesCollection(first, ctx.session.folder))) {
+    return batchMagic(call, ctx, (file, arg) => allowWrite(ctx, file, arg));
+  }
   const as = o.as as string | undefined;
   checkName(as, 'result');
   const length = o.length as number | undefined;
@@ -209,6 +217,7 @@ export function checkCellOutputs(calls: MagicCall[], ctx: Pick<RunContext, 'sess
     const targets: [string, string][] = [];
     if (call.name === 'export' && call.args[0] !== undefined) targets.push([exportFile(ctx.session, call.args[0]), 'the export']);
     if (typeof call.options.out === 'string') targets.push([ctx.session.resolvePath(call.options.out), `the output of %${call.name} (--out)`]);
+    if (typeof call.options['out-dir'] === 'string') targets.push([path.join(ctx.session.resolvePath(call.options['out-dir']), '.deepresolve-batch'), `the results of %${call.name} (--out-dir)`]);
     for (const [file, what] of targets) if (checkWrite(file, ctx.writeFolders ?? [ctx.session.folder]).inside) checkOutputPath(file, what);
   }
 }
@@ -256,6 +265,8 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       return resolve(call, ctx);
     case 'predict':
       return predict(call, ctx);
+    case 'summarize':
+      return summarizeMagic(call, ctx, (file, arg) => allowWrite(ctx, file, arg));
     case 'similarity': {
       const { name, results } = resultArg(ctx, a0);
       if (results.classes.length < 2) return [text(`${name} has one class: class similarity needs at least two (%resolve --classes all)`)];

@@ -88,3 +88,15 @@ export function csvCell(v: unknown): string {
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+/**
+ * One TSV cell (the IANA text/tab-separated-values rule: no tab or line break inside a field):
+ * tabs and breaks become spaces and other controls U+FFFD (visible), and text starting with
+ * = + - @ gets a leading ' as in csvCell, so a spreadsheet shows it instead of running it.
+ */
+export function tsvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const s = visible(String(v));
+  return typeof v === 'string' && /^[=+\-@]/.test(s) ? `'${s}` : s;
+}

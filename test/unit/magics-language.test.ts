@@ -70,7 +70,7 @@ describe('magic completions and hover', () => {
 
   test('hover shows the magic usage and option help', () => {
     const line = '%resolve m.json --restarts 4';
-    assert.match(hoverAt(line, 3)!.text, /^```text\n%resolve \[MODEL\] \[options\]/);
+    assert.match(hoverAt(line, 3)!.text, /^```text\n%resolve \[MODEL\.\.\.\] \[options\]/);
     assert.equal(hoverAt(line, 20)!.text, '`--restarts N` — random restarts of the ascent per class (T) (default: 10)');
     assert.equal(hoverAt(line, 11), undefined);
   });

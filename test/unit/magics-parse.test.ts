@@ -59,18 +59,18 @@ describe('magic cell parsing', () => {
 
   test('magic-only commands stay out of the CLI', () => {
     const cli = commandsFor('cli').map((c) => c.name);
-    assert.deepEqual(cli, ['resolve', 'predict', 'layers', 'kernel']);
-    assert.equal(commandsFor('magic').length, 12);
+    assert.deepEqual(cli, ['resolve', 'summarize', 'predict', 'layers', 'kernel']);
+    assert.equal(commandsFor('magic').length, 13);
     assert.ok(!commandsFor('magic').some((c) => c.name === 'kernel'), 'the Jupyter kernel command is no magic');
   });
 
   test('help lists every magic and shows magic options only', () => {
     const index = helpIndex();
-    for (const n of ['load_model', 'layers', 'resolve', 'predict', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help']) assert.ok(index.includes(`%${n} `), n);
+    for (const n of ['load_model', 'layers', 'resolve', 'summarize', 'predict', 'similarity', 'interactions', 'features', 'logos', 'motifs', 'export', 'backend', 'help']) assert.ok(index.includes(`%${n} `), n);
     const u = magicUsage('resolve')!;
-    assert.ok(u.startsWith('%resolve [MODEL] [options]'));
+    assert.ok(u.startsWith('%resolve [MODEL...] [options]'));
     assert.ok(u.includes('--as NAME'));
-    assert.ok(!/--out\b(?!put)/.test(u), 'CLI-only option hidden');
+    assert.ok(!/--out\b(?!put|-dir)/.test(u), 'CLI-only option hidden');
     assert.equal(magicUsage('nope'), undefined);
     // %predict takes the FASTA first and the model optionally (the CLI: MODEL --fasta FILE).
     const p = magicUsage('predict')!;

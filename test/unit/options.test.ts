@@ -30,7 +30,9 @@ test('unknown options suggest the closest one; bad values name the option', () =
   assert.throws(() => parseCommand(COMMANDS.resolve, ['m', '--backend', 'wasn'], 'cli'), /--backend must be one of auto, tensorflow, wasm, cpu, got 'wasn' \(did you mean 'wasm'\?\)/);
   assert.throws(() => parseCommand(COMMANDS.resolve, ['m', '--layer'], 'cli'), /--layer needs a value \(L\)/);
   assert.throws(() => parseCommand(COMMANDS.resolve, [], 'cli'), /resolve needs MODEL/);
-  assert.throws(() => parseCommand(COMMANDS.resolve, ['a', 'b'], 'cli'), /unexpected argument 'b'/);
+  assert.throws(() => parseCommand(COMMANDS.layers, ['a', 'b'], 'cli'), /unexpected argument 'b'/);
+  // resolve takes several models (a batch).
+  assert.deepEqual(parseCommand(COMMANDS.resolve, ['a', 'b', '--jobs', '2'], 'cli'), { args: ['a', 'b'], options: { jobs: 2 } });
   // Front-end specific options are refused by the other front end.
   assert.throws(() => parseCommand(COMMANDS.resolve, ['m', '--as', 'x'], 'cli'), /unknown option --as/);
   assert.throws(() => parseCommand(COMMANDS.resolve, ['m', '--out', 'x'], 'magic'), /unknown option --out/);
@@ -39,7 +41,7 @@ test('unknown options suggest the closest one; bad values name the option', () =
 
 test('usage lists every option with the engine defaults', () => {
   const text = usage(COMMANDS.resolve, 'cli', 'deepresolve ');
-  assert.match(text, /^deepresolve resolve MODEL \[options\]/);
+  assert.match(text, /^deepresolve resolve MODEL\.\.\. \[options\]/);
   assert.match(text, new RegExp(`--restarts N +.*\\(default: ${DEFAULT_SETTINGS.restarts}\\)`));
   assert.match(text, /--l2 X +.*\(default: 2\.8\)/);
   assert.doesNotMatch(text, /--as NAME/);

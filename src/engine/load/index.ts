@@ -4,7 +4,6 @@
  * Keras weights-only .h5 + architecture .json/.yaml side by side; Keras 3 .keras archive.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { UserError } from '../errors';
 // Registers the custom layer classes the loaders build (Keras layers TF.js lacks, ONNX ops).
 import '../layers/index';
@@ -17,22 +16,15 @@ import { hasKerasWeights } from './keras-weights';
 import type { LoadedModel } from './model';
 import type { LoadOptions } from './options';
 import { isOnnxName, loadOnnx } from './onnx';
+import { pickInFolder } from './model-files';
 import { isTfjsLayersJson, loadTfjsLayers } from './tfjs-layers';
 
 export type { InputLayout, LoadedModel, ModelFormat } from './model';
 export type { LoadOptions } from './options';
 export { DEFAULT_LENGTH, DEFAULT_MAX_MEMORY_MB } from './options';
+export { MODEL_FILE, pickInFolder } from './model-files';
 
 const EXPECTED = 'expected an ONNX .onnx file, a TF.js model.json, a Keras .h5/.hdf5 or .keras file, or a Keras architecture .json/.yaml next to its weights';
-
-/** A folder opens its model.json, or its only model file. */
-function pickInFolder(dir: string): string {
-  const json = path.join(dir, 'model.json');
-  if (fs.existsSync(json)) return json;
-  const models = fs.readdirSync(dir).filter((f) => /\.(onnx|keras|h5|hdf5)$/i.test(f));
-  if (models.length === 1) return path.join(dir, models[0]);
-  throw new UserError(`${dir}: folder holds no model.json${models.length ? ` and several model files (${models.join(', ')}); open one of them` : ''}`);
-}
 
 export async function loadModel(target: string, options: LoadOptions = {}): Promise<LoadedModel> {
   if (!fs.existsSync(target)) throw new UserError(`${target}: no such file`);
