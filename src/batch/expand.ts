@@ -118,7 +118,7 @@ function expandOne(arg: string, cwd: string, inList: string | null): { paths: st
   }
   if (!isDir(full)) return { paths: [full], collection: false };
   const inside = modelsInFolder(full);
-  if (!inside.length) throw new UserError(`${arg}: no model files in this folder or below (${MODEL_FILE.source.replace(/\\/g, '')}, or model.json)`);
+  if (!inside.length) throw new UserError(`${arg}: no model files in this folder or below (.onnx, .keras, .h5, .hdf5 or model.json)`);
   return { paths: inside, collection: inside.length > 1 || inside[0] !== full };
 }
 

@@ -55,6 +55,8 @@ export function resultNames(models: string[], isFolder: (i: number) => boolean):
     let d = 1;
     const suffix = (i: number, n: number) => keys[i].folders.slice(Math.max(0, keys[i].folders.length - n));
     while (d < depth && new Set(members.map((i) => fold(suffix(i, d).join('/')))).size < members.length) d++;
+    // Folders that cannot tell them apart (the same folder, names differing in case only) add nothing.
+    if (new Set(members.map((i) => fold(suffix(i, d).join('/')))).size < members.length) continue;
     const sameFile = members.every((i) => keys[i].fromFile);
     for (const i of members) {
       const folders = suffix(i, d);
