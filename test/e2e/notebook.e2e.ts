@@ -52,7 +52,7 @@ describe('DeepResolve in VS Code (code-server)', { timeout: 600_000 }, () => {
   test('several magics in one cell: %similarity and %features', async () => {
     await ui.runCell(1);
     await ui.waitForState(1, 'success', 30_000);
-    await waitForText(page, /Class CTCF \(output 0\): top 3 of 8 features by OFIV/);
+    await waitForText(page, /Class CTCF \((output 0|class 0: output out, unit 0)\): top 3 of 8 features by OFIV/);
     await screenshot(page, '03-similarity-features');
   });
 
@@ -126,7 +126,7 @@ describe('DeepResolve in VS Code (code-server)', { timeout: 600_000 }, () => {
     await page.keyboard.press('Escape');
     // Hover the magic's name token (not the whole line's span).
     await editor.locator('.view-line span span').filter({ hasText: /^resolve$/ }).first().hover();
-    await page.locator('.monaco-hover').filter({ hasText: '%resolve [MODEL] [options]' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.monaco-hover').filter({ hasText: /%resolve \[MODEL(\.\.\.)?\] \[options\]/ }).first().waitFor({ timeout: 10_000 });
     await screenshot(page, '11-hover');
   });
 
