@@ -1,5 +1,7 @@
 /** DeepResolve end to end on a loaded model: split, ascend, summarise, compare classes. */
 import * as tf from '@tensorflow/tfjs-core';
+// Custom layers and the gradients TF.js lacks (dilated convolutions, gather on wasm).
+import './layers/index';
 import { ascend, type AscentHooks, type Pair, type PairResult } from './ascent';
 import { ascendHidden } from './ascent-hidden';
 import { ascendOnWorkers } from './ascent-pool';

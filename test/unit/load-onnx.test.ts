@@ -190,6 +190,24 @@ describe('ONNX loader', () => {
   });
 });
 
+describe('ONNX models with dilated towers', () => {
+  test('bpnet_like analysed at its first convolution (six dilated convolutions in the head): wasm equals cpu', async () => {
+    const model = await loadModel(fixture('bpnet_like'));
+    const first = listLayers(model.model).find((l) => l.className === 'Conv1D')!;
+    const settings = { restarts: 2, classes: '2', maxIter: 6, seed: 4, layer: first.name, ascent: 'direct' as const, workers: 1 };
+    const runs = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useBackend(backend);
+      runs.push(await resolveFeatures({ loaded: model, settings: { ...settings, backend } }));
+    }
+    assert.equal(runs[0].model.layer.name, first.name);
+    assert.equal(runs[0].classes[0].name, 'counts');
+    assert.ok(runs[0].classes[0].ofiv.every(Number.isFinite));
+    const d = maxDiff(runs[0].classes[0].ofiv, runs[1].classes[0].ofiv);
+    assert.ok(d <= 1e-4 * Math.max(1e-3, ...runs[0].classes[0].ofiv.map(Math.abs)), `cpu vs wasm OFIV differ by ${d}`);
+  });
+});
+
 describe('ONNX models on the worker pool', () => {
   test('bpnet_like (OnnxOp layers in the head): two workers give the numbers of one thread', async () => {
     await useBackend('cpu');

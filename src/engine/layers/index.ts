@@ -7,6 +7,7 @@
  */
 import '../kernels/depthwise-backprop-input-wasm';
 import '../kernels/unsorted-segment-sum-wasm';
+import '../kernels/dilated-conv-grad';
 import { Conv1DTranspose } from './conv1d-transpose';
 import { Cropping1D } from './cropping1d';
 import { DepthwiseConv1D } from './depthwise-conv1d';
