@@ -53,9 +53,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const yShape = conv(x).shape;
         const up = rand(yShape, 3);
         const mine = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(conv(t as tf.Tensor4D), up)))(x);
-        const pads = c.pad === 'same' ? [samePad(c.w[0], c.d[0]), samePad(c.w[1], c.d[1])] : [[0, 0], [0, 0]];
+        const pads: [number, number][] = c.pad === 'same' ? [samePad(c.w[0], c.d[0]), samePad(c.w[1], c.d[1])] : [[0, 0], [0, 0]];
         const ref = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reference(tf.pad(t, [[0, 0], pads[0], pads[1], [0, 0]]) as tf.Tensor4D, w, c.d, c.depthwise), up)))(x);
-        assert.deepEqual(reference(tf.pad(x, [[0, 0], pads[0] as [number, number], pads[1] as [number, number], [0, 0]]) as tf.Tensor4D, w, c.d, c.depthwise).shape, yShape);
+        assert.deepEqual(reference(tf.pad(x, [[0, 0], pads[0], pads[1], [0, 0]]) as tf.Tensor4D, w, c.d, c.depthwise).shape, yShape);
         const a = mine.dataSync();
         const b = ref.dataSync();
         let diff = 0;
