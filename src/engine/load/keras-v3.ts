@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../write-atomic';
 import { Hdf5 } from './hdf5';
 import { buildKeras } from './keras-build';
 import type { LoadedModel } from './model';
-import { DEFAULT_MAX_MEMORY_MB, type LoadOptions } from './options';
+import type { LoadOptions } from './options';
 
 export function isZip(head: Buffer): boolean {
   return head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
@@ -22,7 +22,6 @@ export async function loadKerasV3(file: string, bytes: Buffer, options: LoadOpti
   let entries: Record<string, Uint8Array>;
   // The unzipper allocates each entry's size as the central directory states it, and a corrupt
   // directory can claim gigabytes: deflate shrinks at most 1032-fold, so more cannot be in the archive.
-  const maxMemoryMB = options.maxMemoryMB ?? DEFAULT_MAX_MEMORY_MB;
   let refusal: string | undefined;
   try {
     entries = unzipSync(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
@@ -30,8 +29,6 @@ export async function loadKerasV3(file: string, bytes: Buffer, options: LoadOpti
         if (!['config.json', 'metadata.json', 'model.weights.h5'].includes(f.name)) return false;
         if (f.originalSize > bytes.length * 1032) {
           refusal ??= `corrupt zip archive (${f.name} claims ${f.originalSize.toLocaleString('en-US')} bytes unpacked, more than a ${bytes.length.toLocaleString('en-US')}-byte archive can hold)`;
-        } else if (f.originalSize > maxMemoryMB * 1024 * 1024) {
-          refusal ??= `model too large: ${f.name} unpacks to ${(f.originalSize / (1024 * 1024)).toFixed(0)} MB, more than the limit of ${maxMemoryMB} MB (maxMemoryMB)`;
         }
         return refusal === undefined;
       },
