@@ -16,6 +16,7 @@ import { UserError } from '../../src/engine/errors';
 import { defaultAnalysisLayer, listLayers } from '../../src/engine/layers';
 import { loadModel } from '../../src/engine/load/index';
 import type { LoadedModel } from '../../src/engine/load/model';
+import { predictFasta } from '../../src/engine/predict';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { seeded } from '../helpers/write-models';
 
@@ -78,6 +79,35 @@ describe('ONNX loader', () => {
       assert.equal(model.input?.length, expected.input.length);
     });
   }
+
+  test('predict on every runnable fixture: the TSV holds PyTorch\'s outputs in the file\'s own layout, row-major', async () => {
+    for (const name of RUNNABLE) {
+      const expected = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.expected.json`), 'utf8')) as Expected;
+      const model = await loadModel(fixture(name));
+      let tsv = '';
+      await predictFasta(model, path.join(DIR, `${name}.fa`), (t) => (tsv += t), { batchSize: 2 });
+      const [header, ...lines] = tsv.trim().split('\n').map((l) => l.split('\t'));
+      const names = expected.outputs.flatMap((o) => {
+        const dims = o.shape.slice(1);
+        const size = dims.reduce((a, b) => a * b, 1);
+        if (size === 1) return [o.name];
+        return Array.from({ length: size }, (_, i) => {
+          const idx = dims.map((_, k) => Math.floor(i / dims.slice(k + 1).reduce((a, b) => a * b, 1)) % dims[k]);
+          return `${o.name}[${idx.join(',')}]`;
+        });
+      });
+      assert.deepEqual(header, ['id', ...names], name);
+      assert.deepEqual(lines.map((l) => l[0]), expected.sequences.map((s) => s.id));
+      lines.forEach((cells, r) => {
+        const want = expected.outputs.flatMap((o) => {
+          const per = o.values.length / expected.sequences.length;
+          return o.values.slice(r * per, (r + 1) * per);
+        });
+        const d = maxDiff(cells.slice(1).map(Number), want);
+        assert.ok(d <= 1e-5, `${name} row ${r}: max diff ${d}`);
+      });
+    }
+  });
 
   test('ONNX Runtime agrees on random (non-one-hot) inputs, batch 3', async () => {
     for (const name of ['basset_like', 'bpnet_like', 'ops_zoo_a', 'ops_zoo_b', 'deepstarr_like', 'attention_small', 'rnn_small', 'gru_small']) {
