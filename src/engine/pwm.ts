@@ -61,10 +61,13 @@ export function firstLayerPwms(model: LayersModel, analysisIndex: number): Pwm[]
 function channelPreserving(layer: Layer): boolean {
   const name = layerKind(layer);
   if (CHANNEL_PRESERVING.test(name)) return true;
-  // Flatten/Reshape keep channels only when nothing but the channel axis is left.
+  // Flatten keeps channels only when nothing but the channel axis is left; a Reshape whenever it
+  // keeps the channel axis last (e.g. the Squeeze of a (1, L, C) map that tf2onnx writes).
   if (name === 'Flatten' || name === 'Reshape') {
-    const inShape = (layer.inboundNodes[0]?.inputTensors[0]?.shape ?? []).slice(1, -1);
-    return inShape.every((d: number | null) => d === 1);
+    const inShape = layer.inboundNodes[0]?.inputTensors[0]?.shape ?? [];
+    if (inShape.slice(1, -1).every((d: number | null) => d === 1)) return true;
+    const outShape = layer.outputShape as (number | null)[];
+    return name === 'Reshape' && outShape.length >= 2 && outShape[outShape.length - 1] === inShape[inShape.length - 1];
   }
   return false;
 }
