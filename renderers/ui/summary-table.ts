@@ -81,13 +81,18 @@ export class SummaryTable {
     bar.appendChild(this.shownCount);
     this.root.appendChild(bar);
 
+    // data-busy as the dashboard has it: '0' once the chart is drawn (a page or a test can wait for it).
+    this.root.dataset.busy = '0';
     if (c.withFactor) {
       const chart = el(d, 'div', 'dr-panel');
       chart.dataset.view = 'recovery';
       this.root.appendChild(chart);
-      void embedSpec(chart, recoverySpec(c, readTheme(d)), 'svg', readTheme(d)).catch((e: unknown) => {
-        chart.replaceChildren(el(d, 'div', 'dr-error', `chart: ${e instanceof Error ? e.message : String(e)}`));
-      });
+      this.root.dataset.busy = '1';
+      void embedSpec(chart, recoverySpec(c, readTheme(d)), 'svg', readTheme(d))
+        .catch((e: unknown) => {
+          chart.replaceChildren(el(d, 'div', 'dr-error', `chart: ${e instanceof Error ? e.message : String(e)}`));
+        })
+        .finally(() => (this.root.dataset.busy = '0'));
     }
 
     const table = el(d, 'table', 'dr-table');

@@ -35,9 +35,9 @@ import { activate } from '/renderer.js';
 window.cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
 const api = activate({ getState() {}, setState() {}, workspace: { isTrusted: true }, settings: { lineLimit: 30 } });
-window.renderPayload = async (name, id = 'cell-1') => {
+window.renderPayload = async (name, id = 'cell-1', mime = 'application/vnd.deepresolve.result+json') => {
   const text = await (await fetch('/payload/' + name + '.json')).text();
-  const item = { id, mime: 'application/vnd.deepresolve.result+json', metadata: {}, text: () => text, json: () => JSON.parse(text), data: () => new TextEncoder().encode(text) };
+  const item = { id, mime, metadata: {}, text: () => text, json: () => JSON.parse(text), data: () => new TextEncoder().encode(text) };
   const t0 = performance.now();
   await api.renderOutputItem(item, document.getElementById('out'));
   return performance.now() - t0;
@@ -117,8 +117,8 @@ export async function openPage(h: Harness, viewport = { width: 1400, height: 100
   return { page, errors, close: () => context.close() };
 }
 
-export async function render(page: Page, name: string): Promise<number> {
-  const ms = await page.evaluate((n) => (window as unknown as { renderPayload(n: string): Promise<number> }).renderPayload(n), name);
+export async function render(page: Page, name: string, mime?: string): Promise<number> {
+  const ms = await page.evaluate(([n, m]) => (window as unknown as { renderPayload(n: string, id?: string, mime?: string): Promise<number> }).renderPayload(n, undefined, m), [name, mime] as const);
   await idle(page);
   return ms;
 }

@@ -15,6 +15,7 @@ import { analysisOf, canonicalJson, currency, modelFiles, provenanceOf, readProv
 import { factorsFor, motifIsFactor, parseFactors } from '../../src/summary/factors';
 import { filterRows, isSafeHref, relativeHref, sortRows, type SummaryRow } from '../../renderers/summary-data';
 import { progressMessage } from '../../src/notebook/progress-text';
+import type { BatchProgress } from '../../src/batch/progress';
 import { tsvCell } from '../../src/shared/escape';
 import { writeJsonAtomic } from '../../src/engine/write-atomic';
 
@@ -215,7 +216,8 @@ test('TSV cells: one visible line, spreadsheet formulas defused, numbers as numb
 test('batch progress line: models, failures, kept ones, the running ones, time left', () => {
   const p = { pairsDone: 3, pairsTotal: 10, fraction: 0.42, active: 2, chunkSize: 2, elapsedSeconds: 30, etaSeconds: 75 };
   const batch = { total: 10, done: 1, skipped: 1, failed: 1, running: [{ name: 'ctcf-gm12878', fraction: 0.4 }, { name: 'evil\u001b[2J', fraction: 0.05 }] };
-  assert.equal(progressMessage({ ...p, batch }), '42% — 3 of 10 models done (1 failed, 1 current, skipped), running ctcf-gm12878 (40%), evil\ufffd[2J (5%), about 1 min 15 s left');
-  assert.equal(progressMessage({ ...p, etaSeconds: null, batch: { ...batch, running: [] } }), '42% — 3 of 10 models done (1 failed, 1 current, skipped), estimating time left');
-  assert.equal(progressMessage({ ...p, fraction: 1, batch: { total: 2, done: 2, skipped: 0, failed: 0, running: [] } }), '100% — 2 of 2 models done');
+  const message = (x: BatchProgress) => progressMessage(x);
+  assert.equal(message({ ...p, batch }), '42% — 3 of 10 models done (1 failed, 1 current, skipped), running ctcf-gm12878 (40%), evil\ufffd[2J (5%), about 1 min 15 s left');
+  assert.equal(message({ ...p, etaSeconds: null, batch: { ...batch, running: [] } }), '42% — 3 of 10 models done (1 failed, 1 current, skipped), estimating time left');
+  assert.equal(message({ ...p, fraction: 1, batch: { total: 2, done: 2, skipped: 0, failed: 0, running: [] } }), '100% — 2 of 2 models done');
 });
