@@ -10,7 +10,7 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/engine/backend';
-import { gramMatrix } from '../src/engine/gram';
+import { gramMatrix } from '../src/engine/ascent/gram';
 import { fillNormal } from '../src/engine/rng';
 
 const args = process.argv.slice(2);

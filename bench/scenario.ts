@@ -128,13 +128,13 @@ const scenarios: Record<string, () => Promise<object>> = {
   'deeptail-1x10-direct': () => analysis('deeptail', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10 }),
   'deeptail-100x10': () => analysis('deeptail', { classes: '0-99', restarts: 10 }),
   'deeptail-919x10': () => analysis('deeptail', { classes: 'all', restarts: 10 }),
-  // The TensorFlow.js ascents on one thread against worker threads (ascent-pool.ts; `pool`: its start-up timings).
+  // The TensorFlow.js ascents on one thread against worker threads (src/engine/ascent/pool.ts; `pool`: its start-up timings).
   'deepsea-1x10-direct-w1': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 1 }),
-  'deepsea-1x10-direct-w2': async () => ({ ...(await analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 2 })), pool: (await import('../src/engine/ascent-pool')).ascentPoolWorkers.last }),
+  'deepsea-1x10-direct-w2': async () => ({ ...(await analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 2 })), pool: (await import('../src/engine/ascent/pool')).ascentPoolWorkers.last }),
   'deeptail-1x10-w1': () => analysis('deeptail', { classes: '0', restarts: 10, workers: 1 }),
-  'deeptail-1x10-w2': async () => ({ ...(await analysis('deeptail', { classes: '0', restarts: 10, workers: 2 })), pool: (await import('../src/engine/ascent-pool')).ascentPoolWorkers.last }),
+  'deeptail-1x10-w2': async () => ({ ...(await analysis('deeptail', { classes: '0', restarts: 10, workers: 2 })), pool: (await import('../src/engine/ascent/pool')).ascentPoolWorkers.last }),
   'deeptail-100x10-w1': () => analysis('deeptail', { classes: '0-99', restarts: 10, workers: 1 }),
-  'deeptail-100x10-w2': async () => ({ ...(await analysis('deeptail', { classes: '0-99', restarts: 10, workers: 2 })), pool: (await import('../src/engine/ascent-pool')).ascentPoolWorkers.last }),
+  'deeptail-100x10-w2': async () => ({ ...(await analysis('deeptail', { classes: '0-99', restarts: 10, workers: 2 })), pool: (await import('../src/engine/ascent/pool')).ascentPoolWorkers.last }),
   'encode-all': () => analysis('encode', { restarts: 10 }),
   'encode-all-direct': () => analysis('encode', { restarts: 10, ascent: 'direct' }),
 };

@@ -1,15 +1,18 @@
-// Compiles the hand-written WebAssembly kernels (src/engine/kernels/*.wat) into TypeScript
+// Compiles the hand-written WebAssembly kernels (src/engine/*/kernels/*.wat) into TypeScript
 // modules holding the binary as base64, so the engine needs no .wasm file at run time.
 // `node scripts/build-kernels.mjs --check` fails when a generated module is out of date.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import createWabt from 'wabt';
 
-const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../src/engine/kernels');
+const engine = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../src/engine');
 const check = process.argv.includes('--check');
 const wabt = await createWabt();
 let stale = 0;
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
+const sources = fs.readdirSync(engine, { recursive: true }).filter((f) => f.endsWith('.wat')).sort();
+for (const source of sources) {
+  const dir = path.join(engine, path.dirname(source));
+  const file = path.basename(source);
   const module = wabt.parseWat(file, fs.readFileSync(path.join(dir, file), 'utf8'), { simd: true, threads: true });
   const { buffer } = module.toBinary({});
   module.destroy();

@@ -19,10 +19,10 @@ const nodeEntries = {
   cli: 'src/cli-entry.ts',
   'cli-main': 'src/cli.ts',
   // Worker threads of the hidden-space ascent (no TensorFlow.js inside).
-  'hidden-pair-worker': 'src/engine/hidden-pair-worker.ts',
-  // Worker threads of the TensorFlow.js ascents (ascent-pool.ts): TensorFlow.js and the wasm
+  'hidden-pair-worker': 'src/engine/ascent/hidden-pair-worker.ts',
+  // Worker threads of the TensorFlow.js ascents (ascent/pool.ts): TensorFlow.js and the wasm
   // backend inside, finding dist/wasm next to the bundle.
-  'ascent-worker': 'src/engine/ascent-worker.ts',
+  'ascent-worker': 'src/engine/ascent/worker.ts',
   // The HDF5 reader thread (load/hdf5-reader.ts): the only place the HDF5 library runs, so that
   // a corrupt file that makes it loop or crash costs a thread, not the analysis.
   'hdf5-reader': 'src/engine/load/hdf5-reader.ts',

@@ -14,7 +14,7 @@ import { useBackend } from './engine/backend';
 import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from './engine/errors';
 import { checkOutputPath } from './engine/output-path';
 import { TOOL_VERSION } from './engine/version';
-import type { AscentProgress } from './engine/ascent';
+import type { AscentProgress } from './engine/ascent/pairs';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
 import { progressLine } from './notebook/progress-text';
 import { textSummary } from './notebook/output-bundle';

@@ -1,5 +1,5 @@
 /** A batch's progress (run-batch.ts makes it), in the shape every progress display takes: pairs are models here. */
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 
 export interface BatchCounts {
   /** Models of this batch (this shard). */

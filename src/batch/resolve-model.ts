@@ -4,7 +4,7 @@
  * (notebook first, results.json last). The CLI's single run and every batch process run this.
  */
 import * as fs from 'node:fs';
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import { useBackend, type BackendChoice } from '../engine/backend';
 import { UserError, type Activity } from '../engine/errors';
 import { parseLabels, type Labels } from '../engine/labels';

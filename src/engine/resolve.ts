@@ -2,10 +2,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 // Custom layers and the gradients TF.js lacks (dilated convolutions, gather on wasm).
 import './layers/index';
-import { ascend, type AscentHooks, type Pair, type PairResult } from './ascent';
-import { ascendHidden } from './ascent-hidden';
-import { ascendOnWorkers } from './ascent-pool';
-import { firstDense, type FirstDense } from './first-dense';
+import type { AscentHooks, Pair, PairResult } from './ascent/pairs';
+import { ascend } from './ascent/direct';
+import { ascendHidden } from './ascent/hidden';
+import { ascendOnWorkers } from './ascent/pool';
+import { firstDense, type FirstDense } from './ascent/first-dense';
 import { UserError } from './errors';
 import { TFJS_VERSIONS, useBackend } from './backend';
 import { parseClassSpec } from './classes';

@@ -3,7 +3,7 @@
  * Other tools rely on these names; change them only with a new schemaVersion.
  */
 import type { Settings } from './settings';
-import type { Trace } from './ascent';
+import type { Trace } from './ascent/pairs';
 import type { BackendName } from './backend-names';
 import type { OutputSummary } from './outputs';
 

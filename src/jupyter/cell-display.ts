@@ -5,7 +5,7 @@
  * finishes, and a failure as an `error` output of one line.
  */
 import { randomUUID } from 'node:crypto';
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import type { Output } from '../notebook/output-items';
 import { progressLine } from '../notebook/progress-text';
 import type { CellFailure, CellHooks } from '../notebook/run-cell';

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import { JUPYTER_LANGUAGE } from '../jupyter/spec';
 import type { WorkerClient } from '../worker/client';
 import { isMagicCell } from './magics';

@@ -1,12 +1,12 @@
 /**
- * Gram matrices kept as files between CLI runs (src/engine/gram-store.ts says why), in
+ * Gram matrices kept as files between CLI runs (src/engine/ascent/gram-store.ts says why), in
  * $DEEPRESOLVE_CACHE_DIR, else $XDG_CACHE_HOME/deepresolve, else ~/.cache/deepresolve.
  * DEEPRESOLVE_CACHE_DIR=off turns it off. A cache must never fail a run: I/O errors are ignored.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { GramStore } from '../engine/gram-store';
+import type { GramStore } from '../engine/ascent/gram-store';
 import { writeFileAtomic } from '../engine/write-atomic';
 
 export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | null {

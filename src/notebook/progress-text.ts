@@ -1,5 +1,5 @@
 /** The running cell's progress line and the notification's message (pure, shared, tested). */
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import { isBatchProgress, type BatchProgress } from '../batch/progress';
 import { label, visible } from '../shared/escape';
 

@@ -4,7 +4,7 @@
  * write, run its magics one after another and word what went wrong as one line. Each front door
  * shows outputs, progress and errors its own way through the hooks. No vscode import.
  */
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from '../engine/errors';
 import { parseCell, type MagicCall } from './magics';
 import type { Output } from './output-items';

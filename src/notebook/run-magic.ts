@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import { BACKENDS, type BackendChoice } from '../engine/backend-names';
 import { CancelledError, UserError, type Activity } from '../engine/errors';
 import { checkOutputPath } from '../engine/output-path';

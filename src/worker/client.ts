@@ -6,7 +6,7 @@
  * takes effect within a second. No vscode import: the unit tests drive it with a fake worker.
  */
 import type { Worker } from 'node:worker_threads';
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import { CancelledError, UserError } from '../engine/errors';
 import { isFromWorker, type FromWorker, type Task, type TaskResult, type ToWorker } from './protocol';
 

@@ -3,7 +3,7 @@
  * everything crosses by structured clone. Each run has an id; progress, the result or an error
  * come back under that id, and `cancel` stops the run with that id.
  */
-import type { AscentProgress } from '../engine/ascent';
+import type { AscentProgress } from '../engine/ascent/pairs';
 import type { BackendChoice, BackendName } from '../engine/backend-names';
 import type { LayerInfo } from '../engine/layers';
 import type { MotifMatch } from '../engine/motifs/match';

@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { useBackend } from '../../src/engine/backend';
-import { firstDense } from '../../src/engine/first-dense';
-import { ascendHidden } from '../../src/engine/ascent-hidden';
+import { firstDense } from '../../src/engine/ascent/first-dense';
+import { ascendHidden } from '../../src/engine/ascent/hidden';
 import { deepTailModel, handHeadModel, linearHeadModel, loaded, seededWeights } from '../helpers/models';
 
 /** Conv1D → MaxPool → Flatten → Dense(relu) → Dropout → Dense(sigmoid): 6 positions × 4 channels. */

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ascendOnWorkers, ascentPoolWorkers, poolTuning } from '../../src/engine/ascent-pool';
-import type { AscentProgress } from '../../src/engine/ascent';
+import { ascendOnWorkers, ascentPoolWorkers, poolTuning } from '../../src/engine/ascent/pool';
+import type { AscentProgress } from '../../src/engine/ascent/pairs';
 import { useBackend } from '../../src/engine/backend';
 import { CancelledError, UserError } from '../../src/engine/errors';
 import { loadModel } from '../../src/engine/load/index';
@@ -137,7 +137,7 @@ describe('ascent pool', () => {
     const script = `
       const { useBackend } = require(${JSON.stringify(path.join(ROOT, 'src/engine/backend.ts'))});
       const { resolveFeatures } = require(${JSON.stringify(path.join(ROOT, 'src/engine/resolve.ts'))});
-      const { poolTuning, ascentPoolWorkers } = require(${JSON.stringify(path.join(ROOT, 'src/engine/ascent-pool.ts'))});
+      const { poolTuning, ascentPoolWorkers } = require(${JSON.stringify(path.join(ROOT, 'src/engine/ascent/pool.ts'))});
       const { linearHeadModel, loaded } = require(${JSON.stringify(path.join(ROOT, 'test/helpers/models.ts'))});
       poolTuning.minSeconds = 0;
       const controller = new AbortController();

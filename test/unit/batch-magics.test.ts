@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AscentProgress } from '../../src/engine/ascent';
+import type { AscentProgress } from '../../src/engine/ascent/pairs';
 import { useBackend } from '../../src/engine/backend';
 import type { BatchProgress } from '../../src/batch/progress';
 import { parseCell, parseMagicLine } from '../../src/notebook/magics';

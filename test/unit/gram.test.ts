@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledError } from '../../src/engine/errors';
-import { gramMatrix, gramPlain, gramWorkers } from '../../src/engine/gram';
+import { gramMatrix, gramPlain, gramWorkers } from '../../src/engine/ascent/gram';
 import { uniform } from '../../src/engine/rng';
 
 function weights(rows: number, cols: number, seed: number): Float32Array {

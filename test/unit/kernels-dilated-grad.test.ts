@@ -1,5 +1,5 @@
 /**
- * Input gradients of dilated convolutions (src/engine/kernels/dilated-conv-grad.ts; TF.js has
+ * Input gradients of dilated convolutions (src/engine/gradients/dilated-conv-grad.ts; TF.js has
  * none): equal, on cpu and wasm, to the gradient of the same convolution written as a sum of
  * shifted slices times kernel taps (plain tfjs ops with their own gradients), for 1-D and 2-D,
  * 'valid' and 'same' padding, and depthwise convolutions with a channel multiplier.

@@ -1,6 +1,6 @@
 /**
  * The wasm backend lacks UnsortedSegmentSum, the gradient of tf.gather; the project registers one
- * (src/engine/kernels/unsorted-segment-sum-wasm.ts). Its gradients must equal the cpu backend's
+ * (src/engine/gradients/unsorted-segment-sum-wasm.ts). Its gradients must equal the cpu backend's
  * and a hand computation: each input column receives the sum of the upstream values of the
  * output columns that gathered it (repeats add, unpicked columns get zero).
  */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { hiddenStepKernel } from '../../src/engine/kernels/hidden-step';
+import { hiddenStepKernel } from '../../src/engine/ascent/kernels/hidden-step';
 
 test('the compiled kernels are up to date with their .wat sources', () => {
   const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../scripts/build-kernels.mjs'), '--check'], { encoding: 'utf8' });

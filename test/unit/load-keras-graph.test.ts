@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ascentPoolWorkers, poolTuning } from '../../src/engine/ascent-pool';
+import { ascentPoolWorkers, poolTuning } from '../../src/engine/ascent/pool';
 import { useBackend } from '../../src/engine/backend';
 import { UserError } from '../../src/engine/errors';
 import { Cropping1D, SeparableConv1D } from '../../src/engine/layers/index';

@@ -241,7 +241,7 @@ describe('ONNX models with dilated towers', () => {
 describe('ONNX models on the worker pool', () => {
   test('bpnet_like (OnnxOp layers in the head): two workers give the numbers of one thread', async () => {
     await useBackend('cpu');
-    const { poolTuning, ascentPoolWorkers } = await import('../../src/engine/ascent-pool');
+    const { poolTuning, ascentPoolWorkers } = await import('../../src/engine/ascent/pool');
     const saved = { ...poolTuning };
     try {
       const model = await loadModel(fixture('bpnet_like'));

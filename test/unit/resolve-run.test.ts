@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { useBackend } from '../../src/engine/backend';
 import { CancelledError, UserError } from '../../src/engine/errors';
-import type { AscentProgress } from '../../src/engine/ascent';
+import type { AscentProgress } from '../../src/engine/ascent/pairs';
 import { linearHeadModel, loaded } from '../helpers/models';
 
 test('a run frees every tensor it made and reports progress up to 1', async () => {

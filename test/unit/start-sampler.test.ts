@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from '../../src/engine/backend';
-import { choleskySemidefinite, startSampler } from '../../src/engine/start-sampler';
+import { choleskySemidefinite, startSampler } from '../../src/engine/ascent/start-sampler';
 import { chiSquare, fillNormal, uniform } from '../../src/engine/rng';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { loaded, seededWeights } from '../helpers/models';

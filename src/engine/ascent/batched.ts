@@ -5,8 +5,8 @@
  * problem's business (direct: the feature map itself; hidden space: a few hidden-layer vectors).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { pushTrace, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from './ascent';
-import { CancelledError } from './errors';
+import { pushTrace, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from './pairs';
+import { CancelledError } from '../errors';
 
 export interface AscentProblem {
   /** Floats in one pair's state row. */

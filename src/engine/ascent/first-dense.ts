@@ -1,7 +1,7 @@
 /**
  * Recognises heads whose first step after the analysis layer is a dense layer on the flattened
  * feature map — [Flatten] → [Dropout] → Dense(W₁, b₁) → anything — so that the ascent can be
- * computed in that layer's space (ascent-hidden.ts): every gradient of the class score with
+ * computed in that layer's space (hidden.ts): every gradient of the class score with
  * respect to H is W₁ times a hidden-space vector, whatever follows the dense layer.
  *
  * The commonest case, Dense → ReLU → [Dropout] → Dense, gets its second layer's weights too, for
@@ -11,9 +11,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Layer } from './tfl-types';
-import { oneHotRows, planHead, splitModel, type Head } from './head';
-import { selectOutputs, type OutputSelection, type SelectedOutput } from './outputs';
+import type { Layer } from '../tfl-types';
+import { oneHotRows, planHead, splitModel, type Head } from '../head';
+import { selectOutputs, type OutputSelection, type SelectedOutput } from '../outputs';
 
 export interface FirstDense {
   /** The dense layer's kernel, [D, U] with D = positions × channels in H's row-major order. */

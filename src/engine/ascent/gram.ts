@@ -15,7 +15,7 @@
  */
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CancelledError } from './errors';
+import { CancelledError } from '../errors';
 import { WASM_BASE64 } from './kernels/gram-wasm';
 
 export interface GramOptions {

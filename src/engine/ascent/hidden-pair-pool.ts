@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CancelledError } from './errors';
+import { CancelledError } from '../errors';
 import type { PairOutcome, PairSettings, PairWeights } from './hidden-pair';
 import type { PairBatch, PairWorkerData } from './hidden-pair-worker';
 

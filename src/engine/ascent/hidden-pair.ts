@@ -1,9 +1,9 @@
 /**
- * One (class, restart) pair of the hidden-space ascent (see ascent-hidden.ts for why it is exact),
+ * One (class, restart) pair of the hidden-space ascent (see hidden.ts for why it is exact),
  * on plain arrays and the WebAssembly step kernel only — no TensorFlow.js — so that worker threads
  * can run pairs in parallel (hidden-pair-worker.ts).
  */
-import { pushTrace, stepSize, type AscentSettings, type Trace } from './ascent';
+import { pushTrace, stepSize, type AscentSettings, type Trace } from './pairs';
 import { hiddenStepKernel, type HiddenStepKernel } from './kernels/hidden-step';
 
 /** The weights a pair needs: b₁, and W₂ [U, C] and b₂ of the output layer. */

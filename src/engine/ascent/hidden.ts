@@ -1,5 +1,5 @@
 /**
- * The same gradient ascent as ascent.ts — same starts, step schedule and stopping rule — computed
+ * The same gradient ascent as direct.ts — same starts, step schedule and stopping rule — computed
  * in the space of the first dense layer after the analysis layer (first-dense.ts).
  *
  * Why it is exact: whatever follows the dense layer z = W₁ᵀH + b₁, the gradient of S_c is W₁ g_t
@@ -15,17 +15,17 @@
  * - rest = ReLU → Dense (the commonest head): g = mask ⊙ W₂[:, c] changes only where a unit
  *   flips, so G g is updated by the rows of the flipped units (hidden-pair.ts, WebAssembly,
  *   worker threads).
- * - any other rest: batched on TensorFlow.js (batched-ascent.ts), with tf.grad through the rest.
+ * - any other rest: batched on TensorFlow.js (batched.ts), with tf.grad through the rest.
  * The objective is rounded to float32 before the patience test, as the direct path computes it,
  * so both stop alike.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as os from 'node:os';
-import { startOf, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './ascent';
-import { runBatched, type AscentProblem } from './batched-ascent';
+import { startOf, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './pairs';
+import { runBatched, type AscentProblem } from './batched';
 import type { FirstDense } from './first-dense';
-import { CancelledError } from './errors';
-import { featureImportance } from './statistics';
+import { CancelledError } from '../errors';
+import { featureImportance } from '../statistics';
 import { ascendPair, kernelFor, type PairOutcome } from './hidden-pair';
 import { PairPool } from './hidden-pair-pool';
 import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';

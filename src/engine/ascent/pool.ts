@@ -1,6 +1,6 @@
 /**
- * The ascents that run on TensorFlow.js — the direct ascent (ascent.ts) and the hidden-space
- * ascent's TensorFlow.js steps (ascent-hidden.ts, heads whose rest is not ReLU → Dense) — on
+ * The ascents that run on TensorFlow.js — the direct ascent (direct.ts) and the hidden-space
+ * ascent's TensorFlow.js steps (hidden.ts, heads whose rest is not ReLU → Dense) — on
  * worker threads: the wasm backend cannot use threads in Node, so one thread would leave the
  * other cores idle.
  *
@@ -15,18 +15,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { AscentHooks, AscentSettings, Pair, PairResult } from './ascent';
-import { preparedGram } from './ascent-hidden';
-import type { AscentRun, AscentWorkerMessage, SerialisedModel } from './ascent-worker';
-import type { BackendName } from './backend-names';
-import { CancelledError, UserError, oneLine } from './errors';
+import type { AscentHooks, AscentSettings, Pair, PairResult } from './pairs';
+import { preparedGram } from './hidden';
+import type { AscentRun, AscentWorkerMessage, SerialisedModel } from './worker';
+import type { BackendName } from '../backend-names';
+import { CancelledError, UserError, oneLine } from '../errors';
 import type { FirstDense } from './first-dense';
-import { listLayers } from './layers';
-import type { LoadedModel } from './load/model';
-import type { OutputSelection } from './outputs';
+import { listLayers } from '../layers';
+import type { LoadedModel } from '../load/model';
+import type { OutputSelection } from '../outputs';
 
 const BUNDLED = path.join(__dirname, 'ascent-worker.js');
-const SOURCE = path.join(__dirname, 'ascent-worker.ts');
+const SOURCE = path.join(__dirname, 'worker.ts');
 
 /**
  * When workers pay. A worker costs a start (thread, TensorFlow.js and its backend, the model:

@@ -11,9 +11,9 @@
  * draws differ from the explicit starts of the same seed, so this is used only where it pays.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { chiSquare, hashSeed, normal, uniform } from './rng';
+import { chiSquare, hashSeed, normal, uniform } from '../rng';
 import { gramPlain } from './gram';
-import type { Pair } from './ascent';
+import type { Pair } from './pairs';
 
 export interface StartStatistics {
   /** W₁ᵀH₀ per start, [N, U] row-major. */

@@ -1,5 +1,5 @@
 /**
- * Worker thread of the ascent pool (ascent-pool.ts): its own TensorFlow.js backend and its own
+ * Worker thread of the ascent pool (pool.ts): its own TensorFlow.js backend and its own
  * copy of the model, rebuilt from serialised artifacts (topology JSON + weight buffer; nothing
  * from the model is executed), running the same ascent as the calling thread on its share of the
  * (class, restart) pairs.
@@ -11,13 +11,14 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // The custom layer classes (Keras layers TF.js lacks, ONNX ops), so the model's JSON resolves here.
-import './layers/index';
-import { ascend, type AscentProgress, type AscentSettings, type Pair, type PairResult } from './ascent';
-import { ascendHidden } from './ascent-hidden';
-import { useBackend, type BackendName } from './backend';
+import '../layers/index';
+import { type AscentProgress, type AscentSettings, type Pair, type PairResult } from './pairs';
+import { ascend } from './direct';
+import { ascendHidden } from './hidden';
+import { useBackend, type BackendName } from '../backend';
 import { firstDense } from './first-dense';
-import { splitModel } from './head';
-import type { OutputSelection } from './outputs';
+import { splitModel } from '../head';
+import type { OutputSelection } from '../outputs';
 
 export interface SerialisedModel {
   modelTopology: object;

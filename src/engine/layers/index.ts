@@ -5,9 +5,9 @@
  * a model is built or rebuilt from JSON (the loaders, the ascent worker), so that the class names
  * resolve, e.g. after the worker pool's toJSON round trip.
  */
-import '../kernels/depthwise-backprop-input-wasm';
-import '../kernels/unsorted-segment-sum-wasm';
-import '../kernels/dilated-conv-grad';
+import '../gradients/depthwise-backprop-input-wasm';
+import '../gradients/unsorted-segment-sum-wasm';
+import '../gradients/dilated-conv-grad';
 import { Conv1DTranspose } from './conv1d-transpose';
 import { Cropping1D } from './cropping1d';
 import { DepthwiseConv1D } from './depthwise-conv1d';

@@ -1,4 +1,4 @@
-;; One step of the hidden-space ascent (ascent-hidden.ts), four hidden units at a time.
+;; One step of the hidden-space ascent (hidden.ts), four hidden units at a time.
 ;; All arrays are float32 in this module's memory, n (a multiple of 4) long; pointers are byte
 ;; offsets. The module also exports `axpy` for the G·v updates of units whose ReLU flipped.
 (module
