@@ -17,19 +17,18 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { dump } from 'js-yaml';
 import { useBackend } from '../../src/engine/backend';
 import { CancelledError, UserError } from '../../src/engine/errors';
 import { loadModel } from '../../src/engine/load/index';
 import { WorkerClient } from '../../src/worker/client';
-import { batchNormCnn } from '../helpers/models';
 import { type FileKind, mutate, random } from '../helpers/mutate';
-import { kerasJson, layerWeights, tempDir, writeKeras3, writeKerasH5, writeTfjs } from '../helpers/write-models';
+import { tempDir } from '../helpers/write-models';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'ctcf-gm12878');
 const KERAS1 = path.join(ROOT, 'test', 'fixtures', 'keras1');
 const ONNX = path.join(ROOT, 'test', 'fixtures', 'onnx');
+const FUZZ = path.join(ROOT, 'test', 'fixtures', 'fuzz');
 // A worker's entry file must be JavaScript: this one registers tsx and loads the TypeScript worker.
 const ENTRY = `require('tsx/cjs'); require(${JSON.stringify(path.join(ROOT, 'src/worker/worker.ts'))});`;
 /** A case that has not answered by then is a hang (the worker is then terminated and restarted). */
@@ -57,15 +56,8 @@ type Outcome =
 
 const read = (dir: string, ...names: string[]) => Object.fromEntries(names.map((n) => [n, fs.readFileSync(path.join(dir, n))]));
 
-async function fixtures(): Promise<Fixture[]> {
-  const src = tempDir('fuzz-src-');
-  const model = batchNormCnn();
-  const keras2 = await writeKerasH5(path.join(src, 'cnn.h5'), layerWeights(model), { full: true, architecture: kerasJson(model) });
-  fs.mkdirSync(path.join(src, 'pair'));
-  await writeKerasH5(path.join(src, 'pair', 'cnn_weights.h5'), layerWeights(model), { full: false });
-  fs.writeFileSync(path.join(src, 'pair', 'cnn.yaml'), dump(kerasJson(model)));
-  const keras3 = await writeKeras3(model, path.join(src, 'cnn.keras'));
-  await writeTfjs(model, path.join(src, 'tfjs'));
+/** The fixtures: committed files, so that a seed gives the same mutants on every run. */
+function fixtures(): Fixture[] {
   const ctcf = ['16_G_bestmodel_weights.h5', '16_G_best_archit.json'];
   return [
     // The issue's file: the published CTCF model (Keras 1.2, full model with its architecture beside it).
@@ -74,11 +66,12 @@ async function fixtures(): Promise<Fixture[]> {
     { name: 'keras1-ctcf-archit.json', files: read(path.join(KERAS1, 'ctcf-gm12878'), ...ctcf), target: ctcf[1], kind: 'json', cases: 15 },
     { name: 'keras1-foxa1.h5', files: read(path.join(KERAS1, 'foxa1-a549'), ...ctcf), target: ctcf[0], kind: 'hdf5', cases: 15 },
     { name: 'keras1-rest.h5', files: read(path.join(KERAS1, 'rest-gm12878'), ...ctcf), target: ctcf[0], kind: 'hdf5', cases: 15 },
-    { name: 'keras2.h5', files: { 'cnn.h5': fs.readFileSync(keras2) }, target: 'cnn.h5', kind: 'hdf5', cases: 30 },
-    { name: 'keras2-pair.yaml', files: read(path.join(src, 'pair'), 'cnn_weights.h5', 'cnn.yaml'), target: 'cnn.yaml', kind: 'yaml', cases: 10 },
-    { name: 'keras3.keras', files: { 'cnn.keras': fs.readFileSync(keras3) }, target: 'cnn.keras', kind: 'zip', cases: 25 },
-    { name: 'tfjs-model.json', files: read(path.join(src, 'tfjs'), 'model.json', 'weights.bin'), target: 'model.json', kind: 'json', cases: 25 },
-    { name: 'tfjs-weights.bin', files: read(path.join(src, 'tfjs'), 'model.json', 'weights.bin'), target: 'weights.bin', open: 'model.json', kind: 'shard', cases: 15 },
+    // Written by test/helpers/write-models.ts (test/fixtures/fuzz/make.ts): Keras 2, Keras 3, TF.js.
+    { name: 'keras2.h5', files: read(FUZZ, 'cnn.h5'), target: 'cnn.h5', kind: 'hdf5', cases: 30 },
+    { name: 'keras2-pair.yaml', files: read(path.join(FUZZ, 'pair'), 'cnn_weights.h5', 'cnn.yaml'), target: 'cnn.yaml', kind: 'yaml', cases: 10 },
+    { name: 'keras3.keras', files: read(FUZZ, 'cnn.keras'), target: 'cnn.keras', kind: 'zip', cases: 25 },
+    { name: 'tfjs-model.json', files: read(path.join(FUZZ, 'tfjs'), 'model.json', 'weights.bin'), target: 'model.json', kind: 'json', cases: 25 },
+    { name: 'tfjs-weights.bin', files: read(path.join(FUZZ, 'tfjs'), 'model.json', 'weights.bin'), target: 'weights.bin', open: 'model.json', kind: 'shard', cases: 15 },
     // ONNX (protobuf): decode errors, broken graphs, short external data.
     { name: 'onnx-deepstarr.onnx', files: read(ONNX, 'deepstarr_like.onnx'), target: 'deepstarr_like.onnx', kind: 'onnx', cases: 20 },
     { name: 'onnx-bpnet.onnx', files: read(ONNX, 'bpnet_like.onnx'), target: 'bpnet_like.onnx', kind: 'onnx', cases: 10 },
@@ -124,11 +117,10 @@ async function forwardPass(file: string): Promise<string | undefined> {
 
 describe('loader fuzz: corrupt model files', () => {
   const client = new WorkerClient({ create: () => new Worker(ENTRY, { eval: true }) });
-  let all: Fixture[];
+  const all = fixtures();
 
   before(async () => {
     await useBackend('cpu');
-    all = await fixtures();
   });
   after(() => client.dispose());
 
@@ -198,6 +190,7 @@ describe('loader fuzz: corrupt model files', () => {
   });
 
   test('afterwards the same worker still loads an intact model and resolves', async () => {
+    assert.equal(client.starts, 1, 'no mutant crashed or hung the analysis worker');
     const example = path.join(EXAMPLE, '16_G_bestmodel_weights.h5');
     const { model } = await client.run({ kind: 'load', backend: 'cpu', model: { path: example } }).promise;
     assert.equal(model.format, 'keras-h5');
