@@ -92,7 +92,7 @@ test('summary table: sorts by a header, filters by words and recovery, links onl
     assert.deepEqual((await models(page)).sort(), ['beta', 'gamma'], 'factor within the top 3 at q ≤ 0.05');
     await page.selectOption('select', 'missed');
     assert.equal((await models(page)).length, rows.length - 2);
-    assert.match(await page.textContent('.dr-summary .dr-head')!, new RegExp(`${rows.length - 2} of ${rows.length} rows`));
+    assert.match((await page.textContent('.dr-summary .dr-head')) ?? '', new RegExp(`${rows.length - 2} of ${rows.length} rows`));
     await page.selectOption('select', 'all');
     // Links: only the relative ones the payload's encoding made; the javascript: one is plain text.
     const hrefs = await page.$$eval('.dr-table a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
