@@ -11,7 +11,7 @@ import type { Parsed } from './notebook/options';
 import { toSettings } from './notebook/options';
 import { progressLine } from './notebook/progress-text';
 import { defaultJobs, planBatch, workersPerJob, type Plan } from './batch/plan';
-import { runBatch, type BatchProgress, type ModelReport } from './batch/run-batch';
+import { checkSharedInputs, runBatch, type BatchProgress, type ModelReport } from './batch/run-batch';
 import type { RunReason } from './batch/protocol';
 import { label, visible } from './shared/escape';
 
@@ -57,6 +57,7 @@ export async function runBatchCommand(args: string[], options: Parsed['options']
   const settings = toSettings(options);
   const inputs = { settings, length: options.length as number | undefined, labelsFile, motifs: options.motifs as string | undefined, motifsBase: process.cwd() };
   const force = options.force === true;
+  checkSharedInputs(inputs);
   if (!thePlan.models.length) {
     process.stdout.write(`No model in this shard (${thePlan.shard!.index}/${thePlan.shard!.count} of ${thePlan.collectionSize} models)\n`);
     return 0;

@@ -3,6 +3,9 @@
  * (models done, skipped, failed, what runs, time left) and a report at the end. Shared by the CLI
  * and the %resolve magic; no vscode, nothing heavy (the models run in their own processes).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../engine/errors';
 import type { AnalysisInputs } from './fingerprint';
 import type { PlannedModel, Plan } from './plan';
 import { workersPerJob } from './plan';
@@ -41,9 +44,25 @@ export interface BatchHooks {
   onModel?(report: ModelReport): void;
 }
 
+/**
+ * Files every model reads (labels, motif collections) are checked once before any model runs: a
+ * typo is one line now, not the same failure for every model of the batch.
+ */
+export function checkSharedInputs(inputs: AnalysisInputs): void {
+  if (inputs.labelsFile !== undefined && !fs.existsSync(inputs.labelsFile)) throw new UserError(`${inputs.labelsFile}: no such file`);
+  const parts = (inputs.motifs ?? 'jaspar').split(',').map((x) => x.trim()).filter(Boolean);
+  if (parts.includes('none') && parts.length > 1) throw new UserError('--motifs none cannot be combined with other collections');
+  for (const p of parts) {
+    if (p === 'jaspar' || p === 'none') continue;
+    const file = path.resolve(inputs.motifsBase ?? process.cwd(), p);
+    if (!fs.existsSync(file)) throw new UserError(`${file}: no such motif file`);
+  }
+}
+
 export async function runBatch(request: BatchRequest, hooks: BatchHooks = {}): Promise<BatchReport> {
   const started = Date.now();
   const { plan, jobs } = request;
+  checkSharedInputs(request.inputs);
   const threads = request.inputs.settings.workers ?? workersPerJob(jobs);
   const childJobs: ChildJob[] = plan.models.map((m) => ({
     ...request.inputs,

@@ -18,6 +18,7 @@ import { progressMessage } from '../../src/notebook/progress-text';
 import type { BatchProgress } from '../../src/batch/progress';
 import { tsvCell } from '../../src/shared/escape';
 import { writeJsonAtomic } from '../../src/engine/write-atomic';
+import { checkSharedInputs } from '../../src/batch/run-batch';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-plan-'));
 const touch = (rel: string, text = 'x') => {
@@ -220,4 +221,12 @@ test('batch progress line: models, failures, kept ones, the running ones, time l
   assert.equal(message({ ...p, batch }), '42% — 3 of 10 models done (1 failed, 1 current, skipped), running ctcf-gm12878 (40%), evil\ufffd[2J (5%), about 1 min 15 s left');
   assert.equal(message({ ...p, etaSeconds: null, batch: { ...batch, running: [] } }), '42% — 3 of 10 models done (1 failed, 1 current, skipped), estimating time left');
   assert.equal(message({ ...p, fraction: 1, batch: { total: 2, done: 2, skipped: 0, failed: 0, running: [] } }), '100% — 2 of 2 models done');
+});
+
+test('labels and motif files every model reads are checked once, before the batch', () => {
+  assert.throws(() => checkSharedInputs({ settings: {}, labelsFile: path.join(tmp, 'no-labels.txt') }), { message: `${path.join(tmp, 'no-labels.txt')}: no such file` });
+  assert.throws(() => checkSharedInputs({ settings: {}, motifs: 'jaspar,mine.meme', motifsBase: tmp }), { message: `${path.join(tmp, 'mine.meme')}: no such motif file` });
+  assert.throws(() => checkSharedInputs({ settings: {}, motifs: 'none,jaspar' }), { message: '--motifs none cannot be combined with other collections' });
+  checkSharedInputs({ settings: {}, motifs: 'jaspar' });
+  checkSharedInputs({ settings: {}, motifs: 'none' });
 });
