@@ -59,7 +59,12 @@ export async function startCodeServer(options: ServerOptions = {}): Promise<Serv
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deepresolve-e2e-'));
   const workspace = path.join(tmp, 'workspace');
   fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'e2e', 'workspace'), workspace, { recursive: true });
-  await options.prepare?.(workspace);
+  try {
+    await options.prepare?.(workspace);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
   const restricted = options.trust === 'restricted';
   const userData = path.join(tmp, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
