@@ -15,9 +15,9 @@ import * as ort from 'onnxruntime-node';
 import { useBackend } from '../../src/engine/backend';
 import { UserError } from '../../src/engine/errors';
 import { loadModel } from '../../src/engine/load/index';
-import type { LoadedModel } from '../../src/engine/load/model';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { writeGraph, type GraphSpec, type NodeSpec } from '../helpers/onnx-build';
+import { maxDiff, nativeOutputs } from '../helpers/outputs';
 import { seeded } from '../helpers/write-models';
 
 const L = 12;
@@ -28,18 +28,7 @@ function randomTensor(next: () => number, shape: number[], scale = 0.6) {
   return { shape, values: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * next()) };
 }
 
-/** The model's outputs in their native ONNX layout. */
-function outputsOf(model: LoadedModel, x: tf.Tensor): tf.Tensor[] {
-  const out = [model.model.predict(x)].flat() as tf.Tensor[];
-  return out.map((y, k) => (model.outputs?.[k]?.toNative ? tf.transpose(y, model.outputs[k].toNative!) : y));
-}
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 /** Runs the graph on random (N, 4, L) inputs with the loader and with ONNX Runtime; returns the max difference per output. */
 async function againstOrt(spec: GraphSpec, name: string, seed: number): Promise<number[]> {
@@ -48,7 +37,7 @@ async function againstOrt(spec: GraphSpec, name: string, seed: number): Promise<
   const next = seeded(seed);
   const held = tf.tensor3d(Array.from({ length: BATCH * L * 4 }, next), [BATCH, L, 4]);
   const native = tf.transpose(held, [0, 2, 1]);
-  const mine = outputsOf(model, held);
+  const mine = nativeOutputs(model, held);
   const session = await ort.InferenceSession.create(file);
   const theirs = await session.run({ sequence: new ort.Tensor('float32', native.dataSync() as Float32Array, native.shape) });
   return spec.outputs.map((o, k) => {
@@ -198,8 +187,8 @@ describe('ONNX recurrent ops against ONNX Runtime (random weights and inputs)', 
       const m1 = await loadModel(writeGraph(spec1, `${op}_layout1`));
       const next = seeded(301);
       const held = tf.tensor3d(Array.from({ length: BATCH * L * 4 }, next), [BATCH, L, 4]);
-      const [y0, ...s0] = outputsOf(m0, held);
-      const [y1, ...s1] = outputsOf(m1, held);
+      const [y0, ...s0] = nativeOutputs(m0, held);
+      const [y1, ...s1] = nativeOutputs(m1, held);
       assert.deepEqual(y1.shape, [BATCH, L, 2, H], 'Y is [batch, seq, dirs, hidden] in layout 1');
       assert.ok(maxDiff(y0.dataSync(), y1.dataSync()) <= 1e-6);
       s0.forEach((s, k) => assert.ok(maxDiff(s.dataSync(), s1[k].dataSync()) <= 1e-6));

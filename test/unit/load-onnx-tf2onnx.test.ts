@@ -14,6 +14,7 @@ import { listLayers } from '../../src/engine/layers';
 import { loadModel } from '../../src/engine/load/index';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { writeGraph } from '../helpers/onnx-build';
+import { maxDiff } from '../helpers/outputs';
 import { seeded } from '../helpers/write-models';
 
 const L = 30;
@@ -73,8 +74,7 @@ for (const opset of [11, 13]) {
     const mine = (model.model.predict(tf.tensor3d(x, [4, L, 4])) as tf.Tensor).dataSync();
     const session = await ort.InferenceSession.create(file);
     const theirs = (await session.run({ input_1: new ort.Tensor('float32', Float32Array.from(x), [4, L, 4]) })).dense.data;
-    let d = 0;
-    for (let i = 0; i < theirs.length; i++) d = Math.max(d, Math.abs(mine[i] - theirs[i]));
+    const d = maxDiff(mine, theirs);
     assert.ok(d < 1e-5, `max |TF.js − ORT| = ${d}`);
     const kinds = listLayers(model.model).map((l) => l.className);
     assert.ok(kinds.includes('Conv2D') && kinds.includes('Flatten') && kinds.includes('Dense'), kinds.join(', '));

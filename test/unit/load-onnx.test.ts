@@ -18,6 +18,7 @@ import { loadModel } from '../../src/engine/load/index';
 import type { LoadedModel } from '../../src/engine/load/model';
 import { predictFasta } from '../../src/engine/predict';
 import { resolveFeatures } from '../../src/engine/resolve';
+import { maxDiff, nativeOutputs } from '../helpers/outputs';
 import { seeded } from '../helpers/write-models';
 
 const DIR = path.resolve(__dirname, '..', 'fixtures', 'onnx');
@@ -40,17 +41,7 @@ function heldInput(model: LoadedModel, seqs: string[]): tf.Tensor {
   return model.model.inputs[0].shape.length === 4 ? tf.expandDims(x, 1) : x;
 }
 
-function outputsOf(model: LoadedModel, x: tf.Tensor): tf.Tensor[] {
-  const out = [model.model.predict(x)].flat() as tf.Tensor[];
-  return out.map((y, k) => (model.outputs?.[k]?.toNative ? tf.transpose(y, model.outputs[k].toNative!) : y));
-}
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 const RUNNABLE = ['basset_like', 'basset_like_op11_static', 'deepstarr_like', 'bpnet_like', 'nlc_input', 'conv2d_input', 'ops_zoo_a', 'ops_zoo_b', 'attention_small', 'external_data', 'rnn_small', 'gru_small'];
 
@@ -69,7 +60,7 @@ describe('ONNX loader', () => {
         expected.outputs.map((o) => o.name),
       );
       const seqs = expected.sequences.map((s) => s.sequence);
-      const outs = outputsOf(model, heldInput(model, seqs));
+      const outs = nativeOutputs(model, heldInput(model, seqs));
       expected.outputs.forEach((o, k) => {
         assert.deepEqual(outs[k].shape, o.shape, `${o.name} shape`);
         const d = maxDiff(outs[k].dataSync(), o.values);
@@ -117,7 +108,7 @@ describe('ONNX loader', () => {
       const next = seeded(7);
       const values = Array.from({ length: 3 * L * 4 }, next);
       const held = tf.tensor3d(values, [3, L, 4]);
-      const mine = outputsOf(model, model.model.inputs[0].shape.length === 4 ? tf.expandDims(held, 1) : held);
+      const mine = nativeOutputs(model, model.model.inputs[0].shape.length === 4 ? tf.expandDims(held, 1) : held);
       const native = expected.input.layout === 'NLC' ? held : tf.transpose(held, [0, 2, 1]);
       const session = await ort.InferenceSession.create(fixture(name));
       const result = await session.run({ [expected.input.name]: new ort.Tensor('float32', native.dataSync() as Float32Array, native.shape) });
@@ -135,7 +126,7 @@ describe('ONNX loader', () => {
     const model = await loadModel(fixture('bpnet_dynamic_length'), { length: 600 });
     assert.equal(model.input?.length, 600);
     assert.ok(model.notes!.some((n) => n.includes('requested length 600')), model.notes!.join('; '));
-    const outs = outputsOf(model, heldInput(model, expected.sequences.map((s) => s.sequence)));
+    const outs = nativeOutputs(model, heldInput(model, expected.sequences.map((s) => s.sequence)));
     expected.outputs.forEach((o, k) => {
       assert.deepEqual(outs[k].shape, o.shape);
       assert.ok(maxDiff(outs[k].dataSync(), o.values) <= 1e-5, o.name);
@@ -150,7 +141,7 @@ describe('ONNX loader', () => {
     assert.equal(expected.input.batch, 1);
     const model = await loadModel(fixture('basset_like_op11_static'));
     assert.ok(model.notes!.some((n) => n.includes('fixes the batch size at 1')), model.notes!.join('; '));
-    const [y] = outputsOf(model, heldInput(model, expected.sequences.map((s) => s.sequence)));
+    const [y] = nativeOutputs(model, heldInput(model, expected.sequences.map((s) => s.sequence)));
     assert.deepEqual(y.shape, [5, 164]);
   });
 
