@@ -1,7 +1,7 @@
 /**
  * One model from file to written result: labels, backend, load, analysis, known motifs, the
  * provenance a batch checks to resume, and the results.json (+ notebook) pair written atomically
- * (notebook first, results.json last). The CLI's single run and every batch process run this.
+ * (notebook first, then the .npz companion, results.json last). The CLI's single run and every batch process run this.
  */
 import * as fs from 'node:fs';
 import type { AscentProgress } from '../engine/ascent/pairs';
@@ -12,6 +12,7 @@ import { loadModel } from '../engine/load';
 import type { LoadedModel } from '../engine/load/model';
 import { resolveFeatures } from '../engine/resolve';
 import type { Provenance, Results } from '../engine/results';
+import { resultsFiles } from '../engine/results-file';
 import { writeFilesAtomic, type FileWrite } from '../engine/write-atomic';
 import { gramFileStore } from '../notebook/gram-files';
 import { annotateWith, motifLibrary } from '../notebook/motif-files';
@@ -76,7 +77,7 @@ export async function resolveModel(job: ModelJob, hooks: ModelHooks = {}): Promi
     // results.json; then written as one (write-atomic.ts), results.json renamed last.
     Object.assign(activity, { doing: 'writing the notebook of', file: job.model });
     const files: FileWrite[] = job.notebook === undefined ? [] : [{ path: job.notebook, data: await resultsNotebook(results) }];
-    files.push({ path: job.out, data: { json: results } });
+    files.push(...resultsFiles(results, job.out));
     Object.assign(activity, { doing: 'writing', file: files.map((f) => f.path).join(' and ') });
     writeFilesAtomic(files);
     return results;

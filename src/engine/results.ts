@@ -7,8 +7,12 @@ import type { Trace } from './ascent/pairs';
 import type { BackendName } from './backend-names';
 import type { OutputSummary } from './outputs';
 
-/** 1.1: model.outputs[], classes[].output and .unit (several outputs, profile outputs). */
-export const SCHEMA_VERSION = '1.1';
+/**
+ * 1.1: model.outputs[], classes[].output and .unit (several outputs, profile outputs).
+ * 2.0: on disk, the restart-level arrays (fiv, traces, featureMaps) and sd (= √variance) moved to
+ * a NAME.npz beside NAME.json, numbers at float32 precision (src/engine/results-file.ts).
+ */
+export const SCHEMA_VERSION = '2.0';
 
 /** One analysed output of the model. */
 export interface OutputResult {

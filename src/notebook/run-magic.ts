@@ -9,7 +9,8 @@ import type { AscentProgress } from '../engine/ascent/pairs';
 import { BACKENDS, type BackendChoice } from '../engine/backend-names';
 import { CancelledError, UserError, type Activity } from '../engine/errors';
 import { checkOutputPath } from '../engine/output-path';
-import { writeFileAtomic } from '../engine/write-atomic';
+import { writeFileAtomic, writeFilesAtomic } from '../engine/write-atomic';
+import { companionPath, resultsFiles } from '../engine/results-file';
 import type { Results } from '../engine/results';
 import type { WorkerClient } from '../worker/client';
 import type { ModelInfo, ModelRequest } from '../worker/protocol';
@@ -227,10 +228,13 @@ async function writeExport(ctx: RunContext, arg: string, name: string, r: Result
   await allowWrite(ctx, file, arg);
   checkOutputPath(file, 'the export');
   const json = path.extname(file).toLowerCase() === '.json';
-  // Results are written as JSON in pieces (any size); errors of the file system are UserErrors.
-  writeFileAtomic(file, json ? { json: r } : ofivCsv(r));
-  const what = json ? 'results' : `OFIV (${r.features.length} features × ${r.classes.length} classes)`;
-  return [text(`Wrote ${what} of ${name} to ${file} (${(fs.statSync(file).size / 1024).toFixed(1)} KB)`)];
+  // Results are the JSON (written in pieces, any size) and its .npz of per-restart arrays, as one
+  // write (write-atomic.ts); errors of the file system are UserErrors.
+  if (json) writeFilesAtomic(resultsFiles(r, file));
+  else writeFileAtomic(file, ofivCsv(r));
+  const kb = (f: string) => `${(fs.statSync(f).size / 1024).toFixed(1)} KB`;
+  if (json) return [text(`Wrote results of ${name} to ${file} (${kb(file)}) and its per-restart arrays to ${companionPath(file)} (${kb(companionPath(file))})`)];
+  return [text(`Wrote OFIV (${r.features.length} features × ${r.classes.length} classes) of ${name} to ${file} (${kb(file)})`)];
 }
 
 async function backendMagic(call: MagicCall, ctx: RunContext): Promise<Output[]> {

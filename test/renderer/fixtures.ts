@@ -20,6 +20,8 @@ export interface FixtureOptions {
   names?: (i: number) => string;
   /** Give every feature a JASPAR-style match (the motif step's future output). */
   matches?: boolean;
+  /** Per-restart FIVs (restarts × features per class, spread by the class's SD around its OFIV), as an analysis keeps them. */
+  fiv?: boolean;
 }
 
 export function syntheticResults(o: FixtureOptions): Results {
@@ -49,7 +51,7 @@ export function syntheticResults(o: FixtureOptions): Results {
       objectives: scores.map((s) => s - 0.5),
       iterations: scores.map(() => 80 + Math.floor(rand() * 60)),
       weights: scores.map(() => 1 / R),
-      fiv: [],
+      fiv: o.fiv ? scores.map(() => ofiv.map((v, k) => v + sd[k] * normal())) : [],
       ofiv,
       sd,
       variance: sd.map((s) => s * s),
