@@ -1,14 +1,19 @@
 /**
  * npm run bench: DeepResolve speed on this machine (issue 6). Each scenario runs in a child
  * process; results go to bench/results/latest.json and a table on stdout (copied into README).
- * Options: --full adds all 919 DeepSEA classes; --backends wasm,cpu picks backends;
- * --only NAME,NAME runs only those scenarios.
+ * Options: --full adds all 919 DeepSEA classes and all 164 Basset classes; --backends wasm,cpu
+ * picks backends; --only NAME,NAME runs only those scenarios; --no-torch skips the PyTorch side;
+ * --out NAME writes bench/results/NAME.{json,md} instead of latest.{json,md}.
+ *
+ * The PyTorch side (issue 16): a scenario whose row names a `torchJob` is followed at once by the
+ * same work in PyTorch (bench/torch-ascent.py, 2 threads) when /usr/bin/python3 has torch
+ * (`apt-get install python3-torch`); the row gets both times and their ratio.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEEP_TAIL_HEAD_FLOPS, DEEPSEA_HEAD_FLOPS } from './models';
+import { BASSET_HEAD_FLOPS, BPNET_HEAD_FLOPS, DEEP_TAIL_HEAD_FLOPS, DEEPSEA_HEAD_FLOPS } from './models';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -32,7 +37,16 @@ const plan: [string, string[]][] = [
   ['deepsea-1x10', backends],
   ['deepsea-1x10-cached-gram', ['wasm']],
   ['deepsea-1x10-direct', ['wasm']],
+  ['deepsea-1x10-direct-native', ['wasm']],
+  ['deepsea-1x10-direct-native-t1', ['wasm']],
   ['deepsea-1x10-direct-w1', ['wasm']],
+  ['bpnet-4x10-native', ['wasm']],
+  ['bpnet-4x10-native-t1', ['wasm']],
+  ['bpnet-4x10-30it', ['wasm']],
+  ['bpnet-4x10-30it-native', ['wasm']],
+  ['basset-1x10-native', ['wasm']],
+  ['basset-1x10-30it', ['wasm']],
+  ['basset-1x10-30it-native', ['wasm']],
   ['deepsea-1x10-explicit', ['wasm']],
   ['deepsea-100x10', ['wasm']],
   ['deeptail-1x10', ['wasm']],
@@ -40,15 +54,34 @@ const plan: [string, string[]][] = [
   ['deeptail-1x10-direct', ['wasm']],
   ['deeptail-100x10', ['wasm']],
   ['deeptail-100x10-w1', ['wasm']],
-  ...(full ? ([['deepsea-919x10', ['wasm']], ['deeptail-919x10', ['wasm']]] as [string, string[]][]) : []),
+  ...(full ? ([['deepsea-919x10', ['wasm']], ['deeptail-919x10', ['wasm']], ['basset-164x10-native', ['wasm']]] as [string, string[]][]) : []),
   ['motifs-960-vs-jaspar', ['js']],
+  ['logos-deepsea-960', ['wasm']],
+  ['logos-deepsea-20', ['wasm']],
   ['render-heatmap-919x960', ['chromium']],
   ['render-similarity-919', ['chromium']],
   ['encode-all', backends],
   ['encode-all-direct', backends],
 ];
 const only = option('--only')?.split(',');
+const PYTHON = '/usr/bin/python3';
+const torchVersion = (() => {
+  if (args.includes('--no-torch')) return null;
+  try {
+    return execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+})();
+if (!torchVersion) process.stderr.write(`no PyTorch in ${PYTHON}: the PyTorch columns stay empty (apt-get install python3-torch)\n`);
 
+/** The same work in PyTorch, right after ours (same head, passes and batch size; 2 threads). */
+function torchSide(job: { model: string; passes: number; batch: number }) {
+  const out = execFileSync(PYTHON, [path.join(__dirname, 'torch-ascent.py'), job.model, '--passes', String(job.passes), '--batch', String(job.batch), '--threads', '2'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; passesPerSecond: number; threads: number; torch: string };
+}
+
+const loadAtStart = os.loadavg();
 const root = path.resolve(__dirname, '..');
 const rows: Record<string, unknown>[] = [];
 for (const [name, on] of plan) {
@@ -62,7 +95,19 @@ for (const [name, on] of plan) {
     } catch (err) {
       row = { name, backend, error: String((err as Error).message).split('\n')[0] };
     }
-    process.stderr.write(`${JSON.stringify(row)}\n`);
+    if (torchVersion && row.torchJob && !row.error) {
+      try {
+        const t = torchSide(row.torchJob as { model: string; passes: number; batch: number });
+        row.torchSeconds = t.seconds;
+        row.torchPassesPerSecond = t.passesPerSecond;
+        // > 1: this project is faster than PyTorch at the same work.
+        row.vsTorch = t.seconds / (row.seconds as number);
+      } catch (err) {
+        row.torchError = String((err as Error).message).split('\n')[0];
+      }
+    }
+    const { ofiv: _ofiv, ...shown } = row;
+    process.stderr.write(`${JSON.stringify(shown)}\n`);
     rows.push(row);
   }
 }
@@ -73,7 +118,10 @@ const machine = {
   cpu: os.cpus()[0]?.model,
   memoryGB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
-  load: os.loadavg(),
+  torch: torchVersion,
+  load: loadAtStart,
+  loadAtEnd: os.loadavg(),
+  command: `npm run bench -- ${args.join(' ')}`.trim(),
   deepseaHeadFlopsPerPass: DEEPSEA_HEAD_FLOPS,
   deepTailHeadFlopsPerPass: DEEP_TAIL_HEAD_FLOPS,
 };
@@ -82,7 +130,8 @@ rows.forEach((r) => {
   const e = effectiveGflops(r);
   if (e !== undefined) r.effectiveGflops = e;
 });
-fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify({ machine, rows }, null, 2) + '\n');
+const outName = option('--out') ?? 'latest';
+fs.writeFileSync(path.join(__dirname, 'results', `${outName}.json`), JSON.stringify({ machine, rows }, null, 2) + '\n');
 
 /**
  * Effective GFLOP/s of an analysis: the direct path's work for the same iterations (pairs ×
@@ -91,24 +140,26 @@ fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(
  * computes; the batch-N rows give the arithmetic rate of the direct path.
  */
 function effectiveGflops(r: Record<string, unknown>): number | undefined {
-  const flops = String(r.name).startsWith('deepsea-') ? DEEPSEA_HEAD_FLOPS : String(r.name).startsWith('deeptail-') ? DEEP_TAIL_HEAD_FLOPS : 0;
+  const prefix = String(r.name).split('-')[0];
+  const flops = ({ deepsea: DEEPSEA_HEAD_FLOPS, deeptail: DEEP_TAIL_HEAD_FLOPS, basset: BASSET_HEAD_FLOPS, bpnet: BPNET_HEAD_FLOPS } as Record<string, number>)[prefix] ?? 0;
   if (!flops || typeof r.seconds !== 'number' || typeof r.pairs !== 'number' || typeof r.meanIterations !== 'number') return undefined;
   return (r.pairs * r.meanIterations * flops) / r.seconds / 1e9;
 }
 
 const fmt = (v: unknown, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : v === undefined ? '' : String(v));
 const lines = [
-  `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGB} GB, Node ${machine.node}; load ${machine.load.map((l) => l.toFixed(1)).join(' ')} at start`,
+  `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGB} GB, Node ${machine.node}; load ${machine.load.map((l) => l.toFixed(1)).join(' ')} at start, ${machine.loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end (other work on the machine slows both sides alike only roughly)`,
   '',
-  `FLOPs per pass (forward + input gradient, from the layer shapes): DeepSEA head ${(DEEPSEA_HEAD_FLOPS / 1e9).toFixed(3)} G, deep-tail head ${(DEEP_TAIL_HEAD_FLOPS / 1e9).toFixed(3)} G. Effective GFLOP/s of an analysis = pairs × iterations × FLOPs per pass / wall time.`,
+  `FLOPs per pass (forward + input gradient, from the layer shapes): DeepSEA head ${(DEEPSEA_HEAD_FLOPS / 1e9).toFixed(3)} G, deep-tail head ${(DEEP_TAIL_HEAD_FLOPS / 1e9).toFixed(3)} G, Basset head (from conv1) ${(BASSET_HEAD_FLOPS / 1e9).toFixed(3)} G, BPNet head (from conv1) ${(BPNET_HEAD_FLOPS / 1e9).toFixed(3)} G. Effective GFLOP/s of an analysis = pairs × iterations × FLOPs per pass / wall time.`,
+  `PyTorch: ${torchVersion ?? 'not found'} (${PYTHON}, 2 threads), the same passes in batches of the same size right after each row; × PyTorch = PyTorch's seconds / ours (> 1: faster than PyTorch).`,
   '',
-  '| scenario | backend | ascent | pass/s | GFLOP/s | effective GFLOP/s | wall s | iterations/pair | mean J | peak RSS MB |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| scenario | backend | ascent | engine | pass/s | GFLOP/s | effective GFLOP/s | wall s | PyTorch s | × PyTorch | iterations/pair | mean J | peak RSS MB |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map((r) =>
     r.error
-      ? `| ${r.name} | ${r.backend} | error: ${r.error} ||||||||`
-      : `| ${r.name} | ${r.backend} | ${fmt(r.ascent)} | ${fmt(r.passesPerSecond)} | ${fmt(r.gflops)} | ${fmt(r.effectiveGflops, 0)} | ${fmt(r.seconds)} | ${fmt(r.meanIterations, 0)} | ${fmt(r.meanObjective, 4)} | ${fmt(r.maxRssMB, 0)} |`,
+      ? `| ${r.name} | ${r.backend} | error: ${r.error} |||||||||||`
+      : `| ${r.name} | ${r.backend} | ${fmt(r.ascent)} | ${fmt(r.engine)} | ${fmt(r.passesPerSecond)} | ${fmt(r.gflops)} | ${fmt(r.effectiveGflops, 0)} | ${fmt(r.seconds)} | ${fmt(r.torchSeconds)} | ${fmt(r.vsTorch, 2)} | ${fmt(r.meanIterations, 0)} | ${fmt(r.meanObjective, 4)} | ${fmt(r.maxRssMB, 0)} |`,
   ),
 ];
-fs.writeFileSync(path.join(__dirname, 'results', 'latest.md'), lines.join('\n') + '\n');
+fs.writeFileSync(path.join(__dirname, 'results', `${outName}.md`), lines.join('\n') + '\n');
 process.stdout.write(lines.join('\n') + '\n');

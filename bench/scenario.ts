@@ -8,7 +8,7 @@ import { splitModel } from '../src/engine/head';
 import { defaultAnalysisLayer } from '../src/engine/layers';
 import { resolveFeatures } from '../src/engine/resolve';
 import type { Settings } from '../src/engine/settings';
-import { DEEPSEA_HEAD_FLOPS, deepSea, deepSeaDeepTail, encode422 } from './models';
+import { DEEPSEA_HEAD_FLOPS, basset, bpnet, deepSea, deepSeaDeepTail, encode422 } from './models';
 
 const [name, backend] = process.argv.slice(2) as [string, BackendName];
 
@@ -31,17 +31,30 @@ async function throughput(batch: number) {
   return { passesPerSecond: passes, gflops: (passes * DEEPSEA_HEAD_FLOPS) / 1e9 };
 }
 
-async function analysis(which: 'deepsea' | 'deeptail' | 'encode', settings: Partial<Settings>) {
-  const model = which === 'deepsea' ? deepSea() : which === 'deeptail' ? deepSeaDeepTail() : encode422();
+const MODELS = { deepsea: deepSea, deeptail: deepSeaDeepTail, encode: encode422, basset, bpnet };
+
+/**
+ * One analysis through resolveFeatures (model load excluded, everything else included). With
+ * `torch`, the row says which PyTorch job does the same work (bench/torch-ascent.py: the same
+ * head, the same passes in batches of the same size), and bench/run.ts runs it right after.
+ */
+async function analysis(which: keyof typeof MODELS, settings: Partial<Settings>, torch = false) {
+  const model = MODELS[which]();
   const started = Date.now();
   const results = await resolveFeatures({ loaded: { model, name: which, path: '-', format: 'tfjs-layers' }, settings: { backend, ...settings } });
   const objectives = results.classes.flatMap((c) => c.objectives);
+  const ofiv = results.classes.flatMap((c) => c.ofiv);
   return {
     seconds: (Date.now() - started) / 1000,
     ascent: results.settings.ascentUsed,
+    engine: results.settings.ascentEngine,
     pairs: results.timing.pairs,
+    chunkSize: results.settings.chunkSize,
     meanIterations: results.timing.iterations / results.timing.pairs,
     meanObjective: objectives.reduce((a, b) => a + b, 0) / objectives.length,
+    // OFIV of every class, for comparing two paths at the same settings (bench/results/latest.json).
+    ofiv,
+    ...(torch ? { torchJob: { model: which, passes: results.timing.iterations, batch: results.settings.chunkSize } } : {}),
   };
 }
 
@@ -107,7 +120,34 @@ async function cachedGram() {
   return { seconds, ascent: results.settings.ascentUsed, pairs: results.timing.pairs, meanIterations: results.timing.iterations / results.timing.pairs, meanObjective: objectives.reduce((a, b) => a + b, 0) / objectives.length };
 }
 
+/**
+ * Model-derived logos (issue 15) of DeepSEA's conv3 channels: `channels` of the 960, sequences as
+ * the engine's default budget picks them (src/engine/feature-logos/features.ts).
+ */
+async function deepSeaLogos(channels: number) {
+  const { modelLogos } = await import('../src/engine/feature-logos');
+  const { defaultSequences } = await import('../src/engine/feature-logos/features');
+  const model = deepSea();
+  const loaded = { model, name: 'deepsea', path: '-', format: 'tfjs-layers' as const };
+  const layer = model.layers.findIndex((l) => l.name === 'conv3');
+  const sequences = defaultSequences(loaded, layer);
+  const started = Date.now();
+  const out = await modelLogos(loaded, layer, Array.from({ length: channels }, (_, k) => k), { sequences, top: 200, seed: 0 });
+  const widths = [...out.logos.values()].map((l) => l.probabilities.length);
+  return {
+    seconds: (Date.now() - started) / 1000,
+    channels,
+    sequences,
+    logos: out.logos.size,
+    noLogo: out.missing.size,
+    receptiveField: out.field?.size,
+    meanWidth: widths.reduce((a, b) => a + b, 0) / Math.max(1, widths.length),
+  };
+}
+
 const scenarios: Record<string, () => Promise<object>> = {
+  'logos-deepsea-960': () => deepSeaLogos(960),
+  'logos-deepsea-20': () => deepSeaLogos(20),
   'deepsea-1x10-cached-gram': cachedGram,
   'motifs-960-vs-jaspar': motifMatching,
   'render-heatmap-919x960': () => firstPaint('heatmap'),
@@ -117,7 +157,20 @@ const scenarios: Record<string, () => Promise<object>> = {
   'batch-64': () => throughput(64),
   'batch-256': () => throughput(256),
   'deepsea-1x10': () => analysis('deepsea', { classes: '0', restarts: 10 }),
-  'deepsea-1x10-direct': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10 }),
+  // The direct path (any head that does not start with a dense layer), against PyTorch doing the same work (issue 16).
+  'deepsea-1x10-direct': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, native: 'off' }, true),
+  'deepsea-1x10-direct-native': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10 }, true),
+  'deepsea-1x10-direct-native-t1': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 1 }),
+  'basset-1x10-native': () => analysis('basset', { layer: 'conv1', classes: '0', restarts: 10 }, true),
+  'basset-164x10-native': () => analysis('basset', { layer: 'conv1', restarts: 10 }, true),
+  'bpnet-4x10-native': () => analysis('bpnet', { layer: 'conv1', restarts: 10 }, true),
+  'bpnet-4x10-native-t1': () => analysis('bpnet', { layer: 'conv1', restarts: 10, workers: 1 }),
+  // Today's TensorFlow.js direct path on the conv heads is too slow to converge in a benchmark:
+  // both paths at 30 iterations per pair (same settings, so the same numbers too).
+  'basset-1x10-30it': () => analysis('basset', { layer: 'conv1', classes: '0', restarts: 10, maxIter: 30, native: 'off' }, true),
+  'basset-1x10-30it-native': () => analysis('basset', { layer: 'conv1', classes: '0', restarts: 10, maxIter: 30 }, true),
+  'bpnet-4x10-30it': () => analysis('bpnet', { layer: 'conv1', restarts: 10, maxIter: 30, native: 'off' }, true),
+  'bpnet-4x10-30it-native': () => analysis('bpnet', { layer: 'conv1', restarts: 10, maxIter: 30 }, true),
   // Hidden space with the direct path's own starts: the same iterates, so the same mean J.
   'deepsea-1x10-explicit': () => analysis('deepsea', { classes: '0', restarts: 10, starts: 'explicit' }),
   'deepsea-100x10': () => analysis('deepsea', { classes: '0-99', restarts: 10 }),
@@ -129,8 +182,8 @@ const scenarios: Record<string, () => Promise<object>> = {
   'deeptail-100x10': () => analysis('deeptail', { classes: '0-99', restarts: 10 }),
   'deeptail-919x10': () => analysis('deeptail', { classes: 'all', restarts: 10 }),
   // The TensorFlow.js ascents on one thread against worker threads (src/engine/ascent/pool.ts; `pool`: its start-up timings).
-  'deepsea-1x10-direct-w1': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 1 }),
-  'deepsea-1x10-direct-w2': async () => ({ ...(await analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 2 })), pool: (await import('../src/engine/ascent/pool')).ascentPoolWorkers.last }),
+  'deepsea-1x10-direct-w1': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 1, native: 'off' }),
+  'deepsea-1x10-direct-w2': async () => ({ ...(await analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 2, native: 'off' })), pool: (await import('../src/engine/ascent/pool')).ascentPoolWorkers.last }),
   'deeptail-1x10-w1': () => analysis('deeptail', { classes: '0', restarts: 10, workers: 1 }),
   'deeptail-1x10-w2': async () => ({ ...(await analysis('deeptail', { classes: '0', restarts: 10, workers: 2 })), pool: (await import('../src/engine/ascent/pool')).ascentPoolWorkers.last }),
   'deeptail-100x10-w1': () => analysis('deeptail', { classes: '0-99', restarts: 10, workers: 1 }),

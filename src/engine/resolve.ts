@@ -7,6 +7,7 @@ import { ascend } from './ascent/direct';
 import { ascendHidden } from './ascent/hidden';
 import { ascendOnWorkers } from './ascent/pool';
 import { firstDense, type FirstDense } from './ascent/first-dense';
+import { ascendNative, nativeHead, type NativeHead } from './ascent/native/ascent';
 import { UserError } from './errors';
 import { TFJS_VERSIONS, useBackend } from './backend';
 import { parseClassSpec } from './classes';
@@ -99,6 +100,14 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     }
     const ascentUsed = dense ? 'hidden' : 'direct';
     const ascentSettings = { ...settings, chunkSize, keepTrace };
+    // The direct ascent runs on ONNX Runtime's native kernels when it can (they use every core themselves).
+    let native: NativeHead | null = null;
+    if (!dense && settings.native === 'auto') {
+      const made = await nativeHead(model, layerIndex, selection, settings);
+      if ('unsupported' in made) notes.push(`direct ascent on TensorFlow.js: ${made.unsupported}`);
+      else native = made;
+    }
+    const ascentEngine = native ? 'onnxruntime' : 'tensorflow.js';
     const kept = () => head.keptTensors() + (dense?.keptTensors() ?? 0);
     const tensorsBefore = tf.memory().numTensors - kept();
     // The TensorFlow.js ascents go to worker threads when that pays (the ReLU → Dense kernel has its own).
@@ -106,10 +115,11 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       const s = { ...ascentSettings, chunkSize: chunk };
       return dense ? ascendHidden(dense, head.featureShape, some, s, h) : ascend(head, some, s, h);
     };
-    const onWorkers = dense?.reluDense
-      ? null
-      : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
-    const done = onWorkers ?? (await here(pairs, hooks));
+    const onWorkers =
+      dense?.reluDense || native
+        ? null
+        : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
+    const done = native ? await ascendNative(native, pairs, ascentSettings, hooks).finally(() => native!.session.release?.()) : (onWorkers ?? (await here(pairs, hooks)));
     const leaked = tf.memory().numTensors - kept() - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
 
@@ -156,7 +166,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       tool: { name: 'deepresolve', version: TOOL_VERSION, tfjs: TFJS_VERSIONS },
       createdAt: new Date().toISOString(),
       backend,
-      settings: { ...settings, chunkSize, ascentUsed },
+      settings: { ...settings, chunkSize, ascentUsed, ascentEngine },
       model: {
         name: input.loaded.name,
         path: input.loaded.path,

@@ -104,7 +104,8 @@ export interface Results {
   tool: { name: string; version: string; tfjs: Record<string, string> };
   createdAt: string;
   backend: BackendName;
-  settings: Settings & { chunkSize: number; ascentUsed: 'direct' | 'hidden' };
+  /** ascentEngine: what computed the ascent's steps (the direct ascent runs on ONNX Runtime when it can; absent before it could). */
+  settings: Settings & { chunkSize: number; ascentUsed: 'direct' | 'hidden'; ascentEngine?: 'onnxruntime' | 'tensorflow.js' };
   model: ModelSummary;
   features: FeatureInfo[];
   /** Feature indices in hierarchical-clustering order of their OFIV profiles across classes. */

@@ -35,6 +35,12 @@ export interface Settings {
   starts: 'auto' | 'explicit';
   /** Worker threads for the ascent and the Gram matrix; 0 = one per core, at most 4; 1 = this thread only. */
   workers: number;
+  /**
+   * 'auto': the direct ascent runs on ONNX Runtime's native kernels when onnxruntime-node loads
+   * and its graph builder knows every layer of the head (src/engine/ascent/native); 'off': always
+   * on TensorFlow.js.
+   */
+  native: (typeof NATIVE_CHOICES)[number];
   /** Keep each restart's final feature map in the results (large). */
   keepFeatureMaps: boolean;
   /** Keep per-iteration score traces; 'auto' keeps them when there are at most TRACE_PAIR_LIMIT pairs. */
@@ -47,6 +53,7 @@ export interface Settings {
 
 export const TRACE_PAIR_LIMIT = 500;
 export const ASCENT_METHODS = ['auto', 'direct', 'hidden'] as const;
+export const NATIVE_CHOICES = ['auto', 'off'] as const;
 
 export const DEFAULT_SETTINGS: Settings = {
   classes: 'all',
@@ -63,6 +70,7 @@ export const DEFAULT_SETTINGS: Settings = {
   ascent: 'auto',
   starts: 'auto',
   workers: 0,
+  native: 'auto',
   keepFeatureMaps: false,
   keepTraces: 'auto',
   regCovar: 1e-6,
@@ -88,6 +96,7 @@ export function completeSettings(partial: Partial<Settings>): Settings {
   check(Number.isFinite(s.maxMemoryMB) && s.maxMemoryMB > 0, `--max-memory must be > 0 MB (got ${s.maxMemoryMB})`);
   check(BACKENDS.includes(s.backend), `--backend must be one of ${BACKENDS.join(', ')} (got ${s.backend})`);
   check(ASCENT_METHODS.includes(s.ascent), `--ascent must be one of ${ASCENT_METHODS.join(', ')} (got ${s.ascent})`);
+  check(NATIVE_CHOICES.includes(s.native), `--native must be one of ${NATIVE_CHOICES.join(', ')} (got ${s.native})`);
   check(int(s.workers) && s.workers >= 0, `--workers must be a whole number ≥ 0 (got ${s.workers})`);
   check(s.starts === 'auto' || s.starts === 'explicit', `starts must be 'auto' or 'explicit' (got ${s.starts})`);
   check(typeof s.output === 'string' && s.output.trim() !== '', `--output must name an output or be 'all'`);

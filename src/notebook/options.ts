@@ -2,7 +2,7 @@
  * The one option parser of the CLI and the notebook magics: what each command accepts, the
  * defaults (from the engine's settings), tokenising, parsing and "did you mean" suggestions.
  */
-import { ASCENT_METHODS, DEFAULT_SETTINGS, type Settings } from '../engine/settings';
+import { ASCENT_METHODS, DEFAULT_SETTINGS, NATIVE_CHOICES, type Settings } from '../engine/settings';
 import { BACKENDS } from '../engine/backend-names';
 import { UserError } from '../engine/errors';
 
@@ -58,6 +58,7 @@ export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'max-memory', type: 'number', placeholder: 'MB', default: d.maxMemoryMB, help: 'memory budget of one chunk of the ascent, in MB' },
   { name: 'backend', type: 'string', placeholder: 'NAME', default: d.backend, choices: BACKENDS, help: 'TensorFlow.js backend: auto (tensorflow, then wasm, then cpu), tensorflow, wasm or cpu' },
   { name: 'ascent', type: 'string', placeholder: 'HOW', default: d.ascent, choices: ASCENT_METHODS, help: "how the ascent is computed: 'direct' through the head, 'hidden' in the space of the head's first dense layer (exact; heads that start with a dense layer), 'auto' picks 'hidden' when it pays" },
+  { name: 'native', type: 'string', placeholder: 'HOW', default: d.native, choices: NATIVE_CHOICES, help: "direct ascent on ONNX Runtime's native kernels on every core when it loads and knows every layer of the head ('auto'; else TensorFlow.js, with a note), or always on TensorFlow.js ('off')" },
   { name: 'workers', type: 'int', placeholder: 'N', default: d.workers, help: "worker threads for the ascent and the Gram matrix (0: one per core, at most 4; 1: this thread only)" },
   { name: 'labels', type: 'string', placeholder: 'FILE', help: 'class names (one per line) or a training label matrix (CSV/TSV with a header of names, or NPY; samples × classes)' },
   { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models that declare an unspecified sequence length' },
@@ -361,6 +362,7 @@ export function toSettings(options: Parsed['options']): Partial<Settings> {
     maxMemoryMB: pick<number>('max-memory'),
     backend: pick<Settings['backend']>('backend'),
     ascent: pick<Settings['ascent']>('ascent'),
+    native: pick<Settings['native']>('native'),
     workers: pick<number>('workers'),
     keepFeatureMaps: pick<boolean>('keep-maps'),
   };

@@ -33,15 +33,49 @@ interface Slot {
 
 const PROGRESS_INTERVAL_MS = 200;
 
+/**
+ * Progress of a batched ascent (every ascent that keeps a chunk of pairs in flight reports
+ * alike): `finished` once per pair that stops, `update` after each step with the running slots.
+ */
+export function progressReporter(total: number, settings: Pick<AscentSettings, 'maxIter' | 'chunkSize'>, hooks: AscentHooks) {
+  const started = Date.now();
+  let lastProgress = 0;
+  let done = 0;
+  let iterationsDone = 0;
+  return {
+    finished(iterations: number) {
+      done++;
+      iterationsDone += iterations;
+    },
+    update(slots: { t: number }[], force: boolean) {
+      const now = Date.now();
+      if (!hooks.onProgress || (!force && now - lastProgress < PROGRESS_INTERVAL_MS)) return;
+      lastProgress = now;
+      // A running pair counts by its iterations against the mean length of the pairs finished so far.
+      const meanIters = done ? iterationsDone / done : Math.min(settings.maxIter, 200);
+      const partial = slots.reduce((a, s) => a + Math.min(s.t / meanIters, 0.95), 0);
+      const fraction = Math.min(1, (done + partial) / total);
+      const elapsed = (now - started) / 1000;
+      hooks.onProgress({
+        pairsDone: done,
+        pairsTotal: total,
+        fraction,
+        active: slots.length,
+        chunkSize: settings.chunkSize,
+        elapsedSeconds: elapsed,
+        etaSeconds: fraction > 0.01 ? (elapsed * (1 - fraction)) / fraction : null,
+      });
+    },
+  };
+}
+
 export async function runBatched(problem: AscentProblem, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
   const { width } = problem;
   const { maxIter, patience } = settings;
   const results: PairResult[] = [];
-  const started = Date.now();
-  let lastProgress = 0;
+  const report = progressReporter(pairs.length, settings, hooks);
   let next = 0;
   let slots: Slot[] = [];
-  let iterationsDone = 0;
 
   const newSlot = (): Slot => {
     const pair = pairs[next++];
@@ -51,26 +85,6 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
     state: tf.tensor2d(data, [slots.length, width]),
     eta: tf.tensor1d(slots.map((s) => stepSize(settings.lr, s.t))),
   });
-
-  const report = (force: boolean) => {
-    const now = Date.now();
-    if (!hooks.onProgress || (!force && now - lastProgress < PROGRESS_INTERVAL_MS)) return;
-    lastProgress = now;
-    // A running pair counts by its iterations against the mean length of the pairs finished so far.
-    const meanIters = results.length ? iterationsDone / results.length : Math.min(maxIter, 200);
-    const partial = slots.reduce((a, s) => a + Math.min(s.t / meanIters, 0.95), 0);
-    const fraction = Math.min(1, (results.length + partial) / pairs.length);
-    const elapsed = (now - started) / 1000;
-    hooks.onProgress({
-      pairsDone: results.length,
-      pairsTotal: pairs.length,
-      fraction,
-      active: slots.length,
-      chunkSize: settings.chunkSize,
-      elapsedSeconds: elapsed,
-      etaSeconds: fraction > 0.01 ? (elapsed * (1 - fraction)) / fraction : null,
-    });
-  };
 
   while (next < pairs.length && slots.length < settings.chunkSize) slots.push(newSlot());
   const initial = new Float32Array(slots.length * width);
@@ -113,7 +127,7 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
         slots.forEach((slot, i) => {
           if (finished.has(i)) {
             results.push({ ...slot.pair, ...problem.finish(slot.pair, current.subarray(i * width, (i + 1) * width)), score: sv[i], objective: jv[i], iterations: slot.t, trace: slot.trace });
-            iterationsDone += slot.t;
+            report.finished(slot.t);
             if (next < pairs.length) {
               const fresh = newSlot();
               kept.push(fresh);
@@ -131,12 +145,12 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
         rows.forEach((row, i) => data.set(row, i * width));
         batch = batchTensors(data);
       }
-      report(finished.size > 0);
+      report.update(slots, finished.size > 0);
       await yieldToEventLoop();
     }
   } finally {
     tf.dispose([batch.state, batch.eta]);
   }
-  report(true);
+  report.update([], true);
   return results;
 }

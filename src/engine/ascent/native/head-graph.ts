@@ -1,0 +1,318 @@
+/**
+ * The head as one ONNX graph that computes a whole step of the direct ascent: from a batch of
+ * feature maps H [N, ...featureShape], the rows' classes (a one-hot `select` [N, classes]) and step
+ * sizes `eta` [N, 1], the class scores S_c(H) [N], the objectives J = S_c(H) − λ‖H‖² [N] and the
+ * next iterates H + η(∇S_c(H) − 2λH) [N, ...featureShape].
+ *
+ * ONNX Runtime has no gradients in Node, so the input gradient is built here, layer by layer in
+ * reverse: a convolution's is the correlation of dy with the flipped, transposed kernel; a dense
+ * layer's the product with the kernel transposed (Gemm transB, no copy); ReLU and friends multiply
+ * by their derivative at the saved value; max-pooling routes dy to the positions that equal the
+ * maximum; batch norm at inference is an affine map per channel. Feature maps run channels-first
+ * ([N, C, L], ONNX's layout): H is transposed once on the way in and the next iterate once on the
+ * way out; Flatten transposes back to TF.js's position-major order first.
+ *
+ * A head with a layer this does not know gives `unsupported` (the reason), and the direct ascent
+ * stays on TensorFlow.js. The graph is checked against tf.grad in test/unit/native-ascent.test.ts.
+ */
+import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { Layer } from '../../tfl-types';
+import { planHead } from '../../head';
+import { activationName, isShapeOnly, onlyNode, type OutputSelection } from '../../outputs';
+import { OnnxBuilder } from './onnx-builder';
+
+/** A value in the graph: 'ncl' a feature map [N, C, L] (dims [C, L]); 'flat' [N, F] (dims [F]). */
+interface Value {
+  name: string;
+  kind: 'ncl' | 'flat';
+  dims: number[];
+}
+
+/** The input gradients of one layer's inputs from its output gradient (null: none flows). */
+type Backward = (dy: string) => (string | null)[];
+
+export type HeadGraph = { bytes: Uint8Array; featureShape: number[]; numClasses: number } | { unsupported: string };
+
+const first = (v: unknown): number => (Array.isArray(v) ? Number(v[0]) : Number(v));
+const PASS_THROUGH = /^(Dropout|SpatialDropout1D|GaussianNoise|GaussianDropout|AlphaDropout|InputLayer)$/;
+const ACTIVATIONS = new Set(['linear', 'relu', 'sigmoid', 'tanh', 'elu', 'softplus', 'exponential']);
+
+class Unsupported extends Error {}
+const refuse = (layer: Layer, why: string): never => {
+  throw new Unsupported(`layer '${layer.name}' (${layer.getClassName()}): ${why}`);
+};
+
+export function buildHeadGraph(model: LayersModel, layerIndex: number, selection: OutputSelection, l2: number): HeadGraph {
+  try {
+    return build(model, layerIndex, selection, l2);
+  } catch (err) {
+    if (err instanceof Unsupported) return { unsupported: err.message };
+    throw err;
+  }
+}
+
+function build(model: LayersModel, layerIndex: number, selection: OutputSelection, l2: number): HeadGraph {
+  const plan = planHead(model, layerIndex, selection);
+  const { featureTensor, featureShape, outputs, scoreTensors, steps } = plan;
+  if (featureShape.length !== 2) throw new Unsupported(`the feature map has shape ${JSON.stringify(featureShape)}; only (positions, channels) maps`);
+  const g = new OnnxBuilder();
+  const [positions, channels] = featureShape;
+  const zero = g.scalar(0);
+
+  // Final activations: an Activation/Softmax layer passes its input on; a layer with its own runs linear.
+  const identity = new Set<Layer>();
+  const linear = new Set<Layer>();
+  for (const o of outputs) if (o.final) (o.final.mode === 'identity' ? identity : linear).add(o.final.layer);
+
+  const values = new Map<number, Value>();
+  const backs = new Map<Layer, { back: Backward; inputs: SymbolicTensor[] }>();
+  values.set(featureTensor.id, { name: g.op('Transpose', ['h'], { perm: [0, 2, 1] }), kind: 'ncl', dims: [channels, positions] });
+
+  for (const layer of steps) {
+    const node = onlyNode(layer);
+    const inputs = node.inputTensors.map((t: SymbolicTensor) => values.get(t.id));
+    if (inputs.some((v) => !v)) refuse(layer, 'an input the graph does not compute');
+    if (node.outputTensors.length !== 1) refuse(layer, 'several outputs');
+    const act = linear.has(layer) ? 'linear' : (activationName(layer) ?? 'linear');
+    const { out, back } = identity.has(layer) || PASS_THROUGH.test(layer.getClassName()) ? { out: inputs[0]!, back: (dy: string) => [dy] } : forward(g, layer, inputs as Value[], act, zero);
+    values.set(node.outputTensors[0].id, out);
+    backs.set(layer, { back, inputs: node.inputTensors });
+  }
+
+  // Scores: each selected output summarised (profiles summed over their window), masked by `select`.
+  const numClasses = outputs.reduce((a, o) => a + o.units, 0);
+  const grads = new Map<number, string>();
+  const addGrad = (t: SymbolicTensor, dx: string) => {
+    const known = grads.get(t.id);
+    grads.set(t.id, known ? g.op('Add', [known, dx]) : dx);
+  };
+  let scores: string | null = null;
+  outputs.forEach((o, k) => {
+    const v = values.get(scoreTensors[k].id)!;
+    const select = numClasses === o.units ? 'select' : g.op('Slice', ['select', g.int64s([o.classStart]), g.int64s([o.classStart + o.units]), g.int64s([1])]);
+    let summary: string;
+    let seed: string;
+    if (v.kind === 'flat') {
+      if (o.summary) throw new Unsupported(`output '${o.name}': a summarised output that is not a profile`);
+      summary = v.name;
+      seed = select;
+    } else {
+      if (!o.summary) throw new Unsupported(`output '${o.name}' is a feature map without a summary`);
+      const [a, b] = o.summary.positions;
+      const length = v.dims[1];
+      const window = a === 0 && b === length - 1 ? v.name : g.op('Slice', [v.name, g.int64s([a]), g.int64s([b + 1]), g.int64s([2])]);
+      summary = g.op('ReduceSum', [window, g.int64s([2])], { keepdims: 0 });
+      const spread = g.op('Expand', [g.op('Unsqueeze', [select, g.int64s([2])]), g.int64s([1, 1, b - a + 1])]);
+      seed = a === 0 && b === length - 1 ? spread : g.op('Pad', [spread, g.int64s([0, 0, a, 0, 0, length - 1 - b]), zero]);
+    }
+    const s = g.op('ReduceSum', [g.op('Mul', [summary, select]), g.int64s([1])], { keepdims: 0 });
+    scores = scores ? g.op('Add', [scores, s]) : s;
+    addGrad(scoreTensors[k], seed);
+  });
+
+  // The input gradient, layer by layer in reverse.
+  for (const layer of [...steps].reverse()) {
+    const out = onlyNode(layer).outputTensors[0];
+    const dy = grads.get(out.id);
+    if (!dy) continue;
+    const { back, inputs } = backs.get(layer)!;
+    back(dy).forEach((dx, i) => dx && addGrad(inputs[i], dx));
+  }
+  const gradNcl = grads.get(featureTensor.id);
+  if (!gradNcl) throw new Unsupported('the class scores do not depend on the feature map');
+  const grad = g.op('Transpose', [gradNcl], { perm: [0, 2, 1] });
+
+  // The step itself, in float32 as the TensorFlow.js path computes it.
+  const norm = g.op('ReduceSum', [g.op('Mul', ['h', 'h']), g.int64s([1, 2])], { keepdims: 0 });
+  g.output(scores!, 'scores');
+  g.output(g.op('Sub', [scores!, g.op('Mul', [g.scalar(l2), norm])]), 'objective');
+  const ascentDirection = g.op('Sub', [grad, g.op('Mul', [g.scalar(2 * l2), 'h'])]);
+  const eta = g.op('Unsqueeze', ['eta', g.int64s([2])]);
+  g.output(g.op('Add', ['h', g.op('Mul', [eta, ascentDirection])]), 'next');
+
+  const bytes = g.encode(
+    [
+      ['h', featureShape],
+      ['select', [numClasses]],
+      ['eta', [1]],
+    ],
+    [
+      ['scores', []],
+      ['objective', []],
+      ['next', featureShape],
+    ],
+  );
+  return { bytes, featureShape, numClasses };
+}
+
+/** y = act(z) and dz from dy (z: the pre-activation, y: the output). */
+function activate(g: OnnxBuilder, layer: Layer, act: string, z: string, zero: string): { y: string; dz: (dy: string) => string } {
+  if (!ACTIVATIONS.has(act)) refuse(layer, `activation '${act}'`);
+  switch (act) {
+    case 'linear':
+      return { y: z, dz: (dy) => dy };
+    case 'relu': {
+      const y = g.op('Relu', [z]);
+      return { y, dz: (dy) => g.op('Where', [g.op('Greater', [y, zero]), dy, zero]) };
+    }
+    case 'sigmoid': {
+      const y = g.op('Sigmoid', [z]);
+      return { y, dz: (dy) => g.op('Mul', [dy, g.op('Mul', [y, g.op('Sub', [g.scalar(1), y])])]) };
+    }
+    case 'tanh': {
+      const y = g.op('Tanh', [z]);
+      return { y, dz: (dy) => g.op('Mul', [dy, g.op('Sub', [g.scalar(1), g.op('Mul', [y, y])])]) };
+    }
+    case 'elu': {
+      const y = g.op('Elu', [z], { alpha: { float: 1 } });
+      return { y, dz: (dy) => g.op('Where', [g.op('GreaterOrEqual', [y, zero]), dy, g.op('Mul', [dy, g.op('Add', [y, g.scalar(1)])])]) };
+    }
+    case 'softplus': {
+      const y = g.op('Softplus', [z]);
+      return { y, dz: (dy) => g.op('Mul', [dy, g.op('Sigmoid', [z])]) };
+    }
+    default: {
+      const y = g.op('Exp', [z]);
+      return { y, dz: (dy) => g.op('Mul', [dy, y]) };
+    }
+  }
+}
+
+/** Upsamples [N, C, Lp] by `p` along L and pads it to `length` with zeros. */
+function spreadPooled(g: OnnxBuilder, v: string, p: number, pooled: number, length: number, zero: string): string {
+  const spread = g.op('Reshape', [g.op('Expand', [g.op('Unsqueeze', [v, g.int64s([3])]), g.int64s([1, 1, 1, p])]), g.int64s([0, 0, pooled * p])]);
+  return pooled * p === length ? spread : g.op('Pad', [spread, g.int64s([0, 0, 0, 0, 0, length - pooled * p]), zero]);
+}
+
+function forward(g: OnnxBuilder, layer: Layer, inputs: Value[], act: string, zero: string): { out: Value; back: Backward } {
+  const cls = layer.getClassName();
+  const config = layer.getConfig() as Record<string, unknown>;
+  const [x] = inputs;
+  const weights = () => layer.getWeights().map((w) => ({ data: w.dataSync() as Float32Array, shape: w.shape }));
+  const ncl = () => x.kind === 'ncl' || refuse(layer, 'an input that is not a (positions, channels) map');
+
+  switch (cls) {
+    case 'Conv1D': {
+      ncl();
+      if (first(config.strides) !== 1) refuse(layer, 'strides other than 1');
+      const [kernel, bias] = weights();
+      const [k, cin, cout] = kernel.shape;
+      const d = first(config.dilationRate ?? 1);
+      const span = d * (k - 1);
+      const padding = String(config.padding);
+      const [pl, pr] = padding === 'valid' ? [0, 0] : padding === 'same' ? [Math.floor(span / 2), span - Math.floor(span / 2)] : refuse(layer, `padding '${padding}'`);
+      // ONNX kernels: forward [Cout, Cin, K]; gradient [Cin, Cout, K] flipped along K.
+      const w = new Float32Array(cout * cin * k);
+      const wBack = new Float32Array(cin * cout * k);
+      for (let t = 0; t < k; t++)
+        for (let i = 0; i < cin; i++)
+          for (let o = 0; o < cout; o++) {
+            const value = kernel.data[(t * cin + i) * cout + o];
+            w[(o * cin + i) * k + t] = value;
+            wBack[(i * cout + o) * k + (k - 1 - t)] = value;
+          }
+      const attrs = { dilations: [d], kernel_shape: [k], pads: [pl, pr], strides: [1] };
+      const z = g.op('Conv', [x.name, g.floats(w, [cout, cin, k]), ...(bias ? [g.floats(bias.data, [cout])] : [])], attrs);
+      const { y, dz } = activate(g, layer, act, z, zero);
+      const length = x.dims[1] + pl + pr - span;
+      const wb = g.floats(wBack, [cin, cout, k]);
+      return {
+        out: { name: y, kind: 'ncl', dims: [cout, length] },
+        back: (dy) => [g.op('Conv', [dz(dy), wb], { dilations: [d], kernel_shape: [k], pads: [span - pl, span - pr], strides: [1] })],
+      };
+    }
+    case 'Dense': {
+      if (x.kind !== 'flat') refuse(layer, 'a dense layer on a 3-D input');
+      const [kernel, bias] = weights();
+      const [n, units] = kernel.shape;
+      const kw = g.floats(kernel.data, [n, units]);
+      const z = g.op('Gemm', [x.name, kw, ...(bias ? [g.floats(bias.data, [units])] : [])]);
+      const { y, dz } = activate(g, layer, act, z, zero);
+      return { out: { name: y, kind: 'flat', dims: [units] }, back: (dy) => [g.op('Gemm', [dz(dy), kw], { transB: 1 })] };
+    }
+    case 'Activation': {
+      const { y, dz } = activate(g, layer, act, x.name, zero);
+      return { out: { ...x, name: y }, back: (dy) => [dz(dy)] };
+    }
+    case 'ReLU': {
+      if (config.maxValue != null || (config.negativeSlope != null && config.negativeSlope !== 0) || (config.threshold != null && config.threshold !== 0)) refuse(layer, 'a capped or leaky ReLU');
+      const { y, dz } = activate(g, layer, 'relu', x.name, zero);
+      return { out: { ...x, name: y }, back: (dy) => [dz(dy)] };
+    }
+    case 'BatchNormalization': {
+      const axis = Number(config.axis ?? -1);
+      if (axis !== -1 && axis !== (x.kind === 'ncl' ? 2 : 1)) refuse(layer, `axis ${axis}`);
+      const ws = weights();
+      const c = x.dims[0];
+      let i = 0;
+      const gamma = config.scale === false ? null : ws[i++].data;
+      const beta = config.center === false ? null : ws[i++].data;
+      const [mean, variance] = [ws[i++].data, ws[i++].data];
+      const eps = Number(config.epsilon ?? 1e-3);
+      const scale = new Float32Array(c);
+      const shift = new Float32Array(c);
+      for (let j = 0; j < c; j++) {
+        scale[j] = (gamma ? gamma[j] : 1) / Math.sqrt(variance[j] + eps);
+        shift[j] = (beta ? beta[j] : 0) - mean[j] * scale[j];
+      }
+      const dims = x.kind === 'ncl' ? [c, 1] : [c];
+      const s = g.floats(scale, dims);
+      const y = g.op('Add', [g.op('Mul', [x.name, s]), g.floats(shift, dims)]);
+      return { out: { ...x, name: y }, back: (dy) => [g.op('Mul', [dy, s])] };
+    }
+    case 'MaxPooling1D':
+    case 'AveragePooling1D': {
+      ncl();
+      const p = first(config.poolSize);
+      if (first(config.strides ?? p) !== p || config.padding !== 'valid') refuse(layer, 'pooling other than non-overlapping and valid');
+      const length = x.dims[1];
+      const pooled = Math.floor(length / p);
+      const attrs = { kernel_shape: [p], strides: [p] };
+      if (cls === 'AveragePooling1D') {
+        const y = g.op('AveragePool', [x.name], attrs);
+        return { out: { name: y, kind: 'ncl', dims: [x.dims[0], pooled] }, back: (dy) => [spreadPooled(g, g.op('Mul', [dy, g.scalar(1 / p)]), p, pooled, length, zero)] };
+      }
+      const y = g.op('MaxPool', [x.name], attrs);
+      return {
+        out: { name: y, kind: 'ncl', dims: [x.dims[0], pooled] },
+        back: (dy) => {
+          const up = spreadPooled(g, y, p, pooled, length, zero);
+          return [g.op('Where', [g.op('Equal', [x.name, up]), spreadPooled(g, dy, p, pooled, length, zero), zero])];
+        },
+      };
+    }
+    case 'GlobalAveragePooling1D': {
+      ncl();
+      const [c, length] = x.dims;
+      const y = g.op('ReduceMean', [x.name], { axes: [2], keepdims: 0 });
+      return { out: { name: y, kind: 'flat', dims: [c] }, back: (dy) => [g.op('Expand', [g.op('Unsqueeze', [g.op('Mul', [dy, g.scalar(1 / length)]), g.int64s([2])]), g.int64s([1, 1, length])])] };
+    }
+    case 'GlobalMaxPooling1D': {
+      ncl();
+      const [c] = x.dims;
+      const y = g.op('ReduceMax', [x.name], { axes: [2], keepdims: 0 });
+      return { out: { name: y, kind: 'flat', dims: [c] }, back: (dy) => [g.op('Where', [g.op('Equal', [x.name, g.op('Unsqueeze', [y, g.int64s([2])])]), g.op('Unsqueeze', [dy, g.int64s([2])]), zero])] };
+    }
+    case 'Cropping1D': {
+      ncl();
+      const [a, b] = (config.cropping as number[]) ?? [0, 0];
+      const [c, length] = x.dims;
+      const y = g.op('Slice', [x.name, g.int64s([a]), g.int64s([length - b]), g.int64s([2])]);
+      return { out: { name: y, kind: 'ncl', dims: [c, length - a - b] }, back: (dy) => [g.op('Pad', [dy, g.int64s([0, 0, a, 0, 0, b]), zero])] };
+    }
+    case 'Flatten': {
+      if (x.kind === 'flat') return { out: x, back: (dy) => [dy] };
+      const [c, length] = x.dims;
+      const y = g.op('Reshape', [g.op('Transpose', [x.name], { perm: [0, 2, 1] }), g.int64s([0, -1])]);
+      return { out: { name: y, kind: 'flat', dims: [c * length] }, back: (dy) => [g.op('Transpose', [g.op('Reshape', [dy, g.int64s([0, length, c])])], { perm: [0, 2, 1] })] };
+    }
+    case 'Add': {
+      if (inputs.some((v) => v.kind !== x.kind || v.dims.join() !== x.dims.join())) refuse(layer, 'inputs of different shapes');
+      const y = inputs.slice(1).reduce((sum, v) => g.op('Add', [sum, v.name]), x.name);
+      return { out: { ...x, name: y }, back: (dy) => inputs.map(() => dy) };
+    }
+    default:
+      if (isShapeOnly(layer)) refuse(layer, 'a reshaping layer');
+      return refuse(layer, 'not in the native graph');
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The direct ascent on ONNX Runtime (src/engine/ascent/native): the forward + input-gradient graph
+ * the project builds for a head gives the same class scores, objectives and next iterates as
+ * TensorFlow.js's own forward pass and tf.grad (cpu backend), to 1e-5 of the largest value, for
+ * heads of every layer kind it knows (convolutions with 'valid'/'same' padding and
+ * dilation, dense layers, ReLU/sigmoid/tanh/ELU/softplus, batch norm, max/average/global pooling,
+ * cropping, residual adds, profile and counts outputs); whole analyses through resolveFeatures give
+ * the same mean objective and OFIV as the TensorFlow.js direct path; a head with a layer it does
+ * not know runs on TensorFlow.js, with a note saying why.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { Cropping1D } from '../../src/engine/layers/index';
+import { useBackend } from '../../src/engine/backend';
+import { splitModel } from '../../src/engine/head';
+import { nativeHead } from '../../src/engine/ascent/native/ascent';
+import { buildHeadGraph } from '../../src/engine/ascent/native/head-graph';
+import { resolveFeatures } from '../../src/engine/resolve';
+import { fillNormal } from '../../src/engine/rng';
+
+const L2 = 2.8;
+
+/** Seeded normal weights, scaled by fan-in; batch norm with non-trivial statistics. */
+function seedWeights(model: tfl.LayersModel, seed: number) {
+  model.layers.forEach((layer, i) => {
+    const ws = layer.getWeights();
+    if (!ws.length) return;
+    const bn = layer.getClassName() === 'BatchNormalization';
+    layer.setWeights(
+      ws.map((w, j) => {
+        const v = fillNormal(new Float32Array(w.size), seed * 1000 + i * 10 + j);
+        const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
+        // BN: gamma and variance positive; others centred.
+        const scaled = bn ? v.map((x) => (j === 0 || j === 3 ? 0.5 + Math.abs(x) : 0.3 * x)) : v.map((x) => x * (w.shape.length > 1 ? Math.sqrt(2 / fanIn) : 0.1));
+        return tf.tensor(scaled, w.shape);
+      }),
+    );
+  });
+  return model;
+}
+
+/** Conv/BN/ReLU/pool blocks → Flatten → Dense → sigmoid outputs (Basset in small). */
+function convTower() {
+  return seedWeights(
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv1d({ inputShape: [48, 4], filters: 6, kernelSize: 5, padding: 'same', name: 'conv1' }),
+        tfl.layers.batchNormalization({}),
+        tfl.layers.reLU({}),
+        tfl.layers.maxPooling1d({ poolSize: 3 }),
+        tfl.layers.conv1d({ filters: 5, kernelSize: 4, padding: 'same', activation: 'elu' }),
+        tfl.layers.averagePooling1d({ poolSize: 2 }),
+        tfl.layers.conv1d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'tanh' }),
+        tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'valid', activation: 'softplus' }),
+        tfl.layers.dropout({ rate: 0.3 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 7, activation: 'relu' }),
+        tfl.layers.batchNormalization({}),
+        tfl.layers.dense({ units: 3, activation: 'sigmoid' }),
+      ],
+    }),
+    1,
+  );
+}
+
+/** Dilated residual convolutions with a profile output and a counts output (BPNet in small). */
+function profileModel() {
+  const input = tfl.input({ shape: [40, 4] });
+  let x = tfl.layers.conv1d({ filters: 6, kernelSize: 7, padding: 'same', activation: 'relu', name: 'conv1' }).apply(input) as tfl.SymbolicTensor;
+  for (let i = 1; i <= 3; i++) {
+    const c = tfl.layers.conv1d({ filters: 6, kernelSize: 3, padding: 'same', dilationRate: 2 ** i, activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.add({}).apply([c, x]) as tfl.SymbolicTensor;
+  }
+  const cropped = new Cropping1D({ cropping: [3, 2] }).apply(x) as tfl.SymbolicTensor;
+  const profile = tfl.layers.conv1d({ filters: 2, kernelSize: 9, padding: 'same', name: 'profile' }).apply(cropped) as tfl.SymbolicTensor;
+  const counts = tfl.layers.dense({ units: 2, name: 'counts' }).apply(tfl.layers.globalAveragePooling1d({}).apply(x) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+  const peak = tfl.layers.dense({ units: 1, activation: 'sigmoid', name: 'peak' }).apply(tfl.layers.globalMaxPooling1d({}).apply(x) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+  return seedWeights(tfl.model({ inputs: input, outputs: [profile, counts, peak] }), 2);
+}
+
+/** A 2-D Conv1D stack with an even kernel under 'same' (TF pads one more on the right) and strided-free pooling remainder. */
+function oddLengths() {
+  return seedWeights(
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv1d({ inputShape: [29, 4], filters: 5, kernelSize: 6, padding: 'same', activation: 'relu', name: 'conv1' }),
+        tfl.layers.maxPooling1d({ poolSize: 4 }),
+        tfl.layers.conv1d({ filters: 3, kernelSize: 2, padding: 'same' }),
+        tfl.layers.activation({ activation: 'sigmoid' }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 4 }),
+        tfl.layers.activation({ activation: 'softmax' }),
+      ],
+    }),
+    3,
+  );
+}
+
+const cases: [string, () => tfl.LayersModel, string][] = [
+  ['conv tower (BN, ReLU, max/avg pooling, dilated, flatten, dense, sigmoid)', convTower, 'conv1'],
+  ['profile + counts + peak outputs, dilated residual adds, cropping, global pooling', profileModel, 'conv1'],
+  ["even kernel 'same', pooling remainder, Activation layers, softmax output", oddLengths, 'conv1'],
+];
+
+const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+describe('native direct ascent (ONNX Runtime)', () => {
+  before(async () => {
+    await useBackend('cpu');
+  });
+
+  for (const [name, make, layerName] of cases) {
+    test(`one step equals TensorFlow.js and tf.grad: ${name}`, async () => {
+      const model = make();
+      const layerIndex = model.layers.findIndex((l) => l.name === layerName);
+      const head = splitModel(model, layerIndex);
+      const native = await nativeHead(model, layerIndex, {}, { l2: L2, workers: 1 });
+      assert.ok(!('unsupported' in native), 'unsupported' in native ? native.unsupported : '');
+      const n = 2 * head.numClasses;
+      const classes = Array.from({ length: n }, (_, i) => i % head.numClasses);
+      const hData = fillNormal(new Float32Array(n * head.featureShape.reduce((a, b) => a * b, 1)), 77);
+      const eta = Float32Array.from({ length: n }, (_, i) => 0.01 * (i + 1));
+      const h = tf.tensor(hData, [n, ...head.featureShape]);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(head.classScores(x, classes)))(h);
+      const scores = head.classScores(h, classes).dataSync();
+      const objective = tf.sub(scores, tf.mul(L2, tf.sum(tf.square(h), [1, 2]))).dataSync();
+      const next = tf.add(h, tf.mul(tf.reshape(tf.tensor1d(eta), [-1, 1, 1]), tf.sub(grad, tf.mul(2 * L2, h)))).dataSync();
+      const g = grad.dataSync();
+      const select = new Float32Array(n * head.numClasses);
+      classes.forEach((c, i) => (select[i * head.numClasses + c] = 1));
+      const out = await native.session.run({
+        h: new native.ort.Tensor('float32', hData, [n, ...head.featureShape]),
+        select: new native.ort.Tensor('float32', select, [n, head.numClasses]),
+        eta: new native.ort.Tensor('float32', eta, [n, 1]),
+      });
+      assert.ok(maxAbs(g) > 1e-3, 'the gradient is not trivially zero');
+      assert.ok(maxDiff(out.scores.data, scores) <= 1e-5 * Math.max(1, maxAbs(scores)), `scores differ by ${maxDiff(out.scores.data, scores)}`);
+      assert.ok(maxDiff(out.objective.data, objective) <= 1e-5 * Math.max(1, maxAbs(objective)), `objectives differ by ${maxDiff(out.objective.data, objective)}`);
+      assert.ok(maxDiff(out.next.data, next) <= 1e-5 * maxAbs(next), `next iterates differ by ${maxDiff(out.next.data, next)}`);
+      await native.session.release?.();
+      head.dispose();
+    });
+  }
+
+  test('gradient alone, through a second graph with η = 1 and λ tiny: equal to tf.grad to 1e-5 of its largest value', async () => {
+    for (const [, make, layerName] of cases) {
+      const model = make();
+      const layerIndex = model.layers.findIndex((l) => l.name === layerName);
+      const head = splitModel(model, layerIndex);
+      // With λ ≈ 0 and η = 1 the step is H + ∇S, so next − H is the gradient up to the rounding of H + ∇S.
+      const native = await nativeHead(model, layerIndex, {}, { l2: 1e-30, workers: 1 });
+      assert.ok(!('unsupported' in native));
+      const n = head.numClasses;
+      const classes = Array.from({ length: n }, (_, i) => i);
+      const hData = fillNormal(new Float32Array(n * head.featureShape.reduce((a, b) => a * b, 1)), 5);
+      const out = await native.session.run({
+        h: new native.ort.Tensor('float32', hData, [n, ...head.featureShape]),
+        select: new native.ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), [n, n]),
+        eta: new native.ort.Tensor('float32', new Float32Array(n).fill(1), [n, 1]),
+      });
+      const g = tf.grad((x: tf.Tensor) => tf.sum(head.classScores(x, classes)))(tf.tensor(hData, [n, ...head.featureShape])).dataSync();
+      const gNative = out.next.data.map((v, i) => v - hData[i]);
+      // H + g rounds to float32 at |H| ~ 4: allow that rounding (6e-7 × |H|) on top of 1e-5 of the largest gradient.
+      assert.ok(maxDiff(gNative, g) <= 1e-5 * maxAbs(g) + 6e-7 * maxAbs(hData), `gradients differ by ${maxDiff(gNative, g)} (largest ${maxAbs(g)})`);
+      await native.session.release?.();
+      head.dispose();
+    }
+  });
+
+  for (const [name, make, layerName] of cases) {
+    test(`a whole analysis: the same mean objective and OFIV as the TensorFlow.js direct path (${name.split(' (')[0]})`, async () => {
+      const model = make();
+      const settings = { backend: 'cpu' as const, layer: layerName, restarts: 3, maxIter: 60, seed: 4, ascent: 'direct' as const };
+      const loaded = { model, name: 'm', path: '-', format: 'tfjs-layers' as const };
+      const tfjs = await resolveFeatures({ loaded, settings: { ...settings, native: 'off' } });
+      const native = await resolveFeatures({ loaded, settings: { ...settings, native: 'auto' } });
+      assert.equal(tfjs.settings.ascentEngine, 'tensorflow.js');
+      assert.equal(native.settings.ascentEngine, 'onnxruntime');
+      assert.equal(native.classes.length, tfjs.classes.length);
+      const mean = (r: typeof tfjs) => {
+        const j = r.classes.flatMap((c) => c.objectives);
+        return j.reduce((a, b) => a + b, 0) / j.length;
+      };
+      assert.ok(Math.abs(mean(native) - mean(tfjs)) <= 1e-4 * Math.max(1, Math.abs(mean(tfjs))), `mean J ${mean(native)} vs ${mean(tfjs)}`);
+      native.classes.forEach((c, k) => {
+        const ref = tfjs.classes[k].ofiv;
+        assert.ok(maxDiff(c.ofiv, ref) <= 1e-4 * Math.max(1e-3, maxAbs(ref)), `class ${k}: OFIV differ by ${maxDiff(c.ofiv, ref)} (largest ${maxAbs(ref)})`);
+        assert.deepEqual(c.iterations, tfjs.classes[k].iterations, `class ${k}: the same iterations per restart`);
+      });
+    });
+  }
+
+  test('a head with a layer the graph builder does not know runs on TensorFlow.js, with a note naming it', async () => {
+    const model = seedWeights(
+      tfl.sequential({
+        layers: [
+          tfl.layers.conv1d({ inputShape: [20, 4], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv1' }),
+          tfl.layers.conv1d({ filters: 3, kernelSize: 3, strides: 2, name: 'strided' }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 2 }),
+        ],
+      }),
+      6,
+    );
+    assert.match(String((buildHeadGraph(model, 0, {}, L2) as { unsupported: string }).unsupported), /layer 'strided' \(Conv1D\): strides other than 1/);
+    const r = await resolveFeatures({ loaded: { model, name: 'm', path: '-', format: 'tfjs-layers' }, settings: { backend: 'cpu', layer: 'conv1', restarts: 2, maxIter: 20 } });
+    assert.equal(r.settings.ascentEngine, 'tensorflow.js');
+    assert.ok(r.notes.some((n) => /direct ascent on TensorFlow\.js: layer 'strided' \(Conv1D\): strides other than 1/.test(n)), r.notes.join('\n'));
+  });
+});
