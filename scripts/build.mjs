@@ -58,7 +58,8 @@ const builds = [
     target: 'node20',
     // vscode is provided by the host; tfjs-node is optional and native; zeromq (the Jupyter
     // kernel's sockets) loads its prebuilt native addon from its own package folder.
-    external: ['vscode', '@tensorflow/tfjs-node', 'zeromq'],
+    // onnxruntime-node (the native direct ascent) is an N-API addon: copied beside the bundles below.
+    external: ['vscode', '@tensorflow/tfjs-node', 'zeromq', 'onnxruntime-node'],
     // vega-canvas's Node build awaits an optional native 'canvas' at top level, which CommonJS
     // cannot bundle; SVG rendering needs no canvas, so take the browser build (no canvas in Node).
     alias: { 'vega-canvas': './node_modules/vega-canvas/build/vega-canvas.browser.js' },
@@ -84,6 +85,25 @@ for (const f of fs.readdirSync(wasmSrc).filter((f) => f.endsWith('.wasm'))) {
 // The shipped motif collection (JASPAR 2024, CC BY 4.0: its README travels with it).
 fs.mkdirSync(path.join(dist, 'motifs'), { recursive: true });
 for (const f of fs.readdirSync(path.join(root, 'motifs'))) fs.copyFileSync(path.join(root, 'motifs', f), path.join(dist, 'motifs', f));
+
+// ONNX Runtime for the native direct ascent (src/engine/ascent/native), as dist/node_modules so
+// that the bundles' require('onnxruntime-node') finds it in the packaged extension too: its
+// JavaScript, onnxruntime-common, and the N-API binaries of one platform only (this machine's, or
+// ORT_TARGET=platform/arch, e.g. darwin/arm64), so a platform's package carries ~20 MB, not all 180.
+const ortTarget = process.env.ORT_TARGET ?? `${process.platform}/${process.arch}`;
+const ortDist = path.join(dist, 'node_modules');
+fs.rmSync(ortDist, { recursive: true, force: true });
+const ortBinaries = path.join(root, 'node_modules/onnxruntime-node/bin/napi-v3', ortTarget);
+if (fs.existsSync(ortBinaries)) {
+  const copy = (from, to, filter = () => true) => fs.cpSync(path.join(root, 'node_modules', from), path.join(ortDist, to), { recursive: true, filter: (f) => !f.endsWith('.map') && !f.endsWith('.d.ts') && filter(f) });
+  for (const pkg of ['onnxruntime-node', 'onnxruntime-common']) copy(`${pkg}/package.json`, `${pkg}/package.json`);
+  copy('onnxruntime-node/dist', 'onnxruntime-node/dist');
+  copy('onnxruntime-common/dist/cjs', 'onnxruntime-common/dist/cjs');
+  // The binding loads libonnxruntime.so.1 (Linux); the versioned file beside it is the same library twice.
+  copy(`onnxruntime-node/bin/napi-v3/${ortTarget}`, `onnxruntime-node/bin/napi-v3/${ortTarget}`, (f) => !/libonnxruntime\.so\.\d+\.\d+\.\d+$/.test(f));
+} else {
+  console.warn(`no ONNX Runtime binaries for ${ortTarget}: the package's direct ascent will run on TensorFlow.js`);
+}
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -128,7 +128,7 @@ async function runResolve(words: string[], activity: Activity): Promise<number> 
   if (results.notes.length) process.stdout.write(`${results.notes.map((n) => `note: ${visible(n)}`).join('\n')}\n\n`);
   const table = motifTable(results);
   if (table) process.stdout.write(`${table}\n\n`);
-  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent), ${results.timing.seconds.toFixed(1)} s\n`);
+  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent${results.settings.ascentEngine === 'onnxruntime' ? ' on ONNX Runtime' : ''}), ${results.timing.seconds.toFixed(1)} s\n`);
   process.stdout.write(`results: ${out}\n`);
   if (notebook !== undefined) process.stdout.write(`notebook: ${notebook}\n`);
   return 0;

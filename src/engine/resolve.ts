@@ -105,7 +105,10 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     if (!dense && settings.native === 'auto') {
       const made = await nativeHead(model, layerIndex, selection, settings);
       if ('unsupported' in made) notes.push(`direct ascent on TensorFlow.js: ${made.unsupported}`);
-      else native = made;
+      else {
+        native = made;
+        notes.push(`direct ascent on ONNX Runtime's native CPU kernels (${made.threads} thread${made.threads === 1 ? '' : 's'})`);
+      }
     }
     const ascentEngine = native ? 'onnxruntime' : 'tensorflow.js';
     const kept = () => head.keptTensors() + (dense?.keptTensors() ?? 0);

@@ -34,7 +34,12 @@ export async function nativeHead(model: LayersModel, layerIndex: number, selecti
   const graph = buildHeadGraph(model, layerIndex, selection, settings.l2);
   if ('unsupported' in graph) return graph;
   const threads = settings.workers || Math.min(4, os.availableParallelism());
-  const session = await runtime.ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  let session: OrtSession;
+  try {
+    session = await runtime.ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  } catch (err) {
+    return { unsupported: `ONNX Runtime refused the head's graph (${String((err as Error).message ?? err).split('\n')[0]})` };
+  }
   return { ort: runtime.ort, session, featureShape: graph.featureShape, numClasses: graph.numClasses, threads };
 }
 
