@@ -5,6 +5,7 @@
  */
 import type { Results } from '../src/engine/results';
 import { label, visible } from '../src/shared/escape';
+import { shownLogo } from '../src/shared/logo';
 
 export type Measure = 'ofiv' | 'oniv';
 
@@ -32,8 +33,13 @@ export const SHOWN_MATCHES = 3;
 export interface ViewFeature {
   index: number;
   name: string;
+  /** The logo the views draw: a first-layer filter's weight PWM, else its model-derived logo (see `derived`). */
   pwm?: number[][];
   ic?: number[];
+  /** Set when `pwm` is a model-derived logo (results' features[].logo): the layer whose channel it shows and its receptive field. */
+  derived?: { layer: string; method: string; receptiveField: number; window: [number, number] };
+  /** Why the feature has no model-derived logo (e.g. a dead ReLU). */
+  noLogo?: string;
   matches?: MotifMatch[];
 }
 
@@ -116,7 +122,17 @@ export function fromResults(r: Results): ViewData {
     },
     features: r.features.map((f) => {
       const matches = viewMatches(f.matches ?? []);
-      return { index: f.index, name: f.name, ...(f.pwm ? { pwm: f.pwm, ic: f.ic } : {}), ...(matches.length ? { matches } : {}) };
+      // A filter keeps its weight PWM in the views (its model-derived logo, if any, stays in the results).
+      const shown = shownLogo(f);
+      const logo = shown?.source === 'model' ? f.logo! : undefined;
+      return {
+        index: f.index,
+        name: f.name,
+        ...(shown ? { pwm: shown.matrix, ic: shown.ic } : {}),
+        ...(logo ? { derived: { layer: logo.layer, method: logo.method, receptiveField: logo.receptiveField.size, window: logo.window } } : {}),
+        ...(f.noLogo ? { noLogo: f.noLogo } : {}),
+        ...(matches.length ? { matches } : {}),
+      };
     }),
     featureOrder: [...r.featureOrder],
     classes: r.classes.map((c) => ({
@@ -157,7 +173,13 @@ export function displayData(d: ViewData): ViewData {
   const out: ViewData = {
     ...d,
     model: { ...d.model, name: label(d.model.name), layer: label(d.model.layer), layerClass: label(d.model.layerClass), strippedActivation: d.model.strippedActivation === null ? null : label(d.model.strippedActivation) },
-    features: d.features.map((f) => ({ ...f, name: label(f.name), ...(f.matches ? { matches: f.matches.map(match) } : {}) })),
+    features: d.features.map((f) => ({
+      ...f,
+      name: label(f.name),
+      ...(f.matches ? { matches: f.matches.map(match) } : {}),
+      ...(f.derived ? { derived: { ...f.derived, layer: label(f.derived.layer), method: label(f.derived.method) } } : {}),
+      ...(f.noLogo ? { noLogo: visible(f.noLogo) } : {}),
+    })),
     classes: d.classes.map((c) => ({ ...c, name: label(c.name) })),
     similarity: { ...d.similarity, method: label(d.similarity.method) },
     ...(d.labelCorrelation ? { labelCorrelation: { ...d.labelCorrelation, method: label(d.labelCorrelation.method) } } : {}),
@@ -227,7 +249,7 @@ export function matchText(m: MotifMatch | undefined): string {
 export function matchLines(f: ViewFeature): string[] {
   const shown = (f.matches ?? []).slice(0, SHOWN_MATCHES);
   if (shown.length) return shown.map(matchText);
-  return [f.pwm?.length ? 'no match with q ≤ 0.5' : 'no PWM to match'];
+  return [f.pwm?.length ? 'no match with q ≤ 0.5' : f.noLogo ? 'no logo to match' : 'no PWM to match'];
 }
 
 /** Whether any feature has motif matches (views then add the tooltip row and the attribution). */

@@ -1,6 +1,8 @@
 /**
- * View 5: sequence logos of first-layer filters (letters stacked by information content, largest
- * on top). Each letter is an image of a glyph stretched to its box, because Vega-Lite text marks
+ * View 5: sequence logos of the features (letters stacked by information content, largest on
+ * top): first-layer filters' weight PWMs, and the logos derived from the model for channels of
+ * any layer (results' features[].logo; src/shared/logo.ts says which one a feature shows), drawn
+ * alike. Each letter is an image of a glyph stretched to its box, because Vega-Lite text marks
  * cannot be scaled vertically. Shows the highlighted feature and the class's strongest features.
  */
 import { attribution, bestMatch, featureLabel, hasMatches, matchLines, matchText, values, type MotifMatch, type ViewData, type ViewFeature, displayData } from '../data';
@@ -72,6 +74,8 @@ export interface LogoRow {
   strand?: '+' | '-';
   /** The feature's top matches, one line each (feature track, when features have matches). */
   matches?: string[];
+  /** Where the feature's logo comes from (feature track): the filter's weights, or the model (layer, receptive field). */
+  source?: string;
 }
 
 function stack(pwm: number[][], ic: number[] | undefined, x: number, y: number, base: Omit<LogoRow, 'position' | 'letter' | 'probability' | 'bits' | 'x0' | 'x1' | 'y0' | 'y1' | 'url'>): LogoRow[] {
@@ -97,10 +101,16 @@ export function logoRows(data: ViewData, features: number[], paired = features.s
   return features.flatMap((k, slot) => {
     const f = data.features[k];
     const label = featureLabel(f);
-    const own = stack(f.pwm ?? [], f.ic, 0, paired ? UPPER : 0, { feature: k, slot, label, track: 'feature', ...(tips ? { matches: matchLines(f) } : {}) });
+    const own = stack(f.pwm ?? [], f.ic, 0, paired ? UPPER : 0, { feature: k, slot, label, track: 'feature', source: logoSource(f), ...(tips ? { matches: matchLines(f) } : {}) });
     const m = paired ? alignedMatch(f) : undefined;
     return m ? [...own, ...stack(m.pwm, undefined, m.offset, 0, { feature: k, slot, label, track: 'motif', motif: matchText(m), strand: m.strand })] : own;
   });
+}
+
+/** "filter weights", or "derived from the model: layer conv2, columns 4–19 of its 26-bp receptive field" (tooltips). */
+export function logoSource(f: ViewFeature): string {
+  const d = f.derived;
+  return d ? `derived from the model: layer ${d.layer}, columns ${d.window[0] + 1}–${d.window[1] + 1} of its ${d.receptiveField}-bp receptive field` : 'filter weights';
 }
 
 /** The caption of each motif track: name, accession, q and strand, or why there is none. */
@@ -120,11 +130,18 @@ export function logosSpec(raw: ViewData, options: ViewOptions = {}) {
   const features = logoFeatures(data, options);
   const c = data.classes[o.classPos];
   if (!features.length) {
+    const why = data.features[o.feature]?.noLogo;
     return {
-      ...top('Feature logos', 'no sequence logos: the analysed features are not first-layer filters of a one-hot DNA input', o.theme),
+      ...top(
+        'Feature logos',
+        why
+          ? `no sequence logo for ${data.features[o.feature].name}: ${why}`
+          : 'no sequence logos: the features are not first-layer filters of a one-hot DNA input and no logos were derived from the model (--feature-logos optimised)',
+        o.theme,
+      ),
       width: 320,
       height: 40,
-      data: { values: [{ text: 'No position weight matrices in these results.' }] },
+      data: { values: [{ text: 'No position weight matrices or logos in these results.' }] },
       mark: { type: 'text', align: 'left', color: o.theme.muted },
       encoding: { text: { field: 'text' }, x: { value: 0 }, y: { value: 20 } },
     };
@@ -135,8 +152,14 @@ export function logosSpec(raw: ViewData, options: ViewOptions = {}) {
   const lo = Math.min(0, ...aligned.map((m) => m.offset));
   const hi = Math.max(...shown.map((f) => f.pwm!.length), ...aligned.map((m) => m.offset + m.pwm.length));
   const credit = attribution(shown);
+  const derived = shown.filter((f) => f.derived);
+  const selected = data.features[o.feature];
   const subtitle = [
     `${c ? `strongest features of class ${c.name}` : 'features'}${o.feature >= 0 ? ' and the selected feature' : ''} · letter height = probability × information content (bits)`,
+    ...(derived.length
+      ? [`${derived.length === shown.length ? 'all' : `${derived.length} of ${shown.length}`} logos derived from the model (no data): the most activating windows of random sequences at layer ${[...new Set(derived.map((f) => f.derived!.layer))].join(', ')}`]
+      : []),
+    ...(selected?.noLogo ? [`${selected.name}: no logo — ${selected.noLogo}`] : []),
     ...(paired ? ['under each feature: its best significant motif match (q ≤ 0.05), aligned column by column'] : []),
     ...(credit ? [credit] : []),
   ];
@@ -160,7 +183,7 @@ export function logosSpec(raw: ViewData, options: ViewOptions = {}) {
     { field: 'probability', title: 'probability', format: '.3f' },
     { field: 'bits', title: 'bits', format: '.3f' },
   ];
-  const featureTips = [{ field: 'label', title: 'feature' }, ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []), ...letterTips];
+  const featureTips = [{ field: 'label', title: 'feature' }, ...(hasMatches(data.features) ? [{ field: 'matches', title: 'motif matches' }] : []), { field: 'source', title: 'logo' }, ...letterTips];
   const motifTips = [{ field: 'motif', title: 'motif' }, { field: 'label', title: 'aligned under' }, { field: 'strand', title: 'strand' }, ...letterTips];
   return {
     ...top('Feature logos', subtitle, o.theme),

@@ -17,8 +17,8 @@ import { checkLabels, type Labels } from './labels';
 import { listLayers, resolveLayer } from './layers';
 import type { LoadedModel } from './load/model';
 import { classSlots, summaryText, type OutputSelection } from './outputs';
-import { firstLayerPwms } from './pwm';
-import { SCHEMA_VERSION, type ClassResult, type FeatureInfo, type MatrixResult, type Results } from './results';
+import { buildFeatures } from './feature-logos/features';
+import { SCHEMA_VERSION, type ClassResult, type MatrixResult, type Results } from './results';
 import { completeSettings, TRACE_PAIR_LIMIT, type Settings } from './settings';
 import { classStatistics, sameOptimum } from './statistics';
 import { TOOL_VERSION } from './version';
@@ -153,11 +153,8 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       notes.push(`every restart of ${which} ends at the same point with the same score: the head is linear, or locally linear, around one optimum, so the restarts show no spread and no non-additive features`);
     }
 
-    const pwms = firstLayerPwms(model, layerIndex);
-    if (!pwms) notes.push('features are not first-layer filters (or the input is not one-hot DNA): no sequence logos');
-    const features: FeatureInfo[] = Array.from({ length: head.channels }, (_, k) =>
-      pwms ? { index: k, name: `filter ${k}`, pwm: pwms[k].matrix, ic: pwms[k].ic } : { index: k, name: `feature ${k}` },
-    );
+    // Names, filter PWMs and model-derived logos (--feature-logos), after the ascent: the logos follow its ranking.
+    const features = await buildFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes, hooks);
     const ofivs = classResults.map((c) => c.ofiv);
     const featureProfiles = features.map((_, k) => ofivs.map((o) => o[k]));
     const featureOrder =

@@ -62,7 +62,36 @@ export interface FeatureInfo {
   pwm?: number[][];
   /** Information content per PWM position, in bits. */
   ic?: number[];
-  matches?: import('./motifs/match').MotifMatch[]; // known-motif matches, best first (docs/motifs.md)
+  /** Known-motif matches, best first (docs/motifs.md): of `pwm` when there is one, else of `logo`. */
+  matches?: import('./motifs/match').MotifMatch[];
+  /** The model-derived sequence logo (--feature-logos; docs/motifs.md, "Logos of any layer"). */
+  logo?: FeatureLogo;
+  /** Why a feature that was to get a model-derived logo has none (e.g. a dead ReLU). */
+  noLogo?: string;
+}
+
+/** A channel's logo derived from the model alone (src/engine/feature-logos). */
+export interface FeatureLogo {
+  /** 'sampled-peaks': the most activating peak windows of random sequences, counted column by column. */
+  method: string;
+  /** Layer whose channel the logo shows (the analysis layer, or the layer under its pooling). */
+  layer: string;
+  channel: number;
+  /** Letter probabilities (positions × A,C,G,T) of the informative part of the receptive field. */
+  probabilities: number[][];
+  /** Information content per position, bits. */
+  ic: number[];
+  /** Columns of the receptive field the logo keeps, [first, last], 0-based: flanks with ≤ settings.trimIc bits are trimmed. */
+  window: [number, number];
+  /** Receptive field of `layer`'s positions: position i sees input positions start + i·stride … + size − 1. */
+  receptiveField: { size: number; stride: number; start: number };
+  /** Windows counted. */
+  windows: number;
+  /** The highest peak activation, the lowest one counted, and the lowest over all sampled sequences. */
+  activation: { max: number; kept: number; min: number };
+  settings: { sequences: number; top: number; seed: number; background: 'uniform'; trimIc: number };
+  /** Matches of this logo, when the feature also has a filter PWM (whose matches are `matches`). */
+  matches?: import('./motifs/match').MotifMatch[];
 }
 
 export interface ClassResult {

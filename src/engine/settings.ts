@@ -49,7 +49,22 @@ export interface Settings {
   regCovar: number;
   /** Negative feature: OFIV below −negativeThreshold × the class's largest |OFIV|. */
   negativeThreshold: number;
+  /**
+   * Sequence logos of the features (docs/motifs.md): 'filters' the weight PWMs of first-layer
+   * filters; 'optimised' also logos derived from the model for every channel in a class's top
+   * `logoTop` by |OFIV|; 'all' for every channel; 'auto' filters when the features are
+   * first-layer filters, else 'optimised'; 'none' no logos (and no motif names).
+   */
+  featureLogos: (typeof FEATURE_LOGO_MODES)[number];
+  /** Channels per class (by |OFIV|) that get a model-derived logo. */
+  logoTop: number;
+  /** Random sequences sampled for model-derived logos; undefined: as many as fit the cost budget (feature-logos/budget.ts). */
+  logoSequences?: number;
+  /** Most activating windows counted per channel logo. */
+  logoWindows: number;
 }
+
+export const FEATURE_LOGO_MODES = ['auto', 'filters', 'optimised', 'all', 'none'] as const;
 
 export const TRACE_PAIR_LIMIT = 500;
 export const ASCENT_METHODS = ['auto', 'direct', 'hidden'] as const;
@@ -75,6 +90,9 @@ export const DEFAULT_SETTINGS: Settings = {
   keepTraces: 'auto',
   regCovar: 1e-6,
   negativeThreshold: 0.05,
+  featureLogos: 'auto',
+  logoTop: 20,
+  logoWindows: 200,
 };
 
 function check(ok: boolean, message: string) {
@@ -101,5 +119,9 @@ export function completeSettings(partial: Partial<Settings>): Settings {
   check(s.starts === 'auto' || s.starts === 'explicit', `starts must be 'auto' or 'explicit' (got ${s.starts})`);
   check(typeof s.output === 'string' && s.output.trim() !== '', `--output must name an output or be 'all'`);
   check(s.regCovar >= 0, `regCovar must be ≥ 0 (got ${s.regCovar})`);
+  check(FEATURE_LOGO_MODES.includes(s.featureLogos), `--feature-logos must be one of ${FEATURE_LOGO_MODES.join(', ')} (got ${s.featureLogos})`);
+  check(int(s.logoTop) && s.logoTop >= 1, `--logo-top must be a whole number ≥ 1 (got ${s.logoTop})`);
+  check(s.logoSequences === undefined || (int(s.logoSequences) && s.logoSequences >= 1), `logoSequences must be a whole number ≥ 1 (got ${s.logoSequences})`);
+  check(int(s.logoWindows) && s.logoWindows >= 1, `logoWindows must be a whole number ≥ 1 (got ${s.logoWindows})`);
   return s;
 }

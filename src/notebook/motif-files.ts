@@ -43,7 +43,7 @@ export function motifLibrary(spec: string | undefined, baseDir = process.cwd()):
   return library;
 }
 
-/** Names first-layer features by their best known motifs, when there is a library and PWMs to match. */
+/** Names features by their best known motifs, when there is a library and filter PWMs or model-derived logos to match. */
 export function annotateWith(results: Results, library: MotifLibrary | null): Results {
-  return library && results.features.some((f) => f.pwm) ? annotateFeatures(results, library) : results;
+  return library && results.features.some((f) => f.pwm || f.logo) ? annotateFeatures(results, library) : results;
 }

@@ -15,7 +15,8 @@ import { resultOutput } from './result-output';
 import type { RunContext } from './run-magic';
 import { parseFeatureSpec } from './session';
 import { sentence, table } from './text-views';
-import { label, mdText } from '../shared/escape';
+import { label, mdText, visible } from '../shared/escape';
+import { shownLogo } from '../shared/logo';
 
 /** Matches %resolve keeps per feature, and their q-value limit (annotateFeatures' defaults). */
 export const STORED_TOP = 5;
@@ -64,12 +65,13 @@ export async function motifsMagic(call: MagicCall, ctx: RunContext, match: (task
   const top = (call.options.top as number | undefined) ?? 3;
   if (top < 1) throw new UserError('--top must be at least 1');
   const asked = pickFeatures(spec, results);
-  const features = asked.filter((k) => results.features[k].pwm?.length);
+  const features = asked.filter((k) => shownLogo(results.features[k]));
   if (!features.length) {
+    const why = asked.length === 1 && results.features[asked[0]].noLogo;
     throw new UserError(
       asked.length === 1
-        ? `${label(results.features[asked[0]].name)} has no PWM to match (only first-layer filters on one-hot DNA have one)`
-        : `the features of layer '${label(results.model.layer.name)}' have no PWMs to match (only first-layer filters on one-hot DNA have one)`,
+        ? `${label(results.features[asked[0]].name)} has no PWM or logo to match (${why ? `no logo: ${visible(why)}` : 'first-layer filters on one-hot DNA have PWMs; other features need %resolve --feature-logos optimised'})`
+        : `the features of layer '${label(results.model.layer.name)}' have no PWMs or logos to match (first-layer filters on one-hot DNA have PWMs; other features need %resolve --feature-logos optimised)`,
     );
   }
   const db = call.options.db as string | undefined;
@@ -87,7 +89,7 @@ export async function motifsMagic(call: MagicCall, ctx: RunContext, match: (task
       throw new UserError(db === undefined ? `${name} has no motif matches (resolved with --motifs none): give a collection, e.g. %motifs --db jaspar` : '--db none: give a collection to match against (jaspar or motif files)');
     }
     ctx.onStart?.(`Matching ${count} with ${label(collection)}`);
-    const found = await match({ kind: 'motifs', pwms: features.map((k) => results.features[k].pwm!), motifs: collection, motifsBase: ctx.session.folder, top, qThreshold: REPORT_Q });
+    const found = await match({ kind: 'motifs', pwms: features.map((k) => shownLogo(results.features[k])!.matrix), motifs: collection, motifsBase: ctx.session.folder, top, qThreshold: REPORT_Q });
     matches = found.matches;
     title = sentence`Motif matches of ${name}, ${count}, against ${found.files} (${String(found.motifCount)} motifs): top ${String(top)} with q ≤ ${String(REPORT_Q)}`;
   }

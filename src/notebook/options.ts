@@ -2,7 +2,7 @@
  * The one option parser of the CLI and the notebook magics: what each command accepts, the
  * defaults (from the engine's settings), tokenising, parsing and "did you mean" suggestions.
  */
-import { ASCENT_METHODS, DEFAULT_SETTINGS, NATIVE_CHOICES, type Settings } from '../engine/settings';
+import { ASCENT_METHODS, DEFAULT_SETTINGS, FEATURE_LOGO_MODES, NATIVE_CHOICES, type Settings } from '../engine/settings';
 import { BACKENDS } from '../engine/backend-names';
 import { UserError } from '../engine/errors';
 
@@ -63,6 +63,8 @@ export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'labels', type: 'string', placeholder: 'FILE', help: 'class names (one per line) or a training label matrix (CSV/TSV with a header of names, or NPY; samples × classes)' },
   { name: 'length', type: 'int', placeholder: 'N', help: 'input length for models that declare an unspecified sequence length' },
   { name: 'motifs', type: 'string', placeholder: 'DB', default: 'jaspar', help: "known motifs to name first-layer features by: 'jaspar' (JASPAR 2024 CORE vertebrates, shipped), motif files (TRANSFAC, JASPAR, MEME; comma-separated, e.g. jaspar,mine.meme), or 'none'" },
+  { name: 'feature-logos', type: 'string', placeholder: 'HOW', default: d.featureLogos, choices: FEATURE_LOGO_MODES, help: "sequence logos of the features: 'filters' (first-layer filters' weight PWMs), 'optimised' (also logos derived from the model for each class's top --logo-top channels by |OFIV|, at any layer), 'all' (model-derived logos for every channel), 'auto' (filters when the features are first-layer filters, else optimised), 'none'" },
+  { name: 'logo-top', type: 'int', placeholder: 'N', default: d.logoTop, help: 'channels per class, by |OFIV|, that get a model-derived logo (--feature-logos optimised or auto)' },
   { name: 'keep-maps', type: 'flag', default: d.keepFeatureMaps, help: 'keep every restart’s final feature map in the results (large)' },
 ];
 
@@ -365,6 +367,8 @@ export function toSettings(options: Parsed['options']): Partial<Settings> {
     native: pick<Settings['native']>('native'),
     workers: pick<number>('workers'),
     keepFeatureMaps: pick<boolean>('keep-maps'),
+    featureLogos: pick<Settings['featureLogos']>('feature-logos'),
+    logoTop: pick<number>('logo-top'),
   };
 }
 

@@ -26,6 +26,7 @@ import { findClass, parseFeatureSpec, Session, type SessionModel } from './sessi
 import { featuresTable, interactionsText, layersTable, logosText, ofivCsv, predictionTable, resultSummary, similarityText } from './text-views';
 import { checkWrite, outsideText } from './write-scope';
 import { label, visible } from '../shared/escape';
+import { shownLogo } from '../shared/logo';
 
 /** Defaults from the user's settings (deepresolve.*); options in the magic win. */
 export interface Defaults {
@@ -296,8 +297,13 @@ export async function runMagic(call: MagicCall, ctx: RunContext): Promise<Output
       const [spec, resultName] = a1 === undefined && a0 !== undefined && ctx.session.isResultName(a0) ? [undefined, a0] : [a0, a1];
       const { name, results } = resultArg(ctx, resultName);
       const features = parseFeatureSpec(spec, results.features.length);
-      if (!features.some((k) => results.features[k].pwm)) {
-        throw new UserError(`the features of layer '${label(results.model.layer.name)}' are not first-layer filters on one-hot DNA: no logos`);
+      if (!features.some((k) => shownLogo(results.features[k]))) {
+        const why = features.length === 1 ? results.features[features[0]].noLogo : undefined;
+        throw new UserError(
+          why
+            ? `${label(results.features[features[0]].name)} has no logo: ${visible(why)}`
+            : `the features of layer '${label(results.model.layer.name)}' are not first-layer filters on one-hot DNA and have no logos derived from the model: run %resolve with --feature-logos optimised (or all)`,
+        );
       }
       const t = logosText(results, features);
       return [await resultOutput(ctx.client, results, name, { view: 'logos', features }, t.plain)];

@@ -7,6 +7,7 @@ import type { LayerInfo } from '../engine/layers';
 import type { OutputListing } from '../engine/outputs';
 import type { ClassResult, Results } from '../engine/results';
 import { csvCell, label, mdText, visible } from '../shared/escape';
+import { shownLogo } from '../shared/logo';
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3)) : String(v));
 
@@ -148,12 +149,15 @@ export function consensus(pwm: number[][], ic?: number[]): string {
 }
 
 export function logosText(r: Results, features: number[]) {
+  const derived = features.some((k) => shownLogo(r.features[k])?.source === 'model');
   const rows = features.map((k) => {
     const f = r.features[k];
-    const bits = f.ic ? f.ic.reduce((a, b) => a + b, 0) : 0;
-    return [f.name, f.pwm ? consensus(f.pwm, f.ic) : '—', f.pwm ? bits.toFixed(1) : '—'];
+    const shown = shownLogo(f);
+    const bits = shown?.ic ? shown.ic.reduce((a, b) => a + b, 0) : 0;
+    const from = shown ? (shown.source === 'filter' ? 'filter weights' : `model, layer ${f.logo!.layer}`) : f.noLogo ? `no logo: ${f.noLogo}` : '—';
+    return [f.name, shown ? consensus(shown.matrix, shown.ic) : '—', shown ? bits.toFixed(1) : '—', ...(derived ? [from] : [])];
   });
-  const t = table(['feature', 'consensus', 'bits'], rows);
+  const t = table(['feature', 'consensus', 'bits', ...(derived ? ['logo from'] : [])], rows);
   return { plain: t.plain, markdown: t.markdown };
 }
 

@@ -90,7 +90,7 @@ describe('%motifs from the matches stored by %resolve', () => {
   test('a lone argument that names a result is the result', async () => {
     const { ctx, session } = context(annotated());
     session.addResult(syntheticResults({ classes: 2, features: 2, seed: 1 }), 'last');
-    await assert.rejects(run('%motifs', ctx), { message: "the features of layer 'conv3' have no PWMs to match (only first-layer filters on one-hot DNA have one)" });
+    await assert.rejects(run('%motifs', ctx), { message: "the features of layer 'conv3' have no PWMs or logos to match (first-layer filters on one-hot DNA have PWMs; other features need %resolve --feature-logos optimised)" });
     assert.match(plain(await run('%motifs r1', ctx)), /^Motif matches of r1, 4 features/);
   });
 
@@ -134,7 +134,7 @@ describe('%motifs matching in the worker', () => {
     const { ctx } = context(r);
     await assert.rejects(run('%motifs --top 0', ctx), { message: '--top must be at least 1' });
     await assert.rejects(run('%motifs 9', ctx), { message: 'feature 9 is out of range: the layer has 4 features (0-3)' });
-    await assert.rejects(run('%motifs 3', ctx), { message: 'filter 3 has no PWM to match (only first-layer filters on one-hot DNA have one)' });
+    await assert.rejects(run('%motifs 3', ctx), { message: 'filter 3 has no PWM or logo to match (first-layer filters on one-hot DNA have PWMs; other features need %resolve --feature-logos optimised)' });
     assert.throws(() => parseMagicLine('%motifs --dbb x'), (e: Error) => e instanceof UserError && e.message === 'unknown option --dbb for %motifs (did you mean --db?)');
     assert.deepEqual(parseMagicLine('%motifs 7 --db a.meme,jaspar --top 5 r1'), { name: 'motifs', line: 0, args: ['7', 'r1'], options: { db: 'a.meme,jaspar', top: 5 } });
   });

@@ -31,8 +31,10 @@ export function bestSignificantMatch(feature: Pick<FeatureInfo, 'matches'>, q = 
 }
 
 /**
- * A copy of `results` whose features with a PWM carry `matches` (possibly empty: matched, nothing
- * passed the threshold), plus a note naming the collection and its attribution.
+ * A copy of `results` whose features with a PWM or a model-derived logo carry `matches` (possibly
+ * empty: matched, nothing passed the threshold) — of the filter PWM when there is one, else of
+ * the logo; a feature with both also gets `logo.matches`, so the two can be compared — plus a
+ * note naming the collection and its attribution.
  */
 export function annotateFeatures(results: Results, library: MotifLibrary, options: AnnotateOptions = {}): Results {
   const top = options.top ?? 5;
@@ -40,11 +42,16 @@ export function annotateFeatures(results: Results, library: MotifLibrary, option
   const minOverlap = options.minOverlap ?? DEFAULT_MIN_OVERLAP;
   const withPwm = options.withPwm ?? true;
   let matched = 0;
-  const features = results.features.map((f) => {
-    if (!f.pwm || f.pwm.length === 0) return f;
+  const match = (pwm: number[][]) => {
     matched++;
-    const matches = matchPwm(f.pwm, library, { top, minOverlap, withPwm, trimIc: options.trimIc }).filter((m) => m.qValue <= qThreshold);
-    return { ...f, matches };
+    return matchPwm(pwm, library, { top, minOverlap, withPwm, trimIc: options.trimIc }).filter((m) => m.qValue <= qThreshold);
+  };
+  const features = results.features.map((f) => {
+    const filter = f.pwm?.length ? f.pwm : null;
+    const logo = f.logo?.probabilities.length ? f.logo : null;
+    if (!filter && !logo) return f;
+    if (!filter) return { ...f, matches: match(logo!.probabilities) };
+    return { ...f, matches: match(filter), ...(logo ? { logo: { ...logo, matches: match(logo.probabilities) } } : {}) };
   });
   if (matched === 0) return results;
   const attribution = libraryAttribution(library);

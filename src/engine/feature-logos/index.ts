@@ -1,0 +1,136 @@
+/**
+ * Model-derived sequence logos of the channels of any layer (docs/motifs.md, "Logos of any
+ * layer"): random sequences through the sub-model from the input to the channel's layer, each
+ * channel's peak window per sequence, the `top` most activating peaks counted column by column,
+ * flanks trimmed by information content as the matcher trims filter PWMs. No data set: the
+ * model alone. A channel that never activates, or whose output does not depend on the sequence,
+ * gets no logo and the reason.
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LoadedModel } from '../load/model';
+import { inputLayout } from '../predict';
+import { DEFAULT_TRIM_IC, informativeSpan } from '../motifs/match';
+import { interiorPositions, receptiveField, type ReceptiveField } from '../receptive-field';
+import type { FeatureLogo } from '../results';
+import { hashSeed } from '../rng';
+import { columnsIc, windowsToPpm } from './ppm';
+import { samplePeaks } from './sample';
+import { logoSourceLayer } from './source';
+
+export const LOGO_METHOD = 'sampled-peaks';
+
+export interface LogoSettings {
+  /** Random sequences drawn (each gives every channel one peak window). */
+  sequences: number;
+  /** Most activating peak windows counted per channel. */
+  top: number;
+  seed: number;
+  /** Flanking columns with at most this many bits are trimmed. */
+  trimIc?: number;
+}
+
+/** Fewest windows above the channel's lowest output for a logo: fewer is a sketch, not a motif. */
+export const MIN_WINDOWS = 20;
+/** Floats of input and output held per forward pass: sets the batch (16–512 sequences). */
+const BATCH_FLOATS = 4 * 2 ** 20;
+
+export interface LogoProgress {
+  done: number;
+  total: number;
+}
+
+export interface LogoOutcome {
+  logos: Map<number, FeatureLogo>;
+  /** Channels asked for that got no logo, with the reason. */
+  missing: Map<number, string>;
+  /** The layer the logos were computed at and its receptive field (null when none could be). */
+  layer: string | null;
+  field: ReceptiveField | null;
+}
+
+function none(channels: number[], reason: string): LogoOutcome {
+  return { logos: new Map(), missing: new Map(channels.map((c) => [c, reason])), layer: null, field: null };
+}
+
+const fmt = (v: number) => Number(v.toPrecision(3));
+
+/**
+ * Logos of `channels` of the features of `layerIndex`. Progress is reported per batch of
+ * sequences; `signal` cancels between batches (CancelledError).
+ */
+export async function modelLogos(
+  loaded: LoadedModel,
+  layerIndex: number,
+  channels: number[],
+  settings: LogoSettings,
+  hooks: { signal?: AbortSignal; onProgress?: (p: LogoProgress) => void } = {},
+): Promise<LogoOutcome> {
+  const { model } = loaded;
+  const layout = inputLayout(loaded);
+  if (model.inputs.length !== 1) return none(channels, `the model has ${model.inputs.length} inputs: logos need a single one-hot DNA input`);
+  if (!layout.oneHotDna || layout.sequenceAxis === null || layout.alphabetAxis === null || layout.length === null) {
+    return none(channels, 'the input is not one-hot DNA: no sequence logos');
+  }
+  const source = logoSourceLayer(model, layerIndex);
+  const layer = model.layers[source];
+  const field = receptiveField(model, source, layout.sequenceAxis, layout.length);
+  if (field.whole) return { ...none(channels, `every position of layer '${layer.name}' depends on the whole input (${field.whole}): a logo would have no position to align at`), field, layer: layer.name };
+  const positions = interiorPositions(field);
+  if (!positions.length) return { ...none(channels, `the receptive field of layer '${layer.name}' (${field.size} bp) does not fit inside the ${layout.length}-bp input`), field, layer: layer.name };
+  const output = Array.isArray(layer.output) ? layer.output[0] : layer.output;
+  const sub = tfl.model({ inputs: model.inputs, outputs: output });
+  const trimIc = settings.trimIc ?? DEFAULT_TRIM_IC;
+  const perSequence = [layout.shape, (sub.outputs[0].shape as number[]).slice(1)].reduce((a, shape) => a + (shape as number[]).reduce((x, d) => x * d, 1), 0);
+  const batch = Math.max(16, Math.min(512, Math.floor(BATCH_FLOATS / perSequence)));
+  const samples = await samplePeaks(sub, layout, field, positions, channels, {
+    sequences: settings.sequences,
+    top: settings.top,
+    seed: hashSeed(settings.seed, 0x1060),
+    batch,
+    signal: hooks.signal,
+    onBatch: (done) => hooks.onProgress?.({ done, total: settings.sequences }),
+  });
+  const logos = new Map<number, FeatureLogo>();
+  const missing = new Map<number, string>();
+  for (const s of samples) {
+    const constant = s.max - s.min <= 1e-6 * Math.max(1, Math.abs(s.max));
+    if (constant) {
+      missing.set(
+        s.channel,
+        s.max === 0
+          ? `never activates: its output is 0 at every position of ${settings.sequences} random sequences (a dead ReLU)`
+          : `its output is ${fmt(s.max)} at every position of ${settings.sequences} random sequences: it does not depend on the sequence`,
+      );
+      continue;
+    }
+    // Only windows above the channel's floor (0 for a ReLU) say anything about what it detects.
+    const kept = s.values.findIndex((v) => !(v > s.min));
+    const n = kept < 0 ? s.values.length : kept;
+    if (n < MIN_WINDOWS) {
+      missing.set(s.channel, `activates in only ${s.above} of ${settings.sequences} random sequences (fewer than ${MIN_WINDOWS}): too few windows for a logo`);
+      continue;
+    }
+    const ppm = windowsToPpm(s.windows.slice(0, n), field.size);
+    // A column of n letters drawn without preference shows about 3 / (2 n ln 2) bits by chance
+    // (the small-sample bias of the information content): flanks are trimmed above that too.
+    const span = informativeSpan(ppm, trimIc + 3 / (2 * n * Math.LN2));
+    if (span.end < span.start) {
+      missing.set(s.channel, `its ${n} most activating windows show no letter preference above ${trimIc} bit at any position`);
+      continue;
+    }
+    const probabilities = ppm.slice(span.start, span.end + 1);
+    logos.set(s.channel, {
+      method: LOGO_METHOD,
+      layer: layer.name,
+      channel: s.channel,
+      probabilities,
+      ic: columnsIc(probabilities),
+      window: [span.start, span.end],
+      receptiveField: { size: field.size, stride: field.stride, start: field.start },
+      windows: n,
+      activation: { max: s.values[0], kept: s.values[n - 1], min: s.min },
+      settings: { sequences: settings.sequences, top: settings.top, seed: settings.seed, background: 'uniform', trimIc },
+    });
+  }
+  return { logos, missing, layer: layer.name, field };
+}
