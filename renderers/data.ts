@@ -140,7 +140,8 @@ export function fromResults(r: Results): ViewData {
       name: c.name,
       ofiv: c.ofiv,
       oniv: c.oniv,
-      sd: c.sd,
+      // Results read from a schema 2 file without readResults have no sd: it is √variance.
+      sd: c.sd ?? c.variance.map(Math.sqrt),
       scores: c.scores,
       iterations: c.iterations,
       gmmComponents: c.gmmComponents,

@@ -26,8 +26,8 @@ export const activate: ActivationFunction = () => {
           shown.set(outputItem.id, new SummaryTable(element, readSummary(outputItem.json())));
           return;
         }
-        const { view, focus, data } = unpackView(outputItem.json());
-        const dashboard = new Dashboard(element, data, view, focus);
+        const { view, focus, data, only } = unpackView(outputItem.json());
+        const dashboard = new Dashboard(element, data, view, focus, { only });
         shown.set(outputItem.id, dashboard);
         await dashboard.renderAll();
       } catch (e) {

@@ -1,30 +1,41 @@
 /**
  * The notebook payload (MIME application/vnd.deepresolve.result+json): ViewData with its large
- * numeric arrays stored as base64 float16 after a power-of-two scale, so a 919 × 960 result stays
- * a few MB in a saved notebook. float16 keeps ~3 significant digits at every magnitude, which is
- * more than a colour or a tooltip needs. Runs in Node and in the browser (no Buffer).
+ * numeric arrays stored as float16 after a power-of-two scale, byte-shuffled and deflated, in
+ * base64 — so a 919 × 960 result stays under 3 MB in a saved notebook. float16 keeps ~3
+ * significant digits at every magnitude, more than a colour or a tooltip needs; SDs keep 4 bits of
+ * mantissa (2 digits). A dashboard's class similarity is not stored: it is the Pearson correlation
+ * of the OFIV profiles, recomputed on reading. Runs in Node and in the browser (no Buffer).
  */
+import { deflateSync, inflateSync } from 'fflate';
+import { correlationMatrix } from '../src/engine/cluster';
 import type { MotifMatch, ViewClass, ViewData, ViewFeature, ViewMatrix } from './data';
 
 export const RESULT_MIME = 'application/vnd.deepresolve.result+json';
 export const PAYLOAD_FORMAT = 'deepresolve.view';
-export const PAYLOAD_VERSION = 1;
+/** 2: deflated arrays (Packed.z), similarity recomputed (PackedMatrix.values absent), single-view payloads (`only`). 1 still reads. */
+export const PAYLOAD_VERSION = 2;
 
 export const VIEW_NAMES = ['heatmap', 'importance', 'interactions', 'similarity', 'logos', 'convergence'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
-/** values[i] ≈ decode(f16[i]) · scale; NaN stands for null. */
+/**
+ * values[i] ≈ decode(half[i]) · scale; NaN stands for null. The halves are little-endian bytes:
+ * `f16` (version 1) their base64, `z` (version 2) the base64 of their deflated byte planes (all
+ * low bytes, then all high bytes: the high bytes of similar values repeat, so they deflate).
+ */
 export interface Packed {
   n: number;
   scale: number;
-  f16: string;
+  f16?: string;
+  z?: string;
 }
 
 export interface PackedMatrix extends Omit<ViewMatrix, 'matrix'> {
   size: number;
   /** Symmetric matrices keep the upper triangle (with diagonal) row by row. */
   symmetric: boolean;
-  values: Packed;
+  /** Absent: the Pearson correlation of the classes' OFIV profiles, computed by the reader. */
+  values?: Packed;
 }
 
 /** A feature's motif match with its attribution line replaced by an index into data.attributions. */
@@ -36,13 +47,27 @@ export interface Payload {
   version: typeof PAYLOAD_VERSION;
   /** The view shown first. */
   view: ViewName;
+  /** Only this view (a magic's own output: %features, %similarity, …); its data is the subset it draws. Absent: the whole dashboard (%resolve). */
+  only?: boolean;
   /** What the view opens on (e.g. %interactions CLASS, %logos FEATURES); optional, so version 1 still reads. */
   focus?: Focus;
+  /**
+   * Version 2 as saved: `data` as deflated JSON in base64 (sealPayload). A notebook is saved
+   * indented, one number a line, so numbers outside strings would take many times their size.
+   */
+  zdata?: string;
   data: Omit<ViewData, 'classes' | 'similarity' | 'labelCorrelation' | 'features'> & {
     features: PackedFeature[];
     /** Attribution lines of the motif collections, stored once (optional: older payloads carry them per match). */
     attributions?: string[];
-    classes: (Omit<ViewClass, 'ofiv' | 'oniv' | 'sd' | 'traces'> & { onivNonAdditive: number[]; traces?: { stride: number; scores: Packed }[] })[];
+    classes: (Omit<ViewClass, 'ofiv' | 'oniv' | 'sd' | 'traces' | 'negative'> & {
+      onivNonAdditive: number[];
+      traces?: { stride: number; scores: Packed }[];
+      /** Version 1: the negative features' indices. */
+      negative?: number[];
+      /** Version 2: base64 bitmask over the features (bit k of byte k >> 3): half of a noisy layer's features can be negative. */
+      negativeMask?: string;
+    })[];
     /** classes × features, row-major. */
     ofiv: Packed;
     sd: Packed;
@@ -118,7 +143,12 @@ function halfTable(): Float64Array {
   return HALF_TABLE;
 }
 
-export function pack(values: ArrayLike<number | null>): Packed {
+/**
+ * Packs values as float16 (keeping `bits` of the 10 mantissa bits, rounded: fewer bits deflate
+ * better), byte planes deflated. `compress: false` writes version 1's plain `f16`.
+ */
+export function pack(values: ArrayLike<number | null>, options: { bits?: number; compress?: boolean } = {}): Packed {
+  const drop = 10 - Math.max(0, Math.min(10, options.bits ?? 10));
   let max = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -129,15 +159,35 @@ export function pack(values: ArrayLike<number | null>): Packed {
   const bytes = new Uint8Array(values.length * 2);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    const h = toHalf(v === null || !Number.isFinite(v) ? NaN : v / scale);
+    let h = toHalf(v === null || !Number.isFinite(v) ? NaN : v / scale);
+    // Round to the kept mantissa bits (a carry into the exponent is the right rounding too).
+    if (drop && (h & 0x7c00) !== 0x7c00) h = Math.min(0x7bff | (h & 0x8000), ((h + (1 << (drop - 1))) >> drop) << drop);
     bytes[2 * i] = h & 255;
     bytes[2 * i + 1] = h >> 8;
   }
-  return { n: values.length, scale, f16: toBase64(bytes) };
+  if (options.compress === false) return { n: values.length, scale, f16: toBase64(bytes) };
+  const planes = new Uint8Array(bytes.length);
+  for (let i = 0; i < values.length; i++) {
+    planes[i] = bytes[2 * i];
+    planes[values.length + i] = bytes[2 * i + 1];
+  }
+  return { n: values.length, scale, z: toBase64(deflateSync(planes, { level: 9 })) };
+}
+
+/** The little-endian half bytes of a Packed, from either form. */
+function halfBytes(p: Packed): Uint8Array {
+  if (p.z === undefined) return fromBase64(p.f16 ?? '');
+  const planes = inflateSync(fromBase64(p.z));
+  const bytes = new Uint8Array(2 * p.n);
+  for (let i = 0; i < p.n; i++) {
+    bytes[2 * i] = planes[i];
+    bytes[2 * i + 1] = planes[p.n + i];
+  }
+  return bytes;
 }
 
 export function unpack(p: Packed): (number | null)[] {
-  const bytes = fromBase64(p.f16);
+  const bytes = halfBytes(p);
   const table = halfTable();
   const out = new Array<number | null>(p.n);
   for (let i = 0; i < p.n; i++) {
@@ -149,23 +199,30 @@ export function unpack(p: Packed): (number | null)[] {
 
 /** Like unpack, with NaN for null: the form per-class vectors take. */
 function unpackNumbers(p: Packed): number[] {
-  const bytes = fromBase64(p.f16);
+  const bytes = halfBytes(p);
   const table = halfTable();
   const out = new Array<number>(p.n);
   for (let i = 0; i < p.n; i++) out[i] = table[bytes[2 * i] | (bytes[2 * i + 1] << 8)] * p.scale;
   return out;
 }
 
-function packMatrix(m: ViewMatrix): PackedMatrix {
+function packMatrix(m: ViewMatrix, withValues = true): PackedMatrix {
   const size = m.matrix.length;
   const symmetric = m.matrix.every((row, i) => row.every((v, j) => v === m.matrix[j][i] || (Number.isNaN(v as number) && Number.isNaN(m.matrix[j][i] as number))));
   const flat: (number | null)[] = [];
   for (let i = 0; i < size; i++) for (let j = symmetric ? i : 0; j < size; j++) flat.push(m.matrix[i][j]);
   const { matrix: _, ...rest } = m;
-  return { ...rest, size, symmetric, values: pack(flat) };
+  return { ...rest, size, symmetric, ...(withValues ? { values: pack(flat) } : {}) };
 }
 
-function unpackMatrix(p: PackedMatrix): ViewMatrix {
+function unpackMatrix(p: PackedMatrix, classes: ViewClass[]): ViewMatrix {
+  const { size: _s, symmetric: _y, values: _v, ...rest } = p;
+  if (!p.values) {
+    // The engine's similarity (src/engine/resolve.ts): Pearson r of the OFIV profiles, in classes[] order.
+    const at = new Map(classes.map((c, i) => [c.index, i]));
+    const matrix = correlationMatrix(p.classes.map((ci) => classes[at.get(ci) ?? -1]?.ofiv ?? []));
+    return { ...rest, matrix: matrix.map((row) => row.map((v) => (Number.isFinite(v) ? v : null))) };
+  }
   const flat = unpack(p.values);
   const matrix: (number | null)[][] = Array.from({ length: p.size }, () => new Array<number | null>(p.size).fill(null));
   let k = 0;
@@ -176,8 +233,21 @@ function unpackMatrix(p: PackedMatrix): ViewMatrix {
       k++;
     }
   }
-  const { size: _s, symmetric: _y, values: _v, ...rest } = p;
   return { ...rest, matrix };
+}
+
+/** Whether the reader can recompute `m` from the OFIV profiles of `classes` (the engine's own similarity). */
+function recomputable(m: ViewMatrix, classes: ViewClass[]): boolean {
+  if (m.method !== 'pearson' || m.classes.length !== classes.length || m.classes.some((ci, i) => classes[i].index !== ci)) return false;
+  // Spot-check a few entries, so that a matrix computed otherwise is stored as it is.
+  const n = classes.length;
+  const probes = [[0, n - 1], [Math.floor(n / 2), 0], [n - 1, Math.floor(n / 3)]];
+  return probes.every(([i, j]) => {
+    const v = m.matrix[i]?.[j];
+    const r = i === j ? 1 : correlationMatrix([classes[i].ofiv, classes[j].ofiv])[0][1];
+    // float32 inputs (a result read from disk) move r by ~1e-7.
+    return v === null || v === undefined ? !Number.isFinite(r) : Math.abs(v - r) < 1e-5;
+  });
 }
 
 const round = (v: number, digits = 4) => (Number.isFinite(v) ? Number(v.toPrecision(digits)) : v);
@@ -188,7 +258,24 @@ export interface Focus {
   feature?: number;
 }
 
-export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focus = {}): Payload {
+/** A view's own data: per-class views keep their class; the similarity keeps names and the matrices. */
+function subsetFor(data: ViewData, view: ViewName, focus: Focus): { data: ViewData; focus: Focus } {
+  if (view === 'heatmap') return { data, focus };
+  if (view === 'similarity') {
+    const classes = data.classes.map((c) => ({ ...c, ofiv: [], oniv: [], sd: [], nonAdditive: [], negative: [], traces: undefined }));
+    return { data: { ...data, classes }, focus };
+  }
+  const pos = Math.min(Math.max(focus.classPos ?? 0, 0), Math.max(data.classes.length - 1, 0));
+  const c = data.classes[pos];
+  if (!c) return { data, focus };
+  return {
+    data: { ...data, classes: [c], similarity: { method: data.similarity.method, classes: [c.index], order: [0], matrix: [[1]] }, labelCorrelation: undefined },
+    focus: { ...focus, classPos: 0 },
+  };
+}
+
+export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focus = {}, options: { only?: boolean } = {}): Payload {
+  if (options.only) ({ data, focus } = subsetFor(data, view, focus));
   const { classes, similarity, labelCorrelation, features, ...rest } = data;
   const attributions: string[] = [];
   const packMatch = ({ attribution, pwm, ...m }: MotifMatch): PackedMatch => {
@@ -211,59 +298,90 @@ export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focu
     format: PAYLOAD_FORMAT,
     version: PAYLOAD_VERSION,
     view,
+    ...(options.only ? { only: true } : {}),
     ...(focus.classPos !== undefined || focus.feature !== undefined ? { focus } : {}),
     data: {
       ...rest,
       features: packedFeatures,
       ...(attributions.length ? { attributions } : {}),
-      classes: classes.map(({ ofiv: _o, oniv, sd: _s, traces, ...c }) => ({
+      classes: classes.map(({ ofiv: _o, oniv, sd: _s, traces, negative, ...c }) => ({
         ...c,
+        negativeMask: toBase64(bitmask(negative, features.length)),
         scores: c.scores.map((v) => round(v)),
         gmm: { means: c.gmm.means.map((v) => round(v)), variances: c.gmm.variances.map((v) => round(v)), weights: c.gmm.weights.map((v) => round(v)) },
         onivNonAdditive: c.nonAdditive.map((k) => round(oniv[k])),
         ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: pack(t.scores) })) } : {}),
       })),
       ofiv: pack(classes.flatMap((c) => c.ofiv)),
-      sd: pack(classes.flatMap((c) => c.sd)),
-      similarity: packMatrix(similarity),
+      sd: pack(classes.flatMap((c) => c.sd), { bits: 4 }),
+      similarity: packMatrix(similarity, !(view !== 'similarity' && recomputable(similarity, classes))),
       ...(labelCorrelation ? { labelCorrelation: packMatrix(labelCorrelation) } : {}),
     },
   };
 }
 
+function bitmask(indices: number[], n: number): Uint8Array {
+  const bytes = new Uint8Array(Math.ceil(n / 8));
+  for (const k of indices) bytes[k >> 3] |= 1 << (k & 7);
+  return bytes;
+}
+
+function fromBitmask(bytes: Uint8Array, n: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) if (bytes[k >> 3] & (1 << (k & 7))) out.push(k);
+  return out;
+}
+
 export class PayloadError extends Error {}
 
-export function unpackView(payload: unknown): { view: ViewName; focus: Focus; data: ViewData } {
+/** The payload as a notebook stores it: `data` deflated into `zdata` (see Payload.zdata). */
+export function sealPayload(p: Payload): Omit<Payload, 'data'> & { zdata: string } {
+  const { data, ...rest } = p;
+  return { ...rest, zdata: toBase64(deflateSync(new TextEncoder().encode(JSON.stringify(data)), { level: 9 })) };
+}
+
+export function unpackView(payload: unknown): { view: ViewName; focus: Focus; data: ViewData; only: boolean } {
   const p = payload as Payload;
   if (!p || typeof p !== 'object' || p.format !== PAYLOAD_FORMAT) throw new PayloadError('not a DeepResolve view payload');
-  if (p.version !== PAYLOAD_VERSION) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
-  const { classes, ofiv, sd, similarity, labelCorrelation, attributions = [], features, ...rest } = p.data;
+  if (p.version !== PAYLOAD_VERSION && (p.version as number) !== 1) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
+  let sealed: Payload['data'] | undefined;
+  if (typeof p.zdata === 'string' && !p.data) {
+    try {
+      sealed = JSON.parse(new TextDecoder().decode(inflateSync(fromBase64(p.zdata)))) as Payload['data'];
+    } catch {
+      throw new PayloadError('the DeepResolve payload of this output is damaged (its data does not inflate); run the magic again');
+    }
+  }
+  const { classes, ofiv, sd, similarity, labelCorrelation, attributions = [], features, ...rest } = sealed ?? p.data;
   const k = features.length;
   const allOfiv = unpackNumbers(ofiv);
   const allSd = unpackNumbers(sd);
+  const unpacked: ViewClass[] = classes.map(({ onivNonAdditive, traces, negativeMask, negative, ...c }, i) => {
+    const o = allOfiv.slice(i * k, (i + 1) * k);
+    const oniv = [...o];
+    c.nonAdditive.forEach((f, j) => (oniv[f] = onivNonAdditive[j]));
+    return {
+      ...c,
+      negative: negativeMask === undefined ? (negative ?? []) : fromBitmask(fromBase64(negativeMask), k),
+      ofiv: o,
+      oniv,
+      sd: allSd.slice(i * k, (i + 1) * k),
+      ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: unpackNumbers(t.scores) })) } : {}),
+    };
+  });
   return {
     view: VIEW_NAMES.includes(p.view) ? p.view : 'heatmap',
     focus: p.focus ?? {},
+    only: p.only === true,
     data: {
       ...rest,
       features: features.map(({ matches, ...f }) => ({
         ...f,
         ...(matches ? { matches: matches.map(({ a, ...m }) => ({ ...m, ...(a !== undefined && attributions[a] ? { attribution: attributions[a] } : {}) })) } : {}),
       })),
-      classes: classes.map(({ onivNonAdditive, traces, ...c }, i) => {
-        const o = allOfiv.slice(i * k, (i + 1) * k);
-        const oniv = [...o];
-        c.nonAdditive.forEach((f, j) => (oniv[f] = onivNonAdditive[j]));
-        return {
-          ...c,
-          ofiv: o,
-          oniv,
-          sd: allSd.slice(i * k, (i + 1) * k),
-          ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: unpackNumbers(t.scores) })) } : {}),
-        };
-      }),
-      similarity: unpackMatrix(similarity),
-      ...(labelCorrelation ? { labelCorrelation: unpackMatrix(labelCorrelation) } : {}),
+      classes: unpacked,
+      similarity: unpackMatrix(similarity, unpacked),
+      ...(labelCorrelation ? { labelCorrelation: unpackMatrix(labelCorrelation, unpacked) } : {}),
     },
   };
 }

@@ -65,12 +65,17 @@ export class Dashboard {
   /** Renders in flight, mirrored in data-busy so a page (or a test) can tell when drawing is done. */
   private pending = 0;
 
+  /** A magic's own output: only the `initial` view, no main matrix, no class picker (payload `only`). */
+  private readonly only: boolean;
+
   constructor(
     container: HTMLElement,
     private data: ViewData,
     initial: ViewName,
     focus: Focus = {},
+    options: { only?: boolean } = {},
   ) {
+    this.only = options.only === true;
     this.doc = container.ownerDocument;
     this.shown = displayData(data);
     this.theme = readTheme(this.doc);
@@ -82,7 +87,10 @@ export class Dashboard {
     this.tip = new CellTip(this.doc);
     this.buildToolbar();
     const grid = el(this.doc, 'div', 'dr-grid');
-    const order: (ViewName | 'main')[] = PANELS.includes(initial) ? [initial, 'main', ...PANELS.filter((p) => p !== initial)] : ['main', ...PANELS];
+    const order: (ViewName | 'main')[] = this.only
+      ? [PANELS.includes(initial) ? initial : 'main']
+      : PANELS.includes(initial) ? [initial, 'main', ...PANELS.filter((p) => p !== initial)] : ['main', ...PANELS];
+    this.root.dataset.only = String(this.only);
     for (const name of order) grid.appendChild(this.makePanel(name));
     this.root.appendChild(grid);
     for (const note of this.shown.notes) this.root.appendChild(el(this.doc, 'div', 'dr-note', note));
@@ -115,7 +123,7 @@ export class Dashboard {
       this.mainButtons.push(b);
       mainGroup.appendChild(b);
     }
-    bar.appendChild(mainGroup);
+    if (!this.only) bar.appendChild(mainGroup);
 
     const measureGroup = el(d, 'span');
     measureGroup.setAttribute('role', 'group');
@@ -145,7 +153,7 @@ export class Dashboard {
     }
     this.classSelect.addEventListener('change', () => this.selectClass(Number(this.classSelect.value)));
     classLabel.appendChild(this.classSelect);
-    bar.appendChild(classLabel);
+    if (!this.only) bar.appendChild(classLabel);
 
     const featureLabelEl = el(d, 'label', undefined, 'feature ');
     this.featureSelect = el(d, 'select');
@@ -160,7 +168,7 @@ export class Dashboard {
     }
     this.featureSelect.addEventListener('change', () => this.selectFeature(Number(this.featureSelect.value)));
     featureLabelEl.appendChild(this.featureSelect);
-    bar.appendChild(featureLabelEl);
+    if (!(this.only && this.state.main === 'similarity')) bar.appendChild(featureLabelEl);
 
     this.root.appendChild(bar);
     this.syncToolbar();

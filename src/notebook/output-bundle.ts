@@ -6,7 +6,7 @@
  */
 import type { Results } from '../engine/results';
 import { displayData, fromResults, featureLabel, type ViewData } from '../../renderers/data';
-import { packView, RESULT_MIME, type ViewName } from '../../renderers/pack';
+import { packView, RESULT_MIME, sealPayload, type ViewName } from '../../renderers/pack';
 import { renderSvg } from '../../renderers/svg';
 import { VIEWS } from '../../renderers/views/index';
 import { makeNotebook, notebookJson, type CellSpec, type MimeBundle } from './ipynb';
@@ -26,7 +26,14 @@ export interface BundleOptions {
   classPos?: number;
   /** Feature the views highlight first (e.g. the first of %logos FEATURES). */
   feature?: number;
+  /** A magic's own output: only this view, with the data it draws (payload `only`); else the whole dashboard (%resolve). */
+  only?: boolean;
+  /** Leave out the interactive payload: a picture and text only (a second view of data another output carries). */
+  payload?: boolean;
 }
+
+/** A Vega-Lite fallback larger than this, as a notebook saves it (indented), is left out (JupyterLab shows the SVG instead). */
+const VEGALITE_LIMIT = 64 * 1024;
 
 /** Static pictures pool matrix images to this many pixels a side, so the SVG stays small. */
 const FALLBACK_PIXELS = 300;
@@ -34,9 +41,10 @@ const FALLBACK_PIXELS = 300;
 export async function outputBundle(results: Results, view: ViewName = 'heatmap', options: BundleOptions = {}): Promise<MimeBundle> {
   const data = fromResults(results);
   const spec = VIEWS[view].build(data, { classPos: options.classPos, maxPixels: FALLBACK_PIXELS, rasterAbove: 6000 });
+  const vegaLite = { ...spec, $schema: VEGALITE_V5_SCHEMA };
   const bundle: MimeBundle = {
-    [RESULT_MIME]: packView(data, view, { classPos: options.classPos, feature: options.feature }),
-    [VEGALITE_MIME]: { ...spec, $schema: VEGALITE_V5_SCHEMA },
+    ...(options.payload === false ? {} : { [RESULT_MIME]: sealPayload(packView(data, view, { classPos: options.classPos, feature: options.feature }, { only: options.only })) }),
+    ...(JSON.stringify(vegaLite, null, 1).length <= VEGALITE_LIMIT ? { [VEGALITE_MIME]: vegaLite } : {}),
     'text/plain': textSummary(data),
   };
   if (options.svg !== false) bundle['image/svg+xml'] = await renderSvg(spec);
@@ -108,7 +116,10 @@ function similarPairs(d: ViewData, count: number) {
   });
 }
 
-/** A notebook of one results document: a heading, the main view and the class similarity. */
+/**
+ * A notebook of one results document: a heading, the dashboard (the data, once) and the class
+ * similarity as a picture for readers without the extension (the dashboard draws it itself).
+ */
 export async function resultsNotebook(results: Results, views: ViewName[] = ['heatmap', 'similarity']): Promise<string> {
   const cells: CellSpec[] = [
     {
@@ -116,6 +127,6 @@ export async function resultsNotebook(results: Results, views: ViewName[] = ['he
       source: `# DeepResolve: ${mdText(results.model.name)}\n\nLayer ${mdText(results.model.layer.name)}, ${results.classes.length} classes, ${results.settings.restarts} restarts (seed ${results.settings.seed}), ${results.createdAt}.`,
     },
   ];
-  for (const v of views) cells.push({ kind: 'code', source: `# ${VIEWS[v].title}`, outputs: [await outputBundle(results, v)] });
+  for (const [i, v] of views.entries()) cells.push({ kind: 'code', source: `# ${VIEWS[v].title}`, outputs: [await outputBundle(results, v, { payload: i === 0 })] });
   return notebookJson(cells);
 }

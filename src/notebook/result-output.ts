@@ -18,6 +18,8 @@ export interface ResultFocus {
   classIndex?: number;
   /** Features the view shows (logos). */
   features?: number[];
+  /** The whole dashboard (%resolve's output) instead of the view alone. */
+  dashboard?: boolean;
 }
 
 /** Richest first: VS Code shows the first item it can render, and the ipynb keeps all of them. */
@@ -25,7 +27,9 @@ const ORDER = [RESULT_MIME, 'image/svg+xml', 'application/vnd.vegalite.v5+json',
 
 export async function resultOutput(client: Pick<WorkerClient, 'run'>, results: Results, name: string, focus: ResultFocus, summary: string): Promise<Output> {
   const classPos = focus.classIndex === undefined ? undefined : results.classes.findIndex((c) => c.index === focus.classIndex);
-  const { bundle } = await client.run({ kind: 'bundle', results, view: focus.view, classPos, feature: focus.features?.[0] }).promise;
+  // The dashboard belongs to %resolve; every other magic shows its own view with the data it draws.
+  const only = focus.dashboard !== true;
+  const { bundle } = await client.run({ kind: 'bundle', results, view: focus.view, classPos, feature: focus.features?.[0], only }).promise;
   const mimes = Object.keys(bundle).sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
   return {
     items: mimes.map((mime) => ({ mime, value: mime === 'text/plain' ? visibleLines(summary) : bundle[mime] })),

@@ -148,7 +148,7 @@ async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const name = ctx.session.addResult(results, as);
   ctx.log?.(`${name}: ${results.model.name}, ${results.classes.length} classes × ${results.settings.restarts} restarts, layer ${results.model.layer.name}, ${results.backend}, ${results.timing.seconds.toFixed(2)} s`);
   const view = results.classes.length > 1 ? 'heatmap' : 'importance';
-  return [await resultOutput(ctx.client, results, name, { view, classIndex: results.classes.length === 1 ? results.classes[0].index : undefined }, resultSummary(name, results))];
+  return [await resultOutput(ctx.client, results, name, { view, dashboard: true, classIndex: results.classes.length === 1 ? results.classes[0].index : undefined }, resultSummary(name, results))];
 }
 
 function resultArg(ctx: RunContext, arg: string | undefined) {

@@ -26,7 +26,7 @@ export type Task =
   /** %predict: the model's outputs for each sequence of a FASTA file (absolute path; `shownAs` names it in messages). */
   | { kind: 'predict'; backend: BackendChoice; model: ModelRequest; fasta: string; shownAs: string }
   /** The cell's MIME bundle of a view (SVG rendering is slow for big results: not on the host's thread). */
-  | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number; feature?: number }
+  | { kind: 'bundle'; results: Results; view: ViewName; classPos?: number; feature?: number; only?: boolean }
   /**
    * %motifs --db: match feature PWMs against a collection (`motifs` as for --motifs, paths relative
    * to `motifsBase`). Reading 879 JASPAR motifs and matching hundreds of filters takes seconds.

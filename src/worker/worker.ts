@@ -120,7 +120,7 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
       return { tsv: parts.join(''), columns, rows, model: info(loaded) };
     }
     case 'bundle':
-      return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos, feature: task.feature }) };
+      return { bundle: await outputBundle(task.results, task.view, { classPos: task.classPos, feature: task.feature, only: task.only }) };
     case 'motifs': {
       const library = motifLibrary(task.motifs, task.motifsBase);
       if (!library) throw new UserError(`--db none: no motif collection to match against`);
