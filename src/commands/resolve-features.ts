@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import { CONTROLLER_ID, LANGUAGE_ID, NOTEBOOK_TYPE, type DeepResolveController } from '../notebook/controller';
 import { Session } from '../notebook/session';
 import { starterCells } from './starter-cells';
+import { notebookMetadata } from '../jupyter/spec';
 
 export const EXTENSION_ID = 'deepresolve.deepresolve-vscode';
 
@@ -38,7 +39,7 @@ export async function resolveFeaturesCommand(controller: DeepResolveController, 
   );
   const data = new vscode.NotebookData(cells);
   // The ipynb serializer saves this as the notebook's kernelspec, so reopening suggests our kernel.
-  data.metadata = { metadata: { kernelspec: { name: 'deepresolve', display_name: 'DeepResolve', language: LANGUAGE_ID }, language_info: { name: LANGUAGE_ID } } };
+  data.metadata = { metadata: notebookMetadata() };
   const nb = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
   controller.folders.set(nb.uri.toString(), folder);
   const editor = await vscode.window.showNotebookDocument(nb);

@@ -19,3 +19,16 @@ export const LANGUAGE_INFO = {
   codemirror_mode: 'shell',
   pygments_lexer: 'bash',
 };
+
+/**
+ * A notebook's metadata for this kernel (CLI notebooks, "Resolve features", any notebook the VS
+ * Code kernel runs): the kernelspec Jupyter starts it by, and language_info naming VS Code's
+ * language for the cells ('deepresolve': grammar, completions), with the Jupyter kernel's
+ * highlighting hints; a Jupyter run replaces language_info with its own.
+ */
+export function notebookMetadata() {
+  return {
+    kernelspec: { name: KERNEL_NAME, display_name: DISPLAY_NAME, language: JUPYTER_LANGUAGE },
+    language_info: { ...LANGUAGE_INFO, name: 'deepresolve' },
+  };
+}

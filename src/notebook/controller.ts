@@ -13,11 +13,15 @@ import { isJsonMime, type Output } from './output-items';
 import { progressLine, progressMessage } from './progress-text';
 import { runCell } from './run-cell';
 import { magicActivity, type Defaults } from './run-magic';
+import { restoreResults } from './restore';
 import { Session } from './session';
+import { notebookMetadata } from '../jupyter/spec';
 
 export const CONTROLLER_ID = 'deepresolve-kernel';
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
 export const LANGUAGE_ID = 'deepresolve';
+/** The item VS Code's error outputs carry (NotebookCellOutputItem.error). */
+const ERROR_MIME = 'application/vnd.code.notebook.error';
 /** Steps shorter than this get no progress notification (the cell shows progress anyway). */
 const NOTIFY_AFTER_MS = 1000;
 
@@ -64,7 +68,7 @@ export class DeepResolveController implements vscode.Disposable {
     this.disposables.push(
       this.controller,
       this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
-        if (selected) void this.markMagicCells(notebook);
+        if (selected) void this.markMagicCells(notebook).then(() => this.claim(notebook));
       }),
       vscode.workspace.onDidCloseNotebookDocument((nb) => {
         this.sessions.delete(nb.uri.toString());
@@ -81,6 +85,26 @@ export class DeepResolveController implements vscode.Disposable {
     const spec = (nb.metadata as { metadata?: { kernelspec?: { name?: string } } })?.metadata?.kernelspec?.name;
     const magic = nb.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && /^\s*%(resolve|load_model)\b/m.test(c.document.getText()));
     if (spec === 'deepresolve' || magic) this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  /**
+   * A notebook that runs on this kernel says so when saved (kernelspec and language_info, so it
+   * reopens on this kernel with the magic language), and an empty new notebook's cell becomes a
+   * magic cell.
+   */
+  private async claim(nb: vscode.NotebookDocument) {
+    const meta = (nb.metadata ?? {}) as { metadata?: Record<string, unknown> };
+    const wanted = notebookMetadata();
+    const inner = meta.metadata ?? {};
+    if ((inner.kernelspec as { name?: string } | undefined)?.name !== wanted.kernelspec.name || (inner.language_info as { name?: string } | undefined)?.name !== wanted.language_info.name) {
+      const edit = new vscode.WorkspaceEdit();
+      edit.set(nb.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, metadata: { ...inner, ...wanted } })]);
+      await vscode.workspace.applyEdit(edit);
+    }
+    const cells = nb.getCells();
+    if (cells.length === 1 && cells[0].kind === vscode.NotebookCellKind.Code && cells[0].document.getText().trim() === '' && cells[0].document.languageId !== LANGUAGE_ID) {
+      await vscode.languages.setTextDocumentLanguage(cells[0].document, LANGUAGE_ID);
+    }
   }
 
   /** Gives magic cells the deepresolve language (grammar, completions, hover). */
@@ -101,6 +125,9 @@ export class DeepResolveController implements vscode.Disposable {
         (nb.uri.scheme === 'file' ? path.dirname(nb.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.env.HOME ?? process.cwd()));
       s = new Session(folder);
       this.sessions.set(key, s);
+      // A reopened notebook: its saved %resolve outputs are its results again (restore.ts).
+      const restored = restoreResults(s, nb.getCells().flatMap((c) => c.outputs.map((o) => ({ metadata: o.metadata, items: o.items }))));
+      if (restored.length) this.log.info(`restored ${restored.join(', ')} from the saved outputs of ${path.basename(nb.uri.path)}`);
     }
     return s;
   }
@@ -162,7 +189,9 @@ export class DeepResolveController implements vscode.Disposable {
     }
     exec.executionOrder = ++this.order;
     exec.start(Date.now());
-    await exec.clearOutput();
+    // The saved outputs stay until the magic has new ones: a failing or cancelled re-run keeps them.
+    const previous = exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress && !o.items.some((i) => i.mime === ERROR_MIME));
+    let fresh = false;
     const text = exec.cell.document.getText();
     const abort = new AbortController();
     const sub = exec.token.onCancellationRequested(() => abort.abort());
@@ -207,14 +236,16 @@ export class DeepResolveController implements vscode.Disposable {
           // The progress output is replaced by the magic's results.
           onOutputs: async (outputs) => {
             endStep();
-            await exec.replaceOutput([...exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress), ...outputs.map(toVscode)]);
+            const kept = fresh ? exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress) : [];
+            fresh = true;
+            await exec.replaceOutput([...kept, ...outputs.map(toVscode)]);
           },
         },
       );
       endStep();
       ok = failure === undefined;
       if (failure) {
-        const kept = exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress);
+        const kept = fresh ? exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress) : previous;
         await exec.replaceOutput([...kept, errorOutput(failure.message, failure.name)]);
         if (failure.kind === 'internal') {
           // The same line in the log (with the stack when DEEPRESOLVE_DEBUG=1), a notification to find it.

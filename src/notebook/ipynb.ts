@@ -1,4 +1,5 @@
 /** A whole Jupyter notebook (nbformat 4.5) from cells and their rich outputs, for the CLI's --notebook. */
+import { notebookMetadata } from '../jupyter/spec';
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -32,7 +33,8 @@ export function makeNotebook(cells: CellSpec[], metadata: Record<string, unknown
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { language_info: { name: 'python' }, ...metadata },
+    // The DeepResolve kernel and its cell language: reopened in VS Code or Jupyter, the cells are magics on this kernel.
+    metadata: { ...notebookMetadata(), ...metadata },
     cells: cells.map((c, i) => {
       const id = `deepresolve-${i}`;
       if (c.kind === 'markdown') return { cell_type: 'markdown', id, metadata: {}, source: lines(c.source) };

@@ -62,8 +62,11 @@ test('--notebook writes an nbformat 4 notebook whose outputs carry the result vi
   assert.equal(notebook.nbformat, 4);
   const outputs = notebook.cells.flatMap((c: { outputs?: { data: Record<string, unknown> }[] }) => c.outputs ?? []);
   assert.ok(outputs.length >= 2);
+  // The data once: the dashboard's output carries it; the similarity cell is a picture and text.
+  assert.ok('application/vnd.deepresolve.result+json' in outputs[0].data);
+  assert.ok(!('application/vnd.deepresolve.result+json' in outputs[1].data));
+  assert.equal(notebook.metadata.kernelspec.name, 'deepresolve');
   for (const o of outputs) {
-    assert.ok('application/vnd.deepresolve.result+json' in o.data);
     assert.match(String(o.data['image/svg+xml']), /^<svg/);
     assert.match(String(o.data['text/plain']), /DeepResolve/);
   }
