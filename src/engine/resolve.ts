@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import './layers/index';
 import type { AscentHooks, Pair, PairResult } from './ascent/pairs';
 import { ascend } from './ascent/direct';
-import { ascendHidden } from './ascent/hidden';
+import { ascendHidden, type NativeHiddenStep } from './ascent/hidden';
 import { ascendOnWorkers } from './ascent/pool';
 import { firstDense, type FirstDense } from './ascent/first-dense';
-import { ascendNative, nativeHead, type NativeHead } from './ascent/native/ascent';
+import { ascendNative, nativeHead, nativeHiddenStep, nativeHiddenSupported, type NativeHead } from './ascent/native/ascent';
 import { UserError } from './errors';
 import { TFJS_VERSIONS, useBackend } from './backend';
 import { parseClassSpec } from './classes';
@@ -110,16 +110,34 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
         notes.push(`direct ascent on ONNX Runtime's native CPU kernels (${made.threads} thread${made.threads === 1 ? '' : 's'})`);
       }
     }
-    const ascentEngine = native ? 'onnxruntime' : 'tensorflow.js';
+    // …and so do the hidden-space steps of a rest that is not ReLU → Dense (compiled once G is known).
+    let nativeHidden: NativeHiddenStep | undefined;
+    if (dense && !dense.reluDense && settings.native === 'auto') {
+      const supported = nativeHiddenSupported(model, dense, selection);
+      if (supported !== true) notes.push(`hidden-space steps on TensorFlow.js: ${supported.unsupported}`);
+      else {
+        const d = dense;
+        nativeHidden = async (gram) => {
+          const made = await nativeHiddenStep(model, d, selection, gram, settings);
+          if ('unsupported' in made) {
+            notes.push(`hidden-space steps on TensorFlow.js: ${made.unsupported}`);
+            return null;
+          }
+          notes.push(`hidden-space steps on ONNX Runtime's native CPU kernels (${made.threads} thread${made.threads === 1 ? '' : 's'})`);
+          return made;
+        };
+      }
+    }
+    const ascentEngine = native || nativeHidden ? 'onnxruntime' : dense?.reluDense ? 'webassembly' : 'tensorflow.js';
     const kept = () => head.keptTensors() + (dense?.keptTensors() ?? 0);
     const tensorsBefore = tf.memory().numTensors - kept();
     // The TensorFlow.js ascents go to worker threads when that pays (the ReLU → Dense kernel has its own).
     const here = (some: Pair[], h: AscentHooks, chunk = chunkSize) => {
       const s = { ...ascentSettings, chunkSize: chunk };
-      return dense ? ascendHidden(dense, head.featureShape, some, s, h) : ascend(head, some, s, h);
+      return dense ? ascendHidden(dense, head.featureShape, some, s, h, nativeHidden) : ascend(head, some, s, h);
     };
     const onWorkers =
-      dense?.reluDense || native
+      dense?.reluDense || native || nativeHidden
         ? null
         : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
     const done = native ? await ascendNative(native, pairs, ascentSettings, hooks).finally(() => native!.session.release?.()) : (onWorkers ?? (await here(pairs, hooks)));

@@ -133,8 +133,8 @@ export interface Results {
   tool: { name: string; version: string; tfjs: Record<string, string> };
   createdAt: string;
   backend: BackendName;
-  /** ascentEngine: what computed the ascent's steps (the direct ascent runs on ONNX Runtime when it can; absent before it could). */
-  settings: Settings & { chunkSize: number; ascentUsed: 'direct' | 'hidden'; ascentEngine?: 'onnxruntime' | 'tensorflow.js' };
+  /** ascentEngine: what computed the ascent's steps (docs/results-schema.md; absent in results written before it was recorded). */
+  settings: Settings & { chunkSize: number; ascentUsed: 'direct' | 'hidden'; ascentEngine?: 'onnxruntime' | 'tensorflow.js' | 'webassembly' };
   model: ModelSummary;
   features: FeatureInfo[];
   /** Feature indices in hierarchical-clustering order of their OFIV profiles across classes. */

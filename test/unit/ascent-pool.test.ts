@@ -1,5 +1,5 @@
 /**
- * The TensorFlow.js ascents on worker threads (ascent-pool.ts): the same numbers as one thread,
+ * The TensorFlow.js ascents on worker threads (src/engine/ascent/pool.ts): the same numbers as one thread,
  * for the direct and the hidden-space ascent, on the cpu and wasm backends, for models from our
  * loaders; progress, cancellation (no worker left behind) and failures.
  */
@@ -32,11 +32,12 @@ async function keras2Model(): Promise<LoadedModel> {
 /** One run on this thread and one on two workers; the pool must have run and left no worker. */
 async function bothWays(model: LoadedModel, settings: Partial<Settings>) {
   poolTuning.minSeconds = Infinity;
-  const one = await resolveFeatures({ loaded: model, settings: { ...settings, workers: 1 } });
+  // The TensorFlow.js pool: the native engine (which uses every core itself) is off here.
+  const one = await resolveFeatures({ loaded: model, settings: { native: 'off', ...settings, workers: 1 } });
   poolTuning.minSeconds = 0;
   const started = ascentPoolWorkers.started;
   const progress: AscentProgress[] = [];
-  const two = await resolveFeatures({ loaded: model, settings: { ...settings, workers: 2 } }, { onProgress: (p) => progress.push(p) });
+  const two = await resolveFeatures({ loaded: model, settings: { native: 'off', ...settings, workers: 2 } }, { onProgress: (p) => progress.push(p) });
   assert.equal(ascentPoolWorkers.started - started, 1, 'two threads: this one and one worker');
   assert.equal(ascentPoolWorkers.running, 0, 'no worker left running');
   assert.ok(!two.notes.some((n) => n.includes('one thread')), two.notes.join('; '));
@@ -125,7 +126,7 @@ describe('ascent pool', () => {
     const model = loaded(deepTailModel());
     const controller = new AbortController();
     const run = resolveFeatures(
-      { loaded: model, settings: { restarts: 50, backend: 'cpu', ascent: 'direct', workers: 2, patience: 1_000_000, maxIter: 1_000_000 } },
+      { loaded: model, settings: { restarts: 50, backend: 'cpu', ascent: 'direct', native: 'off', workers: 2, patience: 1_000_000, maxIter: 1_000_000 } },
       { signal: controller.signal, onProgress: (p) => p.stage === undefined && p.fraction > 0 && controller.abort() },
     );
     await assert.rejects(run, CancelledError);
@@ -144,7 +145,7 @@ describe('ascent pool', () => {
       useBackend('cpu')
         .then(() =>
           resolveFeatures(
-            { loaded: loaded(linearHeadModel()), settings: { restarts: 40, backend: 'cpu', workers: 2, patience: 1e6, maxIter: 1e6 } },
+            { loaded: loaded(linearHeadModel()), settings: { restarts: 40, backend: 'cpu', native: 'off', workers: 2, patience: 1e6, maxIter: 1e6 } },
             { signal: controller.signal, onProgress: (p) => p.stage === undefined && controller.abort() },
           ),
         )

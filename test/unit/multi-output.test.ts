@@ -143,10 +143,11 @@ describe('several outputs and profile outputs', () => {
 
     test('1 worker and 2 give the same numbers (the workers rebuild the two-output head)', async () => {
       poolTuning.minSeconds = Infinity;
-      const one = await resolveFeatures({ loaded: deepstarr, settings: { ...base, restarts: 5, output: 'all' } });
+      // The TensorFlow.js pool (the native engine, which uses every core itself, is off here).
+      const one = await resolveFeatures({ loaded: deepstarr, settings: { ...base, restarts: 5, output: 'all', native: 'off' } });
       poolTuning.minSeconds = 0;
       const started = ascentPoolWorkers.started;
-      const two = await resolveFeatures({ loaded: deepstarr, settings: { ...base, restarts: 5, output: 'all', workers: 2 } });
+      const two = await resolveFeatures({ loaded: deepstarr, settings: { ...base, restarts: 5, output: 'all', workers: 2, native: 'off' } });
       poolTuning.minSeconds = tuning.minSeconds;
       assert.equal(ascentPoolWorkers.started - started, 1, 'this thread and one worker');
       assert.equal(two.settings.ascentUsed, 'hidden');
@@ -236,7 +237,7 @@ describe('several outputs and profile outputs', () => {
     });
 
     test('1 worker and 2 give the same numbers on the direct path with a profile window', async () => {
-      const settings = { ...base, restarts: 4, positions: '3-20' };
+      const settings = { ...base, restarts: 4, positions: '3-20', native: 'off' as const };
       poolTuning.minSeconds = Infinity;
       const one = await resolveFeatures({ loaded: bpnet, settings });
       poolTuning.minSeconds = 0;

@@ -5,8 +5,9 @@
  * heads of every layer kind it knows (convolutions with 'valid'/'same' padding and
  * dilation, dense layers, ReLU/sigmoid/tanh/ELU/softplus, batch norm, max/average/global pooling,
  * cropping, residual adds, profile and counts outputs); whole analyses through resolveFeatures give
- * the same mean objective and OFIV as the TensorFlow.js direct path; a head with a layer it does
- * not know runs on TensorFlow.js, with a note saying why.
+ * the same mean objective and OFIV as the TensorFlow.js direct path, and so do the hidden-space
+ * steps of a rest that is not ReLU → Dense; a head with a layer it does not know runs on
+ * TensorFlow.js, with a note saying why.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -192,6 +193,41 @@ describe('native direct ascent (ONNX Runtime)', () => {
       });
     });
   }
+
+  test('the hidden-space steps of a rest that is not ReLU → Dense: the same mean objective, OFIV and iterations as on TensorFlow.js', async () => {
+    // DeepSEA's deep tail in small: Dense (ReLU) → Dense (ELU) → batch norm → Dense (sigmoid).
+    const model = seedWeights(
+      tfl.sequential({
+        layers: [
+          tfl.layers.conv1d({ inputShape: [30, 4], filters: 6, kernelSize: 5, activation: 'relu', name: 'conv1' }),
+          tfl.layers.maxPooling1d({ poolSize: 2 }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 12, activation: 'relu' }),
+          tfl.layers.dense({ units: 10, activation: 'elu' }),
+          tfl.layers.batchNormalization({}),
+          tfl.layers.dense({ units: 3, activation: 'sigmoid' }),
+        ],
+      }),
+      7,
+    );
+    const loaded = { model, name: 'm', path: '-', format: 'tfjs-layers' as const };
+    const settings = { backend: 'cpu' as const, layer: '1', restarts: 4, maxIter: 80, seed: 2, ascent: 'hidden' as const, starts: 'explicit' as const, workers: 1 };
+    const tfjs = await resolveFeatures({ loaded, settings: { ...settings, native: 'off' } });
+    const native = await resolveFeatures({ loaded, settings });
+    assert.equal(tfjs.settings.ascentEngine, 'tensorflow.js');
+    assert.equal(native.settings.ascentEngine, 'onnxruntime');
+    assert.ok(native.notes.some((n) => /hidden-space steps on ONNX Runtime/.test(n)), native.notes.join('\n'));
+    native.classes.forEach((c, k) => {
+      const ref = tfjs.classes[k];
+      assert.deepEqual(c.iterations, ref.iterations, `class ${k}: the same iterations per restart`);
+      c.objectives.forEach((j, i) => assert.ok(Math.abs(j - ref.objectives[i]) <= 1e-4 * Math.max(1, Math.abs(ref.objectives[i])), `class ${k} restart ${i}: J ${j} vs ${ref.objectives[i]}`));
+      assert.ok(maxDiff(c.ofiv, ref.ofiv) <= 1e-4 * Math.max(1e-3, maxAbs(ref.ofiv)), `class ${k}: OFIV differ by ${maxDiff(c.ofiv, ref.ofiv)}`);
+    });
+    // And the same numbers as the direct path through the whole head (the hidden space is exact).
+    const direct = await resolveFeatures({ loaded, settings: { ...settings, ascent: 'direct' } });
+    assert.equal(direct.settings.ascentEngine, 'onnxruntime');
+    direct.classes.forEach((c, k) => assert.ok(maxDiff(c.ofiv, native.classes[k].ofiv) <= 1e-3 * Math.max(1e-3, maxAbs(c.ofiv)), `class ${k}: direct and hidden OFIV differ by ${maxDiff(c.ofiv, native.classes[k].ofiv)}`));
+  });
 
   test('a head with a layer the graph builder does not know runs on TensorFlow.js, with a note naming it', async () => {
     const model = seedWeights(

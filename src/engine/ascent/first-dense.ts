@@ -23,6 +23,11 @@ export interface FirstDense {
   classes: number;
   /** Set when the rest of the head is ReLU → Dense(W₂ [U, C] row-major, b₂). */
   reluDense: { w2: Float32Array; b2: Float32Array } | null;
+  /**
+   * Where the rest of the head starts, for building it elsewhere (native/head-graph.ts): the dense
+   * layer's index and the activation `rest` applies to z; null when the dense layer is the output.
+   */
+  restFrom: { layerIndex: number; activation: string } | null;
   /** Row i's score of class classes[i] (before any final sigmoid/softmax), from the pre-activations z [N, U]. */
   rest(z: tf.Tensor2D, classes: number[]): tf.Tensor1D;
   /** Tensors kept between calls (see Head.keptTensors). */
@@ -115,6 +120,7 @@ export function firstDense(model: LayersModel, layerIndex: number, selection: Ou
     b1: bias1 ? (bias1.dataSync() as Float32Array) : new Float32Array(hidden),
     hidden,
     classes,
+    restFrom: after ? { layerIndex: model.layers.indexOf(first), activation: activate ? act : 'linear' } : null,
     reluDense: second ? { w2: k2.dataSync() as Float32Array, b2: bias2 ? (bias2.dataSync() as Float32Array) : new Float32Array(classes) } : null,
     rest(z, classes) {
       const a = activate ? (activate.apply(z) as tf.Tensor2D) : z;

@@ -15,7 +15,9 @@
  * - rest = ReLU → Dense (the commonest head): g = mask ⊙ W₂[:, c] changes only where a unit
  *   flips, so G g is updated by the rows of the flipped units (hidden-pair.ts, WebAssembly,
  *   worker threads).
- * - any other rest: batched on TensorFlow.js (batched.ts), with tf.grad through the rest.
+ * - any other rest: batched, with the gradient of the rest: on ONNX Runtime's native kernels when
+ *   the caller passes `native` (native/head-graph.ts builds the same step), else on TensorFlow.js
+ *   (batched.ts) with tf.grad through the rest.
  * The objective is rounded to float32 before the patience test, as the direct path computes it,
  * so both stop alike.
  */
@@ -31,6 +33,10 @@ import { PairPool } from './hidden-pair-pool';
 import { startSampler, type StartSampler, type StartStatistics } from './start-sampler';
 import { gramKey } from './gram-store';
 import { gramMatrix } from './gram';
+import { runNative, type NativeHead } from './native/ascent';
+
+/** Compiles the hidden-space step for ONNX Runtime once G is known (resolve.ts decides whether to try). */
+export type NativeHiddenStep = (gram: Float32Array) => Promise<NativeHead | null>;
 
 /** Below this many pairs per worker, one thread is faster than starting workers. */
 const MIN_PAIRS_PER_WORKER = 64;
@@ -124,6 +130,7 @@ export async function ascendHidden(
   pairs: Pair[],
   settings: AscentSettings,
   hooks: AscentHooks = {},
+  native?: NativeHiddenStep,
 ): Promise<PairResult[]> {
   const size = featureShape.reduce((a, b) => a * b, 1);
   const channels = featureShape[featureShape.length - 1];
@@ -145,7 +152,7 @@ export async function ascendHidden(
 
   const outcomes = dense.reluDense
     ? await kernelPairs(dense, dense.reluDense, gram, pairs, settings, hooks, startsOf, report)
-    : await tfjsPairs(dense, gram, pairs, settings, hooks, startsOf);
+    : await tfjsPairs(dense, gram, pairs, settings, hooks, startsOf, native);
   report(pairs.length);
 
   // FIV = a·mean_pos(H₀) + W̄₁ y, projected for many pairs at once.
@@ -234,7 +241,7 @@ async function kernelPairs(
  * Any other rest: a pair's state row is [a, ‖H₀‖², p₀, y, G y] (3U + 2 floats), stepped in
  * batches on TensorFlow.js with the gradient of the rest of the head at z.
  */
-async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks, startsOf: StartsOf): Promise<HiddenOutcome[]> {
+async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks, startsOf: StartsOf, native?: NativeHiddenStep): Promise<HiddenOutcome[]> {
   const U = dense.hidden;
   const { l2 } = settings;
   const pending = new Map<Pair, { q0: ArrayLike<number>; h0?: Float32Array }>();
@@ -288,11 +295,13 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
       return { fiv: [] }; // projected by the caller, for many pairs at once
     },
   };
+  const onnx = native ? await native(gram) : null;
   try {
-    const done = await runBatched(problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks);
+    const done = onnx ? await runNative(onnx, problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks) : await runBatched(problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks);
     // runBatched records each pair right after calling finish on it: done[i] is ends[i]'s pair.
     return done.map((r, i) => ({ ...ends[i], score: r.score, objective: r.objective, iterations: r.iterations, trace: r.trace }));
   } finally {
     tf.dispose([g, b1]);
+    await onnx?.session.release?.();
   }
 }

@@ -1,27 +1,52 @@
 /**
- * The direct ascent on ONNX Runtime's native CPU kernels: the same pairs, starts, step schedule,
- * patience rule and batching as the TensorFlow.js direct ascent (direct.ts, batched.ts), with each
- * step one run of the head's forward + input-gradient graph (head-graph.ts) on every core
- * (ONNX Runtime's own threads). A pair that stops leaves the chunk and the next pending pair takes
- * its slot, so the batch stays full.
+ * Ascents on ONNX Runtime's native CPU kernels: the same pairs, starts, step schedule, patience
+ * rule and batching as on TensorFlow.js (batched.ts), with each step one run of a graph that
+ * computes the whole step (head-graph.ts) on every core (ONNX Runtime's own threads). A pair that
+ * stops leaves the chunk and the next pending pair takes its slot, so the batch stays full.
+ * The direct ascent's state is the feature map; the hidden-space ascent's (a rest that is not
+ * ReLU → Dense) the few hidden-layer vectors of hidden.ts.
  */
 import * as os from 'node:os';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { CancelledError } from '../../errors';
 import type { OutputSelection } from '../../outputs';
 import { featureImportance } from '../../statistics';
-import { progressReporter } from '../batched';
+import { progressReporter, type AscentProblem } from '../batched';
+import type { FirstDense } from '../first-dense';
 import { pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from '../pairs';
-import { buildHeadGraph } from './head-graph';
+import { buildHeadGraph, buildHiddenGraph, type HeadGraph } from './head-graph';
 import { onnxRuntime, type OrtModule, type OrtSession } from './runtime';
 
+/** A step graph loaded into ONNX Runtime: state rows [n, width] in, scores, objectives and next states out. */
 export interface NativeHead {
   ort: OrtModule;
   session: OrtSession;
+  /** The graph's state input and one row's shape. */
+  input: string;
   featureShape: number[];
   numClasses: number;
   /** Threads ONNX Runtime computes on. */
   threads: number;
+}
+
+async function load(graph: HeadGraph, input: string, workers: number | undefined): Promise<NativeHead | { unsupported: string }> {
+  const runtime = onnxRuntime();
+  if ('error' in runtime) return { unsupported: runtime.error };
+  if ('unsupported' in graph) return graph;
+  const threads = workers || Math.min(4, os.availableParallelism());
+  let session: OrtSession;
+  try {
+    session = await runtime.ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+  } catch (err) {
+    return { unsupported: `ONNX Runtime refused the head's graph (${String((err as Error).message ?? err).split('\n')[0]})` };
+  }
+  return { ort: runtime.ort, session, input, featureShape: graph.featureShape, numClasses: graph.numClasses, threads };
+}
+
+/** Whether ONNX Runtime loads here (else why not), without building anything. */
+export function nativeAvailable(): true | { unsupported: string } {
+  const runtime = onnxRuntime();
+  return 'error' in runtime ? { unsupported: runtime.error } : true;
 }
 
 /**
@@ -29,18 +54,41 @@ export interface NativeHead {
  * not know): the caller then runs the TensorFlow.js direct ascent.
  */
 export async function nativeHead(model: LayersModel, layerIndex: number, selection: OutputSelection, settings: Pick<AscentSettings, 'l2' | 'workers'>): Promise<NativeHead | { unsupported: string }> {
-  const runtime = onnxRuntime();
-  if ('error' in runtime) return { unsupported: runtime.error };
-  const graph = buildHeadGraph(model, layerIndex, selection, settings.l2);
-  if ('unsupported' in graph) return graph;
-  const threads = settings.workers || Math.min(4, os.availableParallelism());
-  let session: OrtSession;
-  try {
-    session = await runtime.ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-  } catch (err) {
-    return { unsupported: `ONNX Runtime refused the head's graph (${String((err as Error).message ?? err).split('\n')[0]})` };
-  }
-  return { ort: runtime.ort, session, featureShape: graph.featureShape, numClasses: graph.numClasses, threads };
+  if (nativeAvailable() !== true) return nativeAvailable() as { unsupported: string };
+  return load(buildHeadGraph(model, layerIndex, selection, settings.l2), 'h', settings.workers);
+}
+
+/** Whether the hidden-space step of this head can run on ONNX Runtime (else why not), before G is known. */
+export function nativeHiddenSupported(model: LayersModel, dense: FirstDense, selection: OutputSelection): true | { unsupported: string } {
+  const available = nativeAvailable();
+  if (available !== true) return available;
+  if (!dense.restFrom) return { unsupported: 'the dense layer is the output' };
+  const graph = buildHiddenGraph(model, dense.restFrom.layerIndex, dense.restFrom.activation, selection, new Float32Array(dense.hidden * dense.hidden), dense.b1, 1);
+  return 'unsupported' in graph ? graph : true;
+}
+
+/** The hidden-space step (a rest that is not ReLU → Dense) compiled for ONNX Runtime, or why not. */
+export async function nativeHiddenStep(model: LayersModel, dense: FirstDense, selection: OutputSelection, gram: Float32Array, settings: Pick<AscentSettings, 'l2' | 'workers'>): Promise<NativeHead | { unsupported: string }> {
+  if (nativeAvailable() !== true) return nativeAvailable() as { unsupported: string };
+  if (!dense.restFrom) return { unsupported: 'the dense layer is the output' };
+  return load(buildHiddenGraph(model, dense.restFrom.layerIndex, dense.restFrom.activation, selection, gram, dense.b1, settings.l2), 'state', settings.workers);
+}
+
+/** The direct ascent on ONNX Runtime: a pair's state is its feature map. */
+export function ascendNative(head: NativeHead, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
+  const width = head.featureShape.reduce((a, b) => a * b, 1);
+  const channels = head.featureShape[head.featureShape.length - 1];
+  return runNative(
+    head,
+    {
+      width,
+      start: (pair) => startOf(pair, settings.seed, width),
+      finish: (_pair, map) => ({ fiv: featureImportance(map, channels), featureMap: settings.keepFeatureMaps ? map.slice() : undefined }),
+    },
+    pairs,
+    settings,
+    hooks,
+  );
 }
 
 interface Slot {
@@ -51,10 +99,10 @@ interface Slot {
   trace?: Trace;
 }
 
-export async function ascendNative(head: NativeHead, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
-  const { ort, session, featureShape, numClasses } = head;
-  const width = featureShape.reduce((a, b) => a * b, 1);
-  const channels = featureShape[featureShape.length - 1];
+/** The batching loop of batched.ts, with each step one run of the head's step graph. */
+export async function runNative(head: NativeHead, problem: Omit<AscentProblem, 'step'>, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
+  const { ort, session, featureShape, numClasses, input } = head;
+  const { width } = problem;
   const { maxIter, patience } = settings;
   const results: PairResult[] = [];
   const report = progressReporter(pairs.length, settings, hooks);
@@ -66,7 +114,7 @@ export async function ascendNative(head: NativeHead, pairs: Pair[], settings: As
   let slots: Slot[] = [];
   while (next < pairs.length && slots.length < settings.chunkSize) slots.push(newSlot());
   let state: Float32Array = new Float32Array(slots.length * width);
-  slots.forEach((s, i) => state.set(startOf(s.pair, settings.seed, width), i * width));
+  slots.forEach((s, i) => state.set(problem.start(s.pair), i * width));
 
   while (slots.length) {
     if (hooks.signal?.aborted) throw new CancelledError();
@@ -75,7 +123,7 @@ export async function ascendNative(head: NativeHead, pairs: Pair[], settings: As
     slots.forEach((s, i) => (select[i * numClasses + s.pair.cls] = 1));
     const eta = Float32Array.from(slots, (s) => stepSize(settings.lr, s.t));
     const out = await session.run({
-      h: new ort.Tensor('float32', state, [n, ...featureShape]),
+      [input]: new ort.Tensor('float32', state, [n, ...featureShape]),
       select: new ort.Tensor('float32', select, [n, numClasses]),
       eta: new ort.Tensor('float32', eta, [n, 1]),
     });
@@ -106,12 +154,12 @@ export async function ascendNative(head: NativeHead, pairs: Pair[], settings: As
       slots.forEach((slot, i) => {
         if (finished.has(i)) {
           const map = state.subarray(i * width, (i + 1) * width);
-          results.push({ ...slot.pair, fiv: featureImportance(map, channels), featureMap: settings.keepFeatureMaps ? map.slice() : undefined, score: sv[i], objective: jv[i], iterations: slot.t, trace: slot.trace });
+          results.push({ ...slot.pair, ...problem.finish(slot.pair, map), score: sv[i], objective: jv[i], iterations: slot.t, trace: slot.trace });
           report.finished(slot.t);
           if (next < pairs.length) {
             const fresh = newSlot();
             kept.push(fresh);
-            rows.push(startOf(fresh.pair, settings.seed, width));
+            rows.push(problem.start(fresh.pair));
           }
         } else {
           kept.push(slot);

@@ -42,21 +42,94 @@ const refuse = (layer: Layer, why: string): never => {
   throw new Unsupported(`layer '${layer.name}' (${layer.getClassName()}): ${why}`);
 };
 
-export function buildHeadGraph(model: LayersModel, layerIndex: number, selection: OutputSelection, l2: number): HeadGraph {
+function attempt(make: () => HeadGraph): HeadGraph {
   try {
-    return build(model, layerIndex, selection, l2);
+    return make();
   } catch (err) {
     if (err instanceof Unsupported) return { unsupported: err.message };
     throw err;
   }
 }
 
-function build(model: LayersModel, layerIndex: number, selection: OutputSelection, l2: number): HeadGraph {
+/** The direct ascent's step (see the top of this file): inputs h, select, eta; outputs scores, objective, next. */
+export function buildHeadGraph(model: LayersModel, layerIndex: number, selection: OutputSelection, l2: number): HeadGraph {
+  return attempt(() => {
+    const g = new OnnxBuilder();
+    const { scores, grad, featureShape, numClasses } = headGradient(g, model, layerIndex, selection, 'h');
+    if (featureShape.length !== 2) throw new Unsupported(`the feature map has shape ${JSON.stringify(featureShape)}; only (positions, channels) maps`);
+    // The step itself, in float32 as the TensorFlow.js path computes it.
+    const norm = g.op('ReduceSum', [g.op('Mul', ['h', 'h']), g.int64s([1, 2])], { keepdims: 0 });
+    g.output(scores, 'scores');
+    g.output(g.op('Sub', [scores, g.op('Mul', [g.scalar(l2), norm])]), 'objective');
+    const ascentDirection = g.op('Sub', [grad, g.op('Mul', [g.scalar(2 * l2), 'h'])]);
+    const eta = g.op('Unsqueeze', ['eta', g.int64s([2])]);
+    g.output(g.op('Add', ['h', g.op('Mul', [eta, ascentDirection])]), 'next');
+    const bytes = g.encode(
+      [
+        ['h', featureShape],
+        ['select', [numClasses]],
+        ['eta', [1]],
+      ],
+      [
+        ['scores', []],
+        ['objective', []],
+        ['next', featureShape],
+      ],
+    );
+    return { bytes, featureShape, numClasses };
+  });
+}
+
+/**
+ * The hidden-space ascent's step for a rest that is not ReLU → Dense (hidden.ts, tfjsPairs: the
+ * same arithmetic): a state row is [a, ‖H₀‖², p₀, y, G y] (3U + 2 floats); z = a p₀ + G y + b₁ goes
+ * through the dense layer's activation and the rest of the head (from layer `denseIndex`), and
+ * the next state is [c a, ‖H₀‖², p₀, c y + η g, c G y + η G g] with c = 1 − 2λη and g = ∂S/∂z.
+ */
+export function buildHiddenGraph(model: LayersModel, denseIndex: number, activation: string, selection: OutputSelection, gram: Float32Array, b1: Float32Array, l2: number): HeadGraph {
+  return attempt(() => {
+    const g = new OnnxBuilder();
+    const u = b1.length;
+    const width = 3 * u + 2;
+    const part = (from: number, to: number) => g.op('Slice', ['state', g.int64s([from]), g.int64s([to]), g.int64s([1])]);
+    const [a, n0, p0, y, gy] = [part(0, 1), part(1, 2), part(2, 2 + u), part(2 + u, 2 + 2 * u), part(2 + 2 * u, 2 + 3 * u)];
+    const z = g.op('Add', [g.op('Add', [g.op('Mul', [a, p0]), gy]), g.floats(b1, [u])]);
+    const act = activate(g, model.layers[denseIndex], activation, z, g.scalar(0));
+    const { scores, grad, numClasses } = headGradient(g, model, denseIndex, selection, act.y);
+    const dz = act.dz(grad);
+    const sum = (v: string) => g.op('ReduceSum', [v, g.int64s([1])], { keepdims: 1 });
+    const norm = g.op('Add', [g.op('Add', [g.op('Mul', [g.op('Mul', [a, a]), n0]), g.op('Mul', [g.op('Mul', [g.scalar(2), a]), sum(g.op('Mul', [p0, y]))])]), sum(g.op('Mul', [y, gy]))]);
+    g.output(scores, 'scores');
+    g.output(g.op('Sub', [scores, g.op('Mul', [g.scalar(l2), g.op('Reshape', [norm, g.int64s([-1])])])]), 'objective');
+    const c = g.op('Sub', [g.scalar(1), g.op('Mul', [g.scalar(2 * l2), 'eta'])]);
+    const gdz = g.op('MatMul', [dz, g.floats(gram, [u, u])]);
+    const next = g.op('Concat', [g.op('Mul', [c, a]), n0, p0, g.op('Add', [g.op('Mul', [c, y]), g.op('Mul', ['eta', dz])]), g.op('Add', [g.op('Mul', [c, gy]), g.op('Mul', ['eta', gdz])])], { axis: 1 });
+    g.output(next, 'next');
+    const bytes = g.encode(
+      [
+        ['state', [width]],
+        ['select', [numClasses]],
+        ['eta', [1]],
+      ],
+      [
+        ['scores', []],
+        ['objective', []],
+        ['next', [width]],
+      ],
+    );
+    return { bytes, featureShape: [width], numClasses };
+  });
+}
+
+/**
+ * Class scores (masked by the graph input `select`) of the head from layer `layerIndex`'s output,
+ * given as the graph value `input` in TF.js's layout, and their gradient with respect to it
+ * (same layout).
+ */
+function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, selection: OutputSelection, input: string) {
   const plan = planHead(model, layerIndex, selection);
   const { featureTensor, featureShape, outputs, scoreTensors, steps } = plan;
-  if (featureShape.length !== 2) throw new Unsupported(`the feature map has shape ${JSON.stringify(featureShape)}; only (positions, channels) maps`);
-  const g = new OnnxBuilder();
-  const [positions, channels] = featureShape;
+  if (featureShape.length > 2) throw new Unsupported(`the feature map has shape ${JSON.stringify(featureShape)}; only (positions, channels) maps`);
   const zero = g.scalar(0);
 
   // Final activations: an Activation/Softmax layer passes its input on; a layer with its own runs linear.
@@ -66,8 +139,8 @@ function build(model: LayersModel, layerIndex: number, selection: OutputSelectio
 
   const values = new Map<number, Value>();
   const backs = new Map<Layer, { back: Backward; inputs: SymbolicTensor[] }>();
-  values.set(featureTensor.id, { name: g.op('Transpose', ['h'], { perm: [0, 2, 1] }), kind: 'ncl', dims: [channels, positions] });
-
+  const map = featureShape.length === 2;
+  values.set(featureTensor.id, map ? { name: g.op('Transpose', [input], { perm: [0, 2, 1] }), kind: 'ncl', dims: [featureShape[1], featureShape[0]] } : { name: input, kind: 'flat', dims: featureShape });
   for (const layer of steps) {
     const node = onlyNode(layer);
     const inputs = node.inputTensors.map((t: SymbolicTensor) => values.get(t.id));
@@ -120,29 +193,8 @@ function build(model: LayersModel, layerIndex: number, selection: OutputSelectio
   }
   const gradNcl = grads.get(featureTensor.id);
   if (!gradNcl) throw new Unsupported('the class scores do not depend on the feature map');
-  const grad = g.op('Transpose', [gradNcl], { perm: [0, 2, 1] });
-
-  // The step itself, in float32 as the TensorFlow.js path computes it.
-  const norm = g.op('ReduceSum', [g.op('Mul', ['h', 'h']), g.int64s([1, 2])], { keepdims: 0 });
-  g.output(scores!, 'scores');
-  g.output(g.op('Sub', [scores!, g.op('Mul', [g.scalar(l2), norm])]), 'objective');
-  const ascentDirection = g.op('Sub', [grad, g.op('Mul', [g.scalar(2 * l2), 'h'])]);
-  const eta = g.op('Unsqueeze', ['eta', g.int64s([2])]);
-  g.output(g.op('Add', ['h', g.op('Mul', [eta, ascentDirection])]), 'next');
-
-  const bytes = g.encode(
-    [
-      ['h', featureShape],
-      ['select', [numClasses]],
-      ['eta', [1]],
-    ],
-    [
-      ['scores', []],
-      ['objective', []],
-      ['next', featureShape],
-    ],
-  );
-  return { bytes, featureShape, numClasses };
+  const grad = map ? g.op('Transpose', [gradNcl], { perm: [0, 2, 1] }) : gradNcl;
+  return { scores: scores!, grad, featureShape, numClasses };
 }
 
 /** y = act(z) and dz from dy (z: the pre-activation, y: the output). */

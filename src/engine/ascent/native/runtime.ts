@@ -19,7 +19,7 @@ export interface OrtModule {
   InferenceSession: {
     create(
       bytes: Uint8Array,
-      options?: { intraOpNumThreads?: number; interOpNumThreads?: number; executionMode?: 'sequential' | 'parallel'; graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all'; enableCpuMemArena?: boolean },
+      options?: { intraOpNumThreads?: number; interOpNumThreads?: number; executionMode?: 'sequential' | 'parallel'; graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all'; enableCpuMemArena?: boolean; logSeverityLevel?: 0 | 1 | 2 | 3 | 4 },
     ): Promise<OrtSession>;
   };
 }
