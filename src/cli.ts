@@ -13,6 +13,8 @@ import { runPredict } from './cli-predict';
 import { useBackend } from './engine/backend';
 import { CancelledError, UserError, internalErrorDetails, internalErrorLine, oneLine, type Activity } from './engine/errors';
 import { checkOutputPath } from './engine/output-path';
+import { companionPath } from './engine/results-file';
+import { labelsBeside } from './engine/labels';
 import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent/pairs';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
@@ -92,6 +94,7 @@ async function runLayers(words: string[], activity: Activity) {
 }
 
 async function runResolve(words: string[], activity: Activity): Promise<number> {
+  const started = Date.now();
   const { args, options } = parseCommand(COMMANDS.resolve, words, 'cli');
   // Several models, a folder of models, a glob, a list or batch options: a batch (cli-batch.ts).
   if (args.length > 1 || options['out-dir'] !== undefined || options.shard !== undefined || namesCollection(args[0])) {
@@ -107,8 +110,10 @@ async function runResolve(words: string[], activity: Activity): Promise<number> 
     if (path.resolve(notebook) === path.resolve(out)) throw new UserError(`${notebook}: --out and --notebook name the same file`);
     checkOutputPath(notebook, 'the notebook (--notebook)');
   }
-  const labelsFile = options.labels as string | undefined;
+  // Class names from a labels file beside the model when --labels does not name one.
+  const labelsFile = (options.labels as string | undefined) ?? labelsBeside(args[0]);
   if (labelsFile && !fs.existsSync(labelsFile)) throw new UserError(`${labelsFile}: no such file`);
+  if (labelsFile && options.labels === undefined) process.stderr.write(`note: class names from ${labelsFile} (beside the model; --labels FILE gives another)\n`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const results = await resolveModel(
@@ -128,8 +133,9 @@ async function runResolve(words: string[], activity: Activity): Promise<number> 
   if (results.notes.length) process.stdout.write(`${results.notes.map((n) => `note: ${visible(n)}`).join('\n')}\n\n`);
   const table = motifTable(results);
   if (table) process.stdout.write(`${table}\n\n`);
-  process.stdout.write(`${results.classes.length} classes × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent${results.settings.ascentEngine === 'onnxruntime' ? ' on ONNX Runtime' : ''}), ${results.timing.seconds.toFixed(1)} s\n`);
-  process.stdout.write(`results: ${out}\n`);
+  const classes = `${results.classes.length} class${results.classes.length === 1 ? '' : 'es'}`;
+  process.stdout.write(`${classes} × ${results.settings.restarts} restarts on layer '${label(results.model.layer.name)}' (${results.backend}, ${results.settings.ascentUsed} ascent${results.settings.ascentEngine === 'onnxruntime' ? ' on ONNX Runtime' : ''}), analysis ${results.timing.seconds.toFixed(1)} s, whole command ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`results: ${out} (and its per-restart arrays ${companionPath(out)})\n`);
   if (notebook !== undefined) process.stdout.write(`notebook: ${notebook}\n`);
   return 0;
 }

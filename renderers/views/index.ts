@@ -64,9 +64,18 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   convergence: { title: 'Convergence', build: convergenceSpec, table: convergenceRows, perClass: true },
 };
 
+/**
+ * A view's number as its CSV writes it: the notebook keeps float16 (3–4 significant digits), so
+ * 4 significant digits, never the float16's binary expansion (0.473388671875 is 0.4734).
+ * Integers (indices, ranks, iterations) as they are. Full float32 values: %export FILE.csv.
+ */
+export function csvNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? String(Number(v.toPrecision(4))) : '';
+}
+
 /** RFC 4180 CSV of the rows, cells by csvCell (src/shared/escape.ts: names that look like formulas are quoted with '). */
 export function toCsv(rows: Row[]): string {
   if (!rows.length) return '';
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => (typeof r[c] === 'number' ? csvNumber(r[c] as number) : csvCell(r[c]))).join(','))].join('\n') + '\n';
 }

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import { CONTROLLER_ID, LANGUAGE_ID, NOTEBOOK_TYPE, type DeepResolveController } from '../notebook/controller';
 import { Session } from '../notebook/session';
 import { starterCells } from './starter-cells';
+import { LABEL_FILES, labelsBeside } from '../engine/labels';
 import { notebookMetadata } from '../jupyter/spec';
 
 export const EXTENSION_ID = 'deepresolve.deepresolve-vscode';
@@ -32,7 +33,11 @@ export async function resolveFeaturesCommand(controller: DeepResolveController, 
   const file = uri.fsPath;
   const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
   const relative = path.relative(folder, file).split(path.sep).join('/') || path.basename(file);
-  const cells = starterCells(relative, Session.modelName(file)).map((c) =>
+  // Class names from a labels file beside the model (the deepresolve.labels file name first).
+  const named = vscode.workspace.getConfiguration('deepresolve').get<string>('labels')?.trim();
+  const labels = labelsBeside(file, [...(named ? [named] : []), ...LABEL_FILES]);
+  const toFolder = (f: string) => path.relative(folder, f).split(path.sep).join('/') || path.basename(f);
+  const cells = starterCells(relative, Session.modelName(file), labels && toFolder(labels)).map((c) =>
     c.kind === 'markdown'
       ? new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, c.text, 'markdown')
       : new vscode.NotebookCellData(vscode.NotebookCellKind.Code, c.text, LANGUAGE_ID),

@@ -2,6 +2,8 @@
  * Class labels given by the user: a file of class names (one per line), or a label matrix
  * (samples × classes) in CSV/TSV (optionally with a header row of class names) or NPY.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { UserError } from './errors';
 
 export interface Labels {
@@ -75,4 +77,25 @@ export function parseLabels(bytes: Uint8Array, file: string): Labels {
 export function checkLabels(labels: Labels, numClasses: number, file: string): void {
   const count = labels.columns?.length ?? labels.names?.length ?? 0;
   if (count !== numClasses) throw new UserError(`${file}: gives ${count} classes but the model has ${numClasses}`);
+}
+
+/** Class-name files looked for beside a model when none is given (docs/formats.md). */
+export const LABEL_FILES = ['labels.txt', 'labels.tsv', 'classes.txt'];
+
+/**
+ * The labels file beside a model (its folder, or the model folder itself): the first of `names`
+ * (a setting's file name first) that exists, else undefined.
+ */
+export function labelsBeside(model: string, names: readonly string[] = LABEL_FILES): string | undefined {
+  let dir = path.dirname(model);
+  try {
+    if (fs.statSync(model).isDirectory()) dir = model;
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (fs.existsSync(file) && fs.statSync(file).isFile()) return file;
+  }
+  return undefined;
 }

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { UserError } from '../engine/errors';
+import { pairStem } from '../engine/load/pair-stem';
 import type { BackendChoice } from '../engine/backend-names';
 import type { LayerInfo } from '../engine/layers';
 import type { OutputListing } from '../engine/outputs';
@@ -46,11 +47,16 @@ export class Session {
     this.lastModel = model.name;
   }
 
-  /** A default model name for a path: the file name, or the folder name for model.json. */
+  /**
+   * A default model name for a path: the file name, the folder name for model.json, and for
+   * either file of a Keras pair (architecture .json + weights .h5) the stem they share, so that
+   * both give one name (16_G_best_archit.json and 16_G_bestmodel_weights.h5: 16_G).
+   */
   static modelName(file: string): string {
     const base = path.basename(file);
     const stem = base.replace(/\.(json|onnx|h5|hdf5|keras)$/i, '');
-    return stem === 'model' ? path.basename(path.dirname(file)) || 'model' : stem;
+    if (stem === 'model') return path.basename(path.dirname(file)) || 'model';
+    return /\.(json|h5|hdf5)$/i.test(base) ? pairStem(file) : stem;
   }
 
   /** The model a magic means: a session name, else a path; none given means the last one loaded. */

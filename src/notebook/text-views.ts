@@ -7,6 +7,7 @@ import type { LayerInfo } from '../engine/layers';
 import type { OutputListing } from '../engine/outputs';
 import type { ClassResult, Results } from '../engine/results';
 import { csvCell, label, mdText, visible } from '../shared/escape';
+import { float32Text } from '../engine/results-file';
 import { shownLogo } from '../shared/logo';
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3)) : String(v));
@@ -161,9 +162,9 @@ export function logosText(r: Results, features: number[]) {
   return { plain: t.plain, markdown: t.markdown };
 }
 
-/** OFIV matrix as CSV: one row per feature, one column per analysed class. */
+/** OFIV matrix as CSV: one row per feature, one column per analysed class; values at float32 precision (shortest round trip, as the results file). */
 export function ofivCsv(r: Results): string {
   const header = ['feature', ...r.classes.map((c) => c.name)].map(csvCell).join(',');
-  const rows = r.features.map((f, k) => [csvCell(f.name), ...r.classes.map((c) => csvCell(c.ofiv[k]))].join(','));
+  const rows = r.features.map((f, k) => [csvCell(f.name), ...r.classes.map((c) => (Number.isFinite(c.ofiv[k]) ? float32Text(c.ofiv[k]) : ''))].join(','));
   return [header, ...rows].join('\n') + '\n';
 }

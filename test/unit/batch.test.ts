@@ -19,6 +19,8 @@ import { useBackend } from '../../src/engine/backend';
 import { loadModel } from '../../src/engine/load';
 import { resolveFeatures } from '../../src/engine/resolve';
 import type { Results } from '../../src/engine/results';
+import { readResults, resultsFiles } from '../../src/engine/results-file';
+import { writeFilesAtomic } from '../../src/engine/write-atomic';
 import { annotateWith, motifLibrary } from '../../src/notebook/motif-files';
 import { SUMMARY_MIME, TSV_COLUMNS } from '../../renderers/summary-data';
 import { handHeadModel, linearHeadModel, batchNormCnn } from '../helpers/models';
@@ -47,7 +49,14 @@ function statuses(stdout: string): Record<string, string> {
   return Object.fromEntries([...stdout.matchAll(/^\[\d+\/\d+\] (\w+) +(\S+)/gm)].map((m) => [m[2], m[1]]));
 }
 
-const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+const read = (file: string) => readResults(file);
+
+/** A result as it reads back from its files (float32 numbers, sd from variance): what a batch's file holds. */
+function onDisk(r: Results): Results {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deepresolve-ondisk-')), 'r.json');
+  writeFilesAtomic(resultsFiles(r, file));
+  return readResults(file);
+}
 
 /** What must be the same in two runs of one model: the numbers, names and matches (not times, threads, paths of output). */
 function comparable(r: Results) {
@@ -78,7 +87,7 @@ test('a batch over the ENCODE and synthetic models: one result each, equal to si
   // The failure: exactly one line on stderr, naming the file and the cause, no stack trace.
   assert.equal(r.stderr, `deepresolve: ${BROKEN}: not an HDF5 or zip file despite its extension (corrupt or truncated?)\n`);
   assert.match(r.stdout, /7 models: 6 done, 0 current \(skipped\), 1 failed in [\d.]+ s; results in /);
-  assert.deepEqual(fs.readdirSync(out).sort(), [...ENCODE_NAMES, ...SYNTH_NAMES].flatMap((n) => [`${n}.ipynb`, `${n}.json`]).sort());
+  assert.deepEqual(fs.readdirSync(out).sort(), [...ENCODE_NAMES, ...SYNTH_NAMES].flatMap((n) => [`${n}.ipynb`, `${n}.json`, `${n}.npz`]).sort());
 
   // Single runs of two models through the CLI: the same numbers, and the same provenance.
   for (const [name, model] of [['ctcf-gm12878', path.join(encode, 'ctcf-gm12878')], ['linear', path.join(synth, 'linear')]]) {
@@ -96,7 +105,7 @@ test('a batch over the ENCODE and synthetic models: one result each, equal to si
     const loaded = await loadModel(model);
     const expected = annotateWith(await resolveFeatures({ loaded, settings: { restarts: 4, maxIter: 1000, backend: 'cpu' } }), library);
     loaded.model.dispose();
-    assert.deepEqual(comparable(read(path.join(out, `${name}.json`))), comparable(expected), name);
+    assert.deepEqual(comparable(read(path.join(out, `${name}.json`))), comparable(onDisk(expected)), name);
   }
   const files = read(path.join(out, 'linear.json')).provenance!.modelFiles.map((f) => path.relative(synth, f.path));
   assert.deepEqual(files, ['linear/model.json', 'linear/weights.bin'], 'a TF.js model is its model.json and its shards');

@@ -12,6 +12,7 @@ import { buildKeras } from './keras-build';
 import { hasKerasWeights } from './keras-weights';
 import type { LoadedModel } from './model';
 import type { LoadOptions } from './options';
+import { pairStem, stemOf } from './pair-stem';
 
 const ARCH_EXT = ['.json', '.yaml', '.yml'];
 const WEIGHT_EXT = ['.h5', '.hdf5', '.weights.h5'];
@@ -37,10 +38,6 @@ function partnerStems(stem: string, toArchitecture: boolean): string[] {
   return [...new Set(out)].filter(Boolean);
 }
 
-function stemOf(file: string): string {
-  const base = path.basename(file);
-  return base.replace(/(\.weights)?\.(h5|hdf5|json|ya?ml)$/i, '');
-}
 
 function readArchitecture(file: string): unknown | undefined {
   try {
@@ -91,7 +88,7 @@ export function findWeights(archFile: string): string {
 
 export function pairName(file: string): string {
   const dir = path.basename(path.dirname(path.resolve(file)));
-  return `${dir}/${stemOf(file).replace(/[._-]?(bestmodel_weights|best_archit|weights|architecture|archit)$/, '') || stemOf(file)}`;
+  return `${dir}/${pairStem(file)}`;
 }
 
 /** Loads the pair; `opened` is the file the user pointed at (named in messages). */
