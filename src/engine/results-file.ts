@@ -91,10 +91,10 @@ function diskMatrix<T extends { matrix: number[][] }>(m: T, arrays: NumberArrays
 /** Restart-level arrays of every class, as the .npz holds them (NaN pads what a class lacks). */
 export function companionArrays(r: Results): Record<string, NpyArray> {
   const classes = r.classes.length;
-  const restarts = Math.max(0, ...r.classes.map((c) => c.fiv.length));
+  const restarts = Math.max(0, ...r.classes.map((c) => c.fiv?.length ?? 0));
   const features = r.features.length;
   const fiv = new Float32Array(classes * restarts * features).fill(NaN);
-  r.classes.forEach((c, i) => c.fiv.forEach((row, t) => fiv.set(row, (i * restarts + t) * features)));
+  r.classes.forEach((c, i) => c.fiv?.forEach((row, t) => fiv.set(row, (i * restarts + t) * features)));
   const arrays: Record<string, NpyArray> = {
     class_index: { shape: [classes], data: Int32Array.from(r.classes, (c) => c.index) },
     fiv: { shape: [classes, restarts, features], data: fiv },

@@ -97,7 +97,7 @@ test('results and notebook are written together; the new results.json comes with
   const results = JSON.parse(fs.readFileSync(out, 'utf8'));
   const notebook = JSON.parse(fs.readFileSync(nb, 'utf8'));
   assert.equal(notebook.cells[0].source.join?.('') ?? notebook.cells[0].source, `# DeepResolve: ${results.model.name}\n\nLayer ${results.model.layer.name}, ${results.classes.length} classes, 2 restarts (seed 0), ${results.createdAt}.`);
-  assert.deepEqual(fs.readdirSync(path.dirname(out)).sort(), ['report.ipynb', 'results.json']);
+  assert.deepEqual(fs.readdirSync(path.dirname(out)).sort(), ['report.ipynb', 'results.json', 'results.npz']);
 });
 
 test('an internal error: one line saying what was being done, on which file, where to report it; exit 2; the stack only with DEEPRESOLVE_DEBUG=1', () => {
@@ -114,13 +114,13 @@ test('an internal error: one line saying what was being done, on which file, whe
   assert.equal(lines.length, 1, r.stderr);
   assert.equal(
     lines[0],
-    `deepresolve: internal error while writing ${out}: injected fault. This is a bug in DeepResolve, not in your input: please report it to the DeepResolve maintainers with this line and the command or magic you ran (README: 'Reporting a bug'); DEEPRESOLVE_DEBUG=1 adds the details to include`,
+    `deepresolve: internal error while writing ${out.replace(/\.json$/, '.npz')} and ${out}: injected fault. This is a bug in DeepResolve, not in your input: please report it to the DeepResolve maintainers with this line and the command or magic you ran (README: 'Reporting a bug'); DEEPRESOLVE_DEBUG=1 adds the details to include`,
   );
   assert.equal(fs.readFileSync(out, 'utf8'), 'previous', 'the failed write left the old file');
   const debug = run(args, { nodeArgs: ['--require', fault], env: { DEEPRESOLVE_DEBUG: '1' } });
   assert.equal(debug.code, 2);
   const [line, ...stack] = debug.stderr.split('\n');
-  assert.ok(line.startsWith(`deepresolve: internal error while writing ${out}: injected fault.`) && !line.includes('DEEPRESOLVE_DEBUG'), line);
+  assert.ok(line.startsWith(`deepresolve: internal error while writing ${out.replace(/\.json$/, ".npz")} and ${out}: injected fault.`) && !line.includes('DEEPRESOLVE_DEBUG'), line);
   assert.equal(stack[0], 'TypeError: injected fault');
   // Source maps are on: the frames name the TypeScript files, not the bundle.
   assert.ok(stack.some((l) => /^\s+at writeTemp \(.*src[/\\]engine[/\\]write-atomic\.ts:\d+:\d+\)$/.test(l)), debug.stderr);

@@ -56,10 +56,15 @@ test('%export writes atomically: the JSON and CSV texts, no temporary file left;
   const { dir, ctx } = notebook();
   fs.writeFileSync(path.join(dir, 'r.json'), 'old');
   await runMagic(parseCell('%export r.json')[0], ctx);
-  assert.equal(fs.readFileSync(path.join(dir, 'r.json'), 'utf8'), JSON.stringify(results));
+  // Schema 2: the JSON (numbers at float32) and its .npz of per-restart arrays beside it.
+  const written = JSON.parse(fs.readFileSync(path.join(dir, 'r.json'), 'utf8'));
+  assert.equal(written.schemaVersion, '2.0');
+  assert.deepEqual(written.classes, results.classes);
+  assert.deepEqual(written.features, results.features);
+  assert.equal(written.arrays.file, 'r.npz');
   await runMagic(parseCell('%export sub/ofiv.csv')[0], ctx);
   assert.equal(fs.readFileSync(path.join(dir, 'sub', 'ofiv.csv'), 'utf8'), 'feature,A,B\nfilter 0,0.5,0\nfilter 1,-0.25,1\n');
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['r.json', 'sub']);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['r.json', 'r.npz', 'sub']);
   fs.mkdirSync(path.join(dir, 'taken.csv'));
   await assert.rejects(runMagic(parseCell('%export taken.csv')[0], ctx), { message: `${path.join(dir, 'taken.csv')}: cannot write the export: it is a folder` });
 });
