@@ -85,10 +85,13 @@ export interface FeatureLogo {
   window: [number, number];
   /** Receptive field of `layer`'s positions: position i sees input positions start + i·stride … + size − 1. */
   receptiveField: { size: number; stride: number; start: number };
-  /** Windows counted. */
+  /** Windows counted, and how many of them the channel's output is above its lowest value at (fires, for a ReLU). */
   windows: number;
-  /** The highest peak activation, the lowest one counted, and the lowest over all sampled sequences. */
-  activation: { max: number; kept: number; min: number };
+  activeWindows: number;
+  /** What the windows were ranked by: the channel's value before its (monotone) activation when it has one, else its output. */
+  rankedBy: 'pre-activation' | 'output';
+  /** The channel's highest and lowest output over the sampled sequences, and the ranking value of the last window counted. */
+  activation: { max: number; min: number; kept: number };
   settings: { sequences: number; top: number; seed: number; background: 'uniform'; trimIc: number };
   /** Matches of this logo, when the feature also has a filter PWM (whose matches are `matches`). */
   matches?: import('./motifs/match').MotifMatch[];

@@ -6,7 +6,6 @@
  * model alone. A channel that never activates, or whose output does not depend on the sequence,
  * gets no logo and the reason.
  */
-import * as tfl from '@tensorflow/tfjs-layers';
 import type { LoadedModel } from '../load/model';
 import { inputLayout } from '../predict';
 import { DEFAULT_TRIM_IC, informativeSpan } from '../motifs/match';
@@ -14,6 +13,7 @@ import { interiorPositions, receptiveField, type ReceptiveField } from '../recep
 import type { FeatureLogo } from '../results';
 import { hashSeed } from '../rng';
 import { columnsIc, windowsToPpm } from './ppm';
+import { rankingModel } from './ranking';
 import { samplePeaks } from './sample';
 import { logoSourceLayer } from './source';
 
@@ -29,7 +29,7 @@ export interface LogoSettings {
   trimIc?: number;
 }
 
-/** Fewest windows above the channel's lowest output for a logo: fewer is a sketch, not a motif. */
+/** Fewest windows for a logo when they are ranked by the output itself (above its lowest value): fewer is a sketch, not a motif. */
 export const MIN_WINDOWS = 20;
 /** Floats of input and output held per forward pass: sets the batch (16–512 sequences). */
 const BATCH_FLOATS = 4 * 2 ** 20;
@@ -77,40 +77,60 @@ export async function modelLogos(
   if (field.whole) return { ...none(channels, `every position of layer '${layer.name}' depends on the whole input (${field.whole}): a logo would have no position to align at`), field, layer: layer.name };
   const positions = interiorPositions(field);
   if (!positions.length) return { ...none(channels, `the receptive field of layer '${layer.name}' (${field.size} bp) does not fit inside the ${layout.length}-bp input`), field, layer: layer.name };
-  const output = Array.isArray(layer.output) ? layer.output[0] : layer.output;
-  const sub = tfl.model({ inputs: model.inputs, outputs: output });
+  const ranking = rankingModel(model.inputs, layer);
+  const { model: sub, ranked, dispose } = ranking;
   const trimIc = settings.trimIc ?? DEFAULT_TRIM_IC;
-  const perSequence = [layout.shape, (sub.outputs[0].shape as number[]).slice(1)].reduce((a, shape) => a + (shape as number[]).reduce((x, d) => x * d, 1), 0);
+  const perSequence = [layout.shape, ...sub.outputs.map((o) => o.shape.slice(1))].reduce((a, shape) => a + (shape as number[]).reduce((x, d) => x * d, 1), 0);
   const batch = Math.max(16, Math.min(512, Math.floor(BATCH_FLOATS / perSequence)));
-  const samples = await samplePeaks(sub, layout, field, positions, channels, {
-    sequences: settings.sequences,
-    top: settings.top,
-    seed: hashSeed(settings.seed, 0x1060),
-    batch,
-    signal: hooks.signal,
-    onBatch: (done) => hooks.onProgress?.({ done, total: settings.sequences }),
-  });
+  let samples;
+  try {
+    samples = await samplePeaks(ranking, layout, field, positions, channels, {
+      sequences: settings.sequences,
+      top: settings.top,
+      seed: hashSeed(settings.seed, 0x1060),
+      batch,
+      signal: hooks.signal,
+      onBatch: (done) => hooks.onProgress?.({ done, total: settings.sequences }),
+    });
+  } finally {
+    dispose();
+  }
   const logos = new Map<number, FeatureLogo>();
   const missing = new Map<number, string>();
+  const N = settings.sequences;
   for (const s of samples) {
-    const constant = s.max - s.min <= 1e-6 * Math.max(1, Math.abs(s.max));
-    if (constant) {
+    const flat = (lo: number, hi: number) => hi - lo <= 1e-6 * Math.max(1, Math.abs(hi));
+    if (flat(s.rankMin, s.rankMax)) {
+      missing.set(s.channel, `its output is ${fmt(s.max)} at every position of ${N} random sequences: it does not depend on the sequence`);
+      continue;
+    }
+    // The value before the activation moves, the output never does. When even the closest window
+    // stays further below the threshold than the whole range of values seen, the channel is dead
+    // (no sequence will move it); otherwise it is too specific for random sequences to hit, and the
+    // windows that come closest show what it waits for (below, rankedBy 'pre-activation').
+    const threshold = s.rankMax + (s.rankMax - s.rankMin);
+    if (flat(s.min, s.max) && (!ranked || !(threshold > 0))) {
       missing.set(
         s.channel,
-        s.max === 0
-          ? `never activates: its output is 0 at every position of ${settings.sequences} random sequences (a dead ReLU)`
-          : `its output is ${fmt(s.max)} at every position of ${settings.sequences} random sequences: it does not depend on the sequence`,
+        `never activates: its output is ${fmt(s.max)} at every position of ${N} random sequences` +
+          (ranked ? ` and its input before the activation stays at most ${fmt(s.rankMax)}, further below the threshold than its whole range over them (${s.max === 0 ? 'a dead ReLU' : 'dead'})` : s.max === 0 ? ' (a dead ReLU)' : ''),
       );
       continue;
     }
-    // Only windows above the channel's floor (0 for a ReLU) say anything about what it detects.
-    const kept = s.values.findIndex((v) => !(v > s.min));
-    const n = kept < 0 ? s.values.length : kept;
+    // The windows where the channel fires (its output above its lowest value) come first: the
+    // ranking is monotone in the output. When they are enough they alone make the logo; a channel
+    // that fires too rarely for that is shown by the windows that come closest before its
+    // activation, when that value is at hand (rankedBy 'pre-activation'), else it gets none.
+    const firing = s.outputs.findIndex((v) => !(v > s.min));
+    const active = firing < 0 ? s.outputs.length : firing;
+    const byPre = ranked && active < MIN_WINDOWS;
+    const n = byPre ? s.values.length : active;
     if (n < MIN_WINDOWS) {
-      missing.set(s.channel, `activates in only ${s.above} of ${settings.sequences} random sequences (fewer than ${MIN_WINDOWS}): too few windows for a logo`);
+      missing.set(s.channel, `activates in only ${s.active} of ${N} random sequences (fewer than ${MIN_WINDOWS} windows above its lowest output): too few windows for a logo`);
       continue;
     }
-    const ppm = windowsToPpm(s.windows.slice(0, n), field.size);
+    const kept = s.windows.slice(0, n);
+    const ppm = windowsToPpm(kept, field.size);
     // A column of n letters drawn without preference shows about 3 / (2 n ln 2) bits by chance
     // (the small-sample bias of the information content): flanks are trimmed above that too.
     const span = informativeSpan(ppm, trimIc + 3 / (2 * n * Math.LN2));
@@ -128,8 +148,10 @@ export async function modelLogos(
       window: [span.start, span.end],
       receptiveField: { size: field.size, stride: field.stride, start: field.start },
       windows: n,
-      activation: { max: s.values[0], kept: s.values[n - 1], min: s.min },
-      settings: { sequences: settings.sequences, top: settings.top, seed: settings.seed, background: 'uniform', trimIc },
+      activeWindows: Math.min(active, n),
+      rankedBy: byPre ? 'pre-activation' : 'output',
+      activation: { max: s.max, min: s.min, kept: s.values[n - 1] },
+      settings: { sequences: N, top: settings.top, seed: settings.seed, background: 'uniform', trimIc },
     });
   }
   return { logos, missing, layer: layer.name, field };

@@ -1,20 +1,26 @@
 /**
  * The sampling step of model-derived logos (docs/motifs.md, "Logos of any layer"): random
  * sequences (uniform i.i.d. letters, seeded) go through the sub-model from the input to the
- * channel's layer; in every sequence each channel's peak — its highest activation over the
- * positions whose receptive field lies inside the sequence — is one candidate window, and each
- * channel keeps its `top` highest peaks, as the letters of their receptive-field windows. One
- * forward pass serves every channel, so the cost does not grow with the number of channels.
+ * channel's layer; in every sequence each channel's peaks — its highest value over the positions
+ * whose receptive field lies inside the sequence, then the highest whose window does not overlap
+ * one taken, and so on — are candidate windows, and each channel keeps its `top` highest, as the
+ * letters of their receptive-field windows. One forward pass serves every channel, so the cost
+ * hardly grows with the number of channels.
+ *
+ * Windows are ranked by the channel's value before its activation when the sub-model gives it
+ * (`ranking`, see ranking.ts): a monotone activation keeps the order of the windows where the
+ * channel fires, and below a ReLU's threshold the pre-activation still says which windows come
+ * closest, where the output is a flat 0. Whether the channel fires is read from its output.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { CancelledError } from '../errors';
 import type { InputLayout } from '../load/model';
 import type { ReceptiveField } from '../receptive-field';
 import { uniform } from '../rng';
+import type { RankingModel } from './ranking';
 
 export interface SampleOptions {
-  /** Random sequences drawn (each gives every channel one peak window). */
+  /** Random sequences drawn. */
   sequences: number;
   /** Peak windows kept per channel. */
   top: number;
@@ -28,27 +34,34 @@ export interface SampleOptions {
 
 export interface ChannelSample {
   channel: number;
-  /** Kept windows, highest activation first: letters 0–3 (A, C, G, T), `size` per window. */
+  /** Kept windows, highest ranking value first: letters 0–3 (A, C, G, T), `size` per window. */
   windows: Uint8Array[];
-  /** Activation of each kept window (same order). */
+  /** Ranking value of each kept window (same order): the pre-activation when there is one, else the output. */
   values: number[];
-  /** Lowest and highest output over all sequences and positions, and in how many sequences the peak lies above that lowest. */
+  /** The channel's output at each kept window. */
+  outputs: number[];
+  /** Lowest and highest output over all sequences and positions; lowest and highest ranking value. */
   min: number;
   max: number;
-  above: number;
+  rankMin: number;
+  rankMax: number;
+  /** Sequences in which the output rises above its lowest value somewhere. */
+  active: number;
 }
 
-/** Fixed-capacity store of the highest values seen, with their windows. */
+/** Fixed-capacity store of the highest ranking values seen, with their windows and outputs. */
 class TopWindows {
   readonly values: Float64Array;
+  readonly outputs: Float64Array;
   readonly windows: Uint8Array;
   count = 0;
   /** Slot of the smallest kept value (valid once full). */
   private low = 0;
-  /** Lowest and highest output over every position of every sequence. */
   min = Infinity;
   max = -Infinity;
-  /** Each sequence's highest output (to count, at the end, the sequences where the channel rises above its lowest). */
+  rankMin = Infinity;
+  rankMax = -Infinity;
+  /** Each sequence's highest output (to count, at the end, the sequences where it rises above the lowest). */
   readonly peaks: number[] = [];
 
   constructor(
@@ -56,6 +69,7 @@ class TopWindows {
     readonly size: number,
   ) {
     this.values = new Float64Array(capacity);
+    this.outputs = new Float64Array(capacity);
     this.windows = new Uint8Array(capacity * size);
   }
 
@@ -64,17 +78,20 @@ class TopWindows {
     return this.count < this.capacity ? -Infinity : this.values[this.low];
   }
 
-  /** One sequence's highest and lowest output. */
-  record(peak: number, low: number): void {
+  /** One sequence's output range and ranking range. */
+  record(peak: number, low: number, rankPeak: number, rankLow: number): void {
     this.peaks.push(peak);
     if (low < this.min) this.min = low;
     if (peak > this.max) this.max = peak;
+    if (rankLow < this.rankMin) this.rankMin = rankLow;
+    if (rankPeak > this.rankMax) this.rankMax = rankPeak;
   }
 
-  offer(value: number, letters: Uint8Array, from: number): void {
+  offer(value: number, output: number, letters: Uint8Array, from: number): void {
     if (value <= this.floor) return;
     const slot = this.count < this.capacity ? this.count++ : this.low;
     this.values[slot] = value;
+    this.outputs[slot] = output;
     this.windows.set(letters.subarray(from, from + this.size), slot * this.size);
     if (this.count === this.capacity) {
       let low = 0;
@@ -92,29 +109,31 @@ function inputStrides(layout: InputLayout): { size: number; along: number; lette
 }
 
 /**
- * Peak windows of `channels` of the sub-model's output. `field` is the receptive field of that
- * output (its `axis` the sequence axis), `positions` the output positions to consider.
+ * Peak windows of `channels`. `ranking` gives the channel's output and what windows are ranked by
+ * (ranking.ts); `field` is the receptive field of that output (its `axis` the sequence axis),
+ * `positions` the output positions considered.
  */
-export async function samplePeaks(sub: LayersModel, layout: InputLayout, field: ReceptiveField, positions: number[], channels: number[], o: SampleOptions): Promise<ChannelSample[]> {
+export async function samplePeaks(ranking: RankingModel, layout: InputLayout, field: ReceptiveField, positions: number[], channels: number[], o: SampleOptions): Promise<ChannelSample[]> {
   const L = layout.length!;
   const { size: inputSize, along, letters: letterStride } = inputStrides(layout);
+  const sub = ranking.model;
   const outShape = (sub.outputs[0].shape as number[]).slice(1);
   const axis = field.axis!;
   // Output strides: position along `axis`; other spatial axes are reduced by their maximum.
   const outStrides = outShape.map((_, i) => outShape.slice(i + 1).reduce((a, b) => a * b, 1));
   const outSize = outShape.reduce((a, b) => a * b, 1);
-  const otherOffsets: number[] = [0];
+  let otherOffsets: number[] = [0];
   outShape.slice(0, -1).forEach((d, i) => {
     if (i === axis || d === 1) return;
-    const next: number[] = [];
-    for (const base of otherOffsets) for (let j = 0; j < d; j++) next.push(base + j * outStrides[i]);
-    otherOffsets.splice(0, otherOffsets.length, ...next);
+    otherOffsets = otherOffsets.flatMap((base) => Array.from({ length: d }, (_, j) => base + j * outStrides[i]));
   });
   const tops = channels.map(() => new TopWindows(o.top, field.size));
   /** Non-overlapping windows that fit in one sequence. */
   const maxPeaks = Math.max(1, Math.floor(L / field.size));
   const random = uniform(o.seed);
   const letters = new Uint8Array(o.batch * L);
+  const rank = new Float64Array(positions.length);
+  const output = new Float64Array(positions.length);
   for (let done = 0; done < o.sequences; ) {
     if (o.signal?.aborted) throw new CancelledError();
     const n = Math.min(o.batch, o.sequences - done);
@@ -126,38 +145,43 @@ export async function samplePeaks(sub: LayersModel, layout: InputLayout, field: 
         x[s * inputSize + p * along + b * letterStride] = 1;
       }
     }
-    const out = tf.tidy(() => {
-      const y = sub.predict(tf.tensor(x, [n, ...(layout.shape as number[])])) as tf.Tensor;
-      return y.dataSync() as Float32Array;
-    });
-    const values = new Float64Array(positions.length);
+    // Tensors out of the tidy, arrays read after it (tidy would walk a returned array element by element).
+    const ys = tf.tidy(() => ranking.outputs(sub.predict(tf.tensor(x, [n, ...(layout.shape as number[])])) as tf.Tensor | tf.Tensor[]));
+    const [post, by] = ys.map((t) => t.dataSync() as Float32Array);
+    ys.forEach((t) => t.dispose());
     channels.forEach((c, k) => {
       const top = tops[k];
       for (let s = 0; s < n; s++) {
         let peak = -Infinity;
         let low = Infinity;
+        let rankPeak = -Infinity;
+        let rankLow = Infinity;
         for (let i = 0; i < positions.length; i++) {
           const base = s * outSize + positions[i] * outStrides[axis] + c;
-          let best = -Infinity;
+          let bestRank = -Infinity;
+          let bestOut = -Infinity;
           for (const off of otherOffsets) {
-            const v = out[base + off];
-            if (v > best) best = v;
+            const r = by[base + off];
+            const v = post[base + off];
+            if (r > bestRank) bestRank = r;
+            if (v > bestOut) bestOut = v;
             if (v < low) low = v;
+            if (r < rankLow) rankLow = r;
           }
-          values[i] = best;
-          if (best > peak) peak = best;
+          rank[i] = bestRank;
+          output[i] = bestOut;
+          if (bestOut > peak) peak = bestOut;
+          if (bestRank > rankPeak) rankPeak = bestRank;
         }
-        top.record(peak, low);
-        // The sequence's peaks: the highest position, then the highest whose window does not
-        // overlap a window taken, and so on; a peak below what the channel keeps ends the search.
+        top.record(peak, low, rankPeak, rankLow);
+        // The sequence's peaks, highest first, windows not overlapping; one below what the channel
+        // keeps ends the search (the next ones are lower still).
         for (let taken = 0; taken < maxPeaks; taken++) {
           let at = -1;
-          for (let i = 0; i < positions.length; i++) if (values[i] > -Infinity && (at < 0 || values[i] > values[at])) at = i;
-          if (at < 0) break;
-          const v = values[at];
-          top.offer(v, letters, s * L + field.start + positions[at] * field.stride);
-          if (v <= top.floor && taken > 0) break;
-          for (let i = 0; i < positions.length; i++) if (Math.abs(positions[i] - positions[at]) * field.stride < field.size) values[i] = -Infinity;
+          for (let i = 0; i < positions.length; i++) if (rank[i] > -Infinity && (at < 0 || rank[i] > rank[at])) at = i;
+          if (at < 0 || rank[at] <= top.floor) break;
+          top.offer(rank[at], output[at], letters, s * L + field.start + positions[at] * field.stride);
+          for (let i = 0; i < positions.length; i++) if (Math.abs(positions[i] - positions[at]) * field.stride < field.size) rank[i] = -Infinity;
         }
       }
     });
@@ -172,9 +196,12 @@ export async function samplePeaks(sub: LayersModel, layout: InputLayout, field: 
       channel: channels[k],
       windows: order.map((i) => top.windows.slice(i * field.size, (i + 1) * field.size)),
       values: order.map((i) => top.values[i]),
+      outputs: order.map((i) => top.outputs[i]),
       min: top.min,
       max: top.max,
-      above: top.peaks.filter((v) => v > top.min).length,
+      rankMin: top.rankMin,
+      rankMax: top.rankMax,
+      active: top.peaks.filter((v) => v > top.min).length,
     };
   });
 }
