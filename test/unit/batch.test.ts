@@ -59,9 +59,11 @@ function onDisk(r: Results): Results {
 }
 
 /** What must be the same in two runs of one model: the numbers, names and matches (not times, threads, paths of output). */
+/** A result without what depends on the threads it ran on (a batch job runs on one) or on the clock: the same numbers either way. */
 function comparable(r: Results) {
   const { workers: _w, ...settings } = r.settings;
-  return { settings, model: r.model, features: r.features, featureOrder: r.featureOrder, classes: r.classes, similarity: r.similarity, backend: r.backend, notes: r.notes };
+  const notes = r.notes.map((n) => n.replace(/ \(\d+ threads?\)/, '').replace(/, in [\d.]+ s\b/, ''));
+  return { settings, model: r.model, features: r.features, featureOrder: r.featureOrder, classes: r.classes, similarity: r.similarity, backend: r.backend, notes };
 }
 
 before(async () => {
