@@ -54,7 +54,8 @@ async function analysis(which: keyof typeof MODELS, settings: Partial<Settings>,
     meanObjective: objectives.reduce((a, b) => a + b, 0) / objectives.length,
     // OFIV of every class, for comparing two paths at the same settings (bench/results/latest.json).
     ofiv,
-    ...(torch ? { torchJob: { model: which, passes: results.timing.iterations, batch: results.settings.chunkSize } } : {}),
+    // PyTorch steps as many rows at once as this run could at most (the chunk, or all pairs when fewer).
+    ...(torch ? { torchJob: { model: which, passes: results.timing.iterations, batch: Math.min(results.settings.chunkSize, results.timing.pairs) } } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * TensorFlow.js's own forward pass and tf.grad (cpu backend), to 1e-5 of the largest value, for
  * heads of every layer kind it knows (convolutions with 'valid'/'same' padding and
  * dilation, dense layers, ReLU/sigmoid/tanh/ELU/softplus, batch norm, max/average/global pooling,
- * cropping, residual adds, profile and counts outputs); whole analyses through resolveFeatures give
+ * cropping, residual adds, profile and counts outputs; ONNX files' Add, ReduceMean and Slice nodes); whole analyses through resolveFeatures give
  * the same mean objective and OFIV as the TensorFlow.js direct path, and so do the hidden-space
  * steps of a rest that is not ReLU → Dense; a head with a layer it does not know runs on
  * TensorFlow.js, with a note saying why.
@@ -19,6 +19,7 @@ import { splitModel } from '../../src/engine/head';
 import { nativeHead } from '../../src/engine/ascent/native/ascent';
 import { buildHeadGraph } from '../../src/engine/ascent/native/head-graph';
 import { resolveFeatures } from '../../src/engine/resolve';
+import { loadModel } from '../../src/engine/load';
 import { fillNormal } from '../../src/engine/rng';
 
 const L2 = 2.8;
@@ -105,22 +106,29 @@ const cases: [string, () => tfl.LayersModel, string][] = [
   ["even kernel 'same', pooling remainder, Activation layers, softmax output", oddLengths, 'conv1'],
 ];
 
+/** ONNX files from PyTorch (test/fixtures/onnx): convolutions lowered to Conv1D, residual adds, the mean and the profile's crop as OnnxOp layers. */
+const FIXTURES = ['bpnet_like.onnx', 'basset_like_op11_static.onnx'];
+const firstConv = (model: tfl.LayersModel) => model.layers.find((l) => l.getClassName() === 'Conv1D')!.name;
+for (const file of FIXTURES) cases.push([`ONNX ${file} at its first convolution`, () => onnxModels.get(file)!, '']);
+const onnxModels = new Map<string, tfl.LayersModel>();
+
 const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe('native direct ascent (ONNX Runtime)', () => {
   before(async () => {
     await useBackend('cpu');
+    for (const file of FIXTURES) onnxModels.set(file, (await loadModel(`test/fixtures/onnx/${file}`)).model);
   });
 
   for (const [name, make, layerName] of cases) {
     test(`one step equals TensorFlow.js and tf.grad: ${name}`, async () => {
       const model = make();
-      const layerIndex = model.layers.findIndex((l) => l.name === layerName);
+      const layerIndex = model.layers.findIndex((l) => l.name === (layerName || firstConv(model)));
       const head = splitModel(model, layerIndex);
       const native = await nativeHead(model, layerIndex, {}, { l2: L2, workers: 1 });
       assert.ok(!('unsupported' in native), 'unsupported' in native ? native.unsupported : '');
-      const n = 2 * head.numClasses;
+      const n = Math.min(2 * head.numClasses, 6);
       const classes = Array.from({ length: n }, (_, i) => i % head.numClasses);
       const hData = fillNormal(new Float32Array(n * head.featureShape.reduce((a, b) => a * b, 1)), 77);
       const eta = Float32Array.from({ length: n }, (_, i) => 0.01 * (i + 1));
@@ -149,17 +157,17 @@ describe('native direct ascent (ONNX Runtime)', () => {
   test('gradient alone, through a second graph with η = 1 and λ tiny: equal to tf.grad to 1e-5 of its largest value', async () => {
     for (const [, make, layerName] of cases) {
       const model = make();
-      const layerIndex = model.layers.findIndex((l) => l.name === layerName);
+      const layerIndex = model.layers.findIndex((l) => l.name === (layerName || firstConv(model)));
       const head = splitModel(model, layerIndex);
       // With λ ≈ 0 and η = 1 the step is H + ∇S, so next − H is the gradient up to the rounding of H + ∇S.
       const native = await nativeHead(model, layerIndex, {}, { l2: 1e-30, workers: 1 });
       assert.ok(!('unsupported' in native));
-      const n = head.numClasses;
+      const n = Math.min(head.numClasses, 4);
       const classes = Array.from({ length: n }, (_, i) => i);
       const hData = fillNormal(new Float32Array(n * head.featureShape.reduce((a, b) => a * b, 1)), 5);
       const out = await native.session.run({
         h: new native.ort.Tensor('float32', hData, [n, ...head.featureShape]),
-        select: new native.ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)), [n, n]),
+        select: new native.ort.Tensor('float32', Float32Array.from({ length: n * head.numClasses }, (_, i) => (i % head.numClasses === Math.floor(i / head.numClasses) ? 1 : 0)), [n, head.numClasses]),
         eta: new native.ort.Tensor('float32', new Float32Array(n).fill(1), [n, 1]),
       });
       const g = tf.grad((x: tf.Tensor) => tf.sum(head.classScores(x, classes)))(tf.tensor(hData, [n, ...head.featureShape])).dataSync();
@@ -174,7 +182,9 @@ describe('native direct ascent (ONNX Runtime)', () => {
   for (const [name, make, layerName] of cases) {
     test(`a whole analysis: the same mean objective and OFIV as the TensorFlow.js direct path (${name.split(' (')[0]})`, async () => {
       const model = make();
-      const settings = { backend: 'cpu' as const, layer: layerName, restarts: 3, maxIter: 60, seed: 4, ascent: 'direct' as const };
+      // The ONNX files' heads are larger: fewer classes and iterations, and the wasm backend as the reference.
+      const onnx = !layerName;
+      const settings = { backend: onnx ? ('wasm' as const) : ('cpu' as const), layer: layerName || firstConv(model), classes: onnx ? '0-1' : 'all', restarts: onnx ? 2 : 3, maxIter: onnx ? 25 : 60, seed: 4, ascent: 'direct' as const };
       const loaded = { model, name: 'm', path: '-', format: 'tfjs-layers' as const };
       const tfjs = await resolveFeatures({ loaded, settings: { ...settings, native: 'off' } });
       const native = await resolveFeatures({ loaded, settings: { ...settings, native: 'auto' } });

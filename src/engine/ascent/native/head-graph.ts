@@ -363,8 +363,89 @@ function forward(g: OnnxBuilder, layer: Layer, inputs: Value[], act: string, zer
       const y = inputs.slice(1).reduce((sum, v) => g.op('Add', [sum, v.name]), x.name);
       return { out: { ...x, name: y }, back: (dy) => inputs.map(() => dy) };
     }
+    case 'OnnxOp':
+      return onnxOp(g, layer, inputs, zero);
     default:
       if (isShapeOnly(layer)) refuse(layer, 'a reshaping layer');
       return refuse(layer, 'not in the native graph');
+  }
+}
+
+/** An ONNX file's node kept as an OnnxOp layer (layers/onnx-op.ts): its attributes are in TF.js's layout (N, L, C). */
+function onnxOp(g: OnnxBuilder, layer: Layer, inputs: Value[], zero: string): { out: Value; back: Backward } {
+  const { op, attrs, slots, weightShapes } = layer as unknown as { op: string; attrs: Record<string, unknown>; slots: string[]; weightShapes: number[][] };
+  if (weightShapes.length || slots.some((s) => !/^d\d+$/.test(s))) refuse(layer, `${op} with constant operands`);
+  const xs = slots.map((s) => inputs[Number(s.slice(1))]);
+  const [x] = xs;
+  /** TF.js axis (batch 0) → axis of our value: a map's positions are our axis 2, its channels axis 1. */
+  const axisOf = (v: Value, a: number) => {
+    const rank = v.kind === 'ncl' ? 3 : 2;
+    const t = a < 0 ? a + rank : a;
+    if (t === 0 || t >= rank) refuse(layer, `axis ${a}`);
+    return v.kind === 'ncl' ? (t === 1 ? 2 : 1) : t;
+  };
+  switch (op) {
+    case 'Add':
+    case 'Sub':
+    case 'Mul': {
+      if (xs.length !== 2 || xs[1].kind !== x.kind || xs[1].dims.join() !== x.dims.join()) refuse(layer, `${op} of operands of different shapes`);
+      const [a, b] = xs;
+      const y = g.op(op, [a.name, b.name]);
+      const back: Backward = (dy) => {
+        const grads = op === 'Add' ? [dy, dy] : op === 'Sub' ? [dy, g.op('Neg', [dy])] : [g.op('Mul', [dy, b.name]), g.op('Mul', [dy, a.name])];
+        // One input used twice (x + x) gets both parts: the caller adds gradients per input.
+        return slots.map((_, i) => grads[i]);
+      };
+      return { out: { ...x, name: y }, back };
+    }
+    case 'ReduceMean':
+    case 'ReduceSum':
+    case 'ReduceMax': {
+      const axes = ((attrs.axes as number[] | undefined) ?? []).map((a) => axisOf(x, a));
+      if (x.kind !== 'ncl' || axes.length !== 1 || axes[0] !== 2 || attrs.keepdims !== false) refuse(layer, `${op} other than over positions`);
+      const [c, length] = x.dims;
+      if (op === 'ReduceMax') {
+        const y = g.op('ReduceMax', [x.name], { axes: [2], keepdims: 0 });
+        return { out: { name: y, kind: 'flat', dims: [c] }, back: (dy) => [g.op('Where', [g.op('Equal', [x.name, g.op('Unsqueeze', [y, g.int64s([2])])]), g.op('Unsqueeze', [dy, g.int64s([2])]), zero])] };
+      }
+      const y = op === 'ReduceMean' ? g.op('ReduceMean', [x.name], { axes: [2], keepdims: 0 }) : g.op('ReduceSum', [x.name, g.int64s([2])], { keepdims: 0 });
+      return {
+        out: { name: y, kind: 'flat', dims: [c] },
+        back: (dy) => [g.op('Expand', [g.op('Unsqueeze', [op === 'ReduceMean' ? g.op('Mul', [dy, g.scalar(1 / length)]) : dy, g.int64s([2])]), g.int64s([1, 1, length])])],
+      };
+    }
+    case 'Slice': {
+      const begin = attrs.begin as number[];
+      const end = attrs.end as (number | null)[];
+      const strides = attrs.strides as number[];
+      if (strides.some((v) => v !== 1) || begin[0] !== 0 || end[0] !== null) refuse(layer, 'a slice with steps or over the batch');
+      const tfDims = x.kind === 'ncl' ? [x.dims[1], x.dims[0]] : x.dims;
+      const starts: number[] = [];
+      const ends: number[] = [];
+      const axes: number[] = [];
+      const size = x.dims.slice();
+      tfDims.forEach((d, i) => {
+        const norm = (v: number) => Math.min(Math.max(v < 0 ? v + d : v, 0), d);
+        const b = norm(begin[i + 1] ?? 0);
+        const e = end[i + 1] == null ? d : norm(end[i + 1] as number);
+        if (b === 0 && e === d) return;
+        const axis = axisOf(x, i + 1);
+        starts.push(b);
+        ends.push(e);
+        axes.push(axis);
+        size[axis - 1] = e - b;
+      });
+      if (!axes.length) return { out: x, back: (dy) => [dy] };
+      const y = g.op('Slice', [x.name, g.int64s(starts), g.int64s(ends), g.int64s(axes)]);
+      const rank = x.kind === 'ncl' ? 3 : 2;
+      const pads = new Array(2 * rank).fill(0);
+      axes.forEach((axis, k) => {
+        pads[axis] = starts[k];
+        pads[rank + axis] = x.dims[axis - 1] - ends[k];
+      });
+      return { out: { ...x, name: y, dims: size }, back: (dy) => [g.op('Pad', [dy, g.int64s(pads), zero])] };
+    }
+    default:
+      return refuse(layer, `ONNX op ${op} not in the native graph`);
   }
 }
