@@ -53,6 +53,7 @@ const plan: [string, string[]][] = [
   ['deeptail-1x10-explicit', ['wasm']],
   ['deeptail-1x10-direct', ['wasm']],
   ['deeptail-100x10', ['wasm']],
+  ['deeptail-100x10-tfjs', ['wasm']],
   ['deeptail-100x10-w1', ['wasm']],
   ...(full ? ([['deepsea-919x10', ['wasm']], ['deeptail-919x10', ['wasm']], ['basset-164x10-native', ['wasm']]] as [string, string[]][]) : []),
   ['motifs-960-vs-jaspar', ['js']],

@@ -181,6 +181,8 @@ const scenarios: Record<string, () => Promise<object>> = {
   'deeptail-1x10-explicit': () => analysis('deeptail', { classes: '0', restarts: 10, starts: 'explicit' }),
   'deeptail-1x10-direct': () => analysis('deeptail', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10 }),
   'deeptail-100x10': () => analysis('deeptail', { classes: '0-99', restarts: 10 }),
+  // The same on TensorFlow.js (this thread + a worker), as before the native engine.
+  'deeptail-100x10-tfjs': () => analysis('deeptail', { classes: '0-99', restarts: 10, native: 'off' }),
   'deeptail-919x10': () => analysis('deeptail', { classes: 'all', restarts: 10 }),
   // The TensorFlow.js ascents on one thread against worker threads (src/engine/ascent/pool.ts; `pool`: its start-up timings).
   'deepsea-1x10-direct-w1': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 1, native: 'off' }),
