@@ -231,7 +231,7 @@ describe('gradients through the unrolled recurrence', () => {
   test('rnn_small: DeepResolve at the LSTM output runs on wasm and gives the numbers of the cpu backend', async () => {
     // The head (last step, Linear) is differentiated back to the LSTM's Y; the last-step Gather has a gradient on wasm.
     const model = await loadModel(path.resolve(__dirname, '..', 'fixtures', 'onnx', 'rnn_small.onnx'));
-    const settings = { restarts: 2, classes: '0-1', maxIter: 20, seed: 1, layer: 'rnn/LSTM', ascent: 'direct' as const };
+    const settings = { restarts: 2, classes: '0-1', maxIter: 20, seed: 1, layer: 'rnn/LSTM', ascent: 'direct' as const, featureLogos: 'none' as const };
     const cpu = await resolveFeatures({ loaded: model, settings: { ...settings, backend: 'cpu' } });
     const wasm = await resolveFeatures({ loaded: model, settings: { ...settings, backend: 'wasm' } });
     assert.equal(wasm.model.layer.name, 'rnn/LSTM');

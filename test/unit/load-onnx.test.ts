@@ -158,7 +158,8 @@ describe('ONNX loader', () => {
     assert.equal(chosen.outputShape[1], convs[2].outputShape[1], 'channels of the last convolution');
     // The node's names reach the layer (PyTorch's module path).
     assert.equal(model.layerAliases!['/conv1/Conv'], 'conv1/Conv');
-    const settings = { restarts: 3, classes: '0-1', maxIter: 60, seed: 1 };
+    // No sequence logos of the pooled features here (what is compared is the ascent).
+    const settings = { restarts: 3, classes: '0-1', maxIter: 60, seed: 1, featureLogos: 'none' as const };
     // Explicit starts: the hidden-space path then follows the same iterates as the direct one.
     const hidden = await resolveFeatures({ loaded: model, settings: { ...settings, ascent: 'auto', starts: 'explicit' } });
     const direct = await resolveFeatures({ loaded: model, settings: { ...settings, ascent: 'direct' } });
@@ -169,7 +170,7 @@ describe('ONNX loader', () => {
       assert.ok(d <= 1e-3 * Math.max(1, ...c.ofiv.map(Math.abs)), `class ${i}: OFIV hidden vs direct differ by ${d}`);
     });
     // First-convolution features have weight-derived sequence logos at the first block.
-    const first = await resolveFeatures({ loaded: model, settings: { ...settings, classes: '0', layer: 'conv1/Conv', ascent: 'direct' } });
+    const first = await resolveFeatures({ loaded: model, settings: { ...settings, classes: '0', layer: 'conv1/Conv', ascent: 'direct', featureLogos: 'auto' } });
     assert.equal(first.features.length, 16);
     assert.ok(first.features.every((f) => f.pwm && f.pwm.length === 19), 'a 19-wide PWM per filter');
     // The PWM of filter 0 is the positive part of its kernel, read here from the ONNX weights ([O, I, k], in A C G T order).
@@ -183,7 +184,7 @@ describe('ONNX loader', () => {
   test('the analysis layer can be named by an ONNX node or output name', async () => {
     const model = await loadModel(fixture('basset_like'));
     const out = Object.entries(model.layerAliases!).find(([k]) => k.startsWith('/conv2/Conv'))!;
-    const r = await resolveFeatures({ loaded: model, settings: { restarts: 2, classes: '0', maxIter: 20, layer: out[0], ascent: 'direct' } });
+    const r = await resolveFeatures({ loaded: model, settings: { restarts: 2, classes: '0', maxIter: 20, layer: out[0], ascent: 'direct', featureLogos: 'none' } });
     assert.equal(r.model.layer.name, out[1]);
   });
 
@@ -236,7 +237,8 @@ describe('ONNX models on the worker pool', () => {
     const saved = { ...poolTuning };
     try {
       const model = await loadModel(fixture('bpnet_like'));
-      const settings = { restarts: 2, classes: '1-2', maxIter: 8, seed: 2, ascent: 'direct' as const, batchSize: 2, backend: 'cpu' as const };
+      // TensorFlow.js on the pool (not ONNX Runtime's native path), no logos: what is tested is the OnnxOp layers' JSON round trip.
+      const settings = { restarts: 2, classes: '1-2', maxIter: 8, seed: 2, ascent: 'direct' as const, batchSize: 2, backend: 'cpu' as const, native: 'off' as const, featureLogos: 'none' as const };
       poolTuning.minSeconds = Infinity;
       const one = await resolveFeatures({ loaded: model, settings: { ...settings, workers: 1 } });
       poolTuning.minSeconds = 0;
