@@ -92,6 +92,8 @@ export interface FeatureLogo {
   rankedBy: 'pre-activation' | 'output';
   /** The channel's highest and lowest output over the sampled sequences, and the ranking value of the last window counted. */
   activation: { max: number; min: number; kept: number };
+  /** How the windows of a deeper channel were aligned before counting (align.ts): at most maxShift positions either way, on both strands when `strands`; how many moved and how many were reverse-complemented. null: counted as they are (a layer on the input). */
+  alignment: { maxShift: number; strands: boolean; shifted: number; flipped: number } | null;
   settings: { sequences: number; top: number; seed: number; background: 'uniform'; trimIc: number };
   /** Matches of this logo, when the feature also has a filter PWM (whose matches are `matches`). */
   matches?: import('./motifs/match').MotifMatch[];

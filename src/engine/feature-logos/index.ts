@@ -12,6 +12,7 @@ import { DEFAULT_TRIM_IC, informativeSpan } from '../motifs/match';
 import { interiorPositions, receptiveField, type ReceptiveField } from '../receptive-field';
 import type { FeatureLogo } from '../results';
 import { hashSeed } from '../rng';
+import { alignWindows } from './align';
 import { columnsIc, windowsToPpm } from './ppm';
 import { rankingModel } from './ranking';
 import { samplePeaks } from './sample';
@@ -77,6 +78,10 @@ export async function modelLogos(
   if (field.whole) return { ...none(channels, `every position of layer '${layer.name}' depends on the whole input (${field.whole}): a logo would have no position to align at`), field, layer: layer.name };
   const positions = interiorPositions(field);
   if (!positions.length) return { ...none(channels, `the receptive field of layer '${layer.name}' (${field.size} bp) does not fit inside the ${layout.length}-bp input`), field, layer: layer.name };
+  // A channel of a layer on the input sees its motif at one place: its windows stay as they are.
+  // A deeper one is aligned (align.ts): shifts up to its stride, and both strands.
+  const onInput = layer.inboundNodes[0]?.inboundLayers.every((l) => l.getClassName() === 'InputLayer') ?? true;
+  const alignment = onInput ? null : { maxShift: Math.max(1, field.stride), strands: true };
   const ranking = rankingModel(model.inputs, layer);
   const { model: sub, ranked, dispose } = ranking;
   const trimIc = settings.trimIc ?? DEFAULT_TRIM_IC;
@@ -108,8 +113,8 @@ export async function modelLogos(
     // stays further below the threshold than the whole range of values seen, the channel is dead
     // (no sequence will move it); otherwise it is too specific for random sequences to hit, and the
     // windows that come closest show what it waits for (below, rankedBy 'pre-activation').
-    const threshold = s.rankMax + (s.rankMax - s.rankMin);
-    if (flat(s.min, s.max) && (!ranked || !(threshold > 0))) {
+    const reach = s.rankMax + (s.rankMax - s.rankMin);
+    if (flat(s.min, s.max) && (!ranked || !(reach > 0))) {
       missing.set(
         s.channel,
         `never activates: its output is ${fmt(s.max)} at every position of ${N} random sequences` +
@@ -130,10 +135,13 @@ export async function modelLogos(
       continue;
     }
     const kept = s.windows.slice(0, n);
-    const ppm = windowsToPpm(kept, field.size);
     // A column of n letters drawn without preference shows about 3 / (2 n ln 2) bits by chance
     // (the small-sample bias of the information content): flanks are trimmed above that too.
-    const span = informativeSpan(ppm, trimIc + 3 / (2 * n * Math.LN2));
+    const threshold = trimIc + 3 / (2 * n * Math.LN2);
+    const first = informativeSpan(windowsToPpm(kept, field.size), threshold);
+    const aligned = alignment && first.end >= first.start ? alignWindows(kept, { ...alignment, span: first }) : { windows: kept, shifted: 0, flipped: 0 };
+    const ppm = windowsToPpm(aligned.windows, field.size);
+    const span = informativeSpan(ppm, threshold);
     if (span.end < span.start) {
       missing.set(s.channel, `its ${n} most activating windows show no letter preference above ${trimIc} bit at any position`);
       continue;
@@ -151,6 +159,7 @@ export async function modelLogos(
       activeWindows: Math.min(active, n),
       rankedBy: byPre ? 'pre-activation' : 'output',
       activation: { max: s.max, min: s.min, kept: s.values[n - 1] },
+      alignment: alignment ? { maxShift: alignment.maxShift, strands: alignment.strands, shifted: aligned.shifted, flipped: aligned.flipped } : null,
       settings: { sequences: N, top: settings.top, seed: settings.seed, background: 'uniform', trimIc },
     });
   }
