@@ -54,8 +54,9 @@ async function analysis(which: keyof typeof MODELS, settings: Partial<Settings>,
     chunkSize: results.settings.chunkSize,
     meanIterations: results.timing.iterations / results.timing.pairs,
     meanObjective: objectives.reduce((a, b) => a + b, 0) / objectives.length,
-    // OFIV of every class, for comparing two paths at the same settings (bench/results/latest.json).
-    ofiv,
+    // OFIV of every class, for comparing two paths at the same settings (bench/results/*.json);
+    // left out of the largest runs (919 × 960 values would make a 17 MB results file).
+    ...(ofiv.length <= 100_000 ? { ofiv } : {}),
     // PyTorch steps as many rows at once as this run could at most (the chunk, or all pairs when fewer).
     ...(torch ? { torchJob: { model: which, passes: results.timing.iterations, batch: Math.min(results.settings.chunkSize, results.timing.pairs) } } : {}),
   };
