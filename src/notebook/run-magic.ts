@@ -188,11 +188,15 @@ async function predict(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   return [{ items: [{ mime: 'text/markdown', value: t.markdown }, { mime: 'text/plain', value: t.plain }, { mime: 'text/tab-separated-values', value: tsv }] }];
 }
 
-/** A write outside the workspace happens only when the user confirms it; else one line naming the path. */
-async function allowWrite(ctx: RunContext, file: string, arg: string): Promise<void> {
+/**
+ * A write outside the workspace happens only when the user confirms it; else one line naming the
+ * path. `files` are written together (the results JSON and its .npz): the first one outside is asked about.
+ */
+async function allowWrite(ctx: RunContext, files: string | string[], arg: string): Promise<void> {
   const folders = ctx.writeFolders ?? [ctx.session.folder];
-  const check = checkWrite(file, folders);
-  if (check.inside) return;
+  const outside = (typeof files === 'string' ? [files] : files).map((f) => ({ file: f, check: checkWrite(f, folders) })).find((c) => !c.check.inside);
+  if (!outside) return;
+  const { file, check } = outside;
   const why = outsideText(file, check, folders);
   const confirmed = ctx.confirmWrite ? await ctx.confirmWrite(file, why) : false;
   if (ctx.signal?.aborted) throw new CancelledError();
@@ -226,9 +230,12 @@ export function checkCellOutputs(calls: MagicCall[], ctx: Pick<RunContext, 'sess
 
 async function writeExport(ctx: RunContext, arg: string, name: string, r: Results): Promise<Output[]> {
   const file = exportFile(ctx.session, arg);
-  await allowWrite(ctx, file, arg);
-  checkOutputPath(file, 'the export');
   const json = path.extname(file).toLowerCase() === '.json';
+  // The .npz beside the JSON is written too: a link there that leads out of the workspace is a
+  // write outside it, asked about like the JSON (one question for the pair).
+  await allowWrite(ctx, json ? [file, companionPath(file)] : [file], arg);
+  checkOutputPath(file, 'the export');
+  if (json) checkOutputPath(companionPath(file), "the export's per-restart arrays");
   // Results are the JSON (written in pieces, any size) and its .npz of per-restart arrays, as one
   // write (write-atomic.ts); errors of the file system are UserErrors.
   if (json) writeFilesAtomic(resultsFiles(r, file));

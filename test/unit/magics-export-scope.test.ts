@@ -92,6 +92,18 @@ describe('%export stays inside the workspace unless the user confirms', () => {
     assert.equal(fs.existsSync(path.join(base, 'outside', 'r.json')), false);
   });
 
+  test("the .npz beside the JSON is a write too: a link there that leads outside is asked about, and nothing is written on no", async () => {
+    const { base, nbDir, ctx, asked } = setup();
+    const victim = path.join(base, 'outside', 'victim.npz');
+    fs.writeFileSync(victim, 'keep me');
+    fs.symlinkSync(victim, path.join(nbDir, 'r.npz'));
+    await assert.rejects(run('%export r.json', ctx(false)), { message: /^r\.json: .*r\.npz \(a link to .*outside\/victim\.npz\) is outside the workspace folder .*; nothing was written \(not confirmed\)$/ });
+    assert.equal(asked.length, 1);
+    assert.match(asked[0].file, /r\.npz$/);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'keep me');
+    assert.equal(fs.existsSync(path.join(nbDir, 'r.json')), false, 'the JSON is not written either');
+  });
+
   test('a bad extension is reported before anyone is asked', async () => {
     const { ctx, asked } = setup();
     await assert.rejects(run('%export ../x.txt', ctx(true)), { message: "%export writes .json (full results) or .csv (OFIV matrix), not '.txt'" });
