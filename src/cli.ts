@@ -106,8 +106,10 @@ async function runResolve(words: string[], activity: Activity): Promise<number> 
   // Where the results go is checked first: a path that cannot be written fails now, in a second,
   // before the model is even read, not after the analysis.
   checkOutputPath(out, 'the results (--out)');
+  checkOutputPath(companionPath(out), 'the per-restart arrays beside --out');
   if (notebook !== undefined) {
     if (path.resolve(notebook) === path.resolve(out)) throw new UserError(`${notebook}: --out and --notebook name the same file`);
+    if (path.resolve(notebook) === path.resolve(companionPath(out))) throw new UserError(`${notebook}: --notebook names the per-restart arrays file that --out writes beside ${out}`);
     checkOutputPath(notebook, 'the notebook (--notebook)');
   }
   // Class names from a labels file beside the model when --labels does not name one.

@@ -43,7 +43,11 @@ test('output paths are refused before the model is read: one line, exit code 1, 
     [['--out', '/proc/deepresolve.json'], '/proc/deepresolve.json: cannot write the results (--out): files cannot be created there'],
     [['--out', path.join(work, 'ok.json'), '--notebook', path.join(file, 'r.ipynb')], `${path.join(file, 'r.ipynb')}: cannot write the notebook (--notebook): a path under a file (${file} is a file)`],
     [['--out', 'same.json', '--notebook', path.join(work, 'same.json')], `${path.join(work, 'same.json')}: --out and --notebook name the same file`],
+    // The .npz written beside --out is checked as early, and is not the notebook's name either.
+    [['--out', path.join(work, 'model.json')], `${path.join(work, 'model.npz')}: cannot write the per-restart arrays beside --out: it is a folder`],
+    [['--out', 'r.json', '--notebook', 'r.npz'], 'r.npz: --notebook names the per-restart arrays file that --out writes beside r.json'],
   ];
+  fs.mkdirSync(path.join(work, 'model.npz'));
   for (const [options, message] of cases) {
     const r = run(['resolve', NO_MODEL, ...options]);
     assert.equal(r.code, 1, r.stderr);
@@ -54,7 +58,7 @@ test('output paths are refused before the model is read: one line, exit code 1, 
   const predicted = run(['predict', NO_MODEL, '--fasta', 'none.fa', '--out', path.join(file, 'p.tsv')]);
   assert.equal(predicted.code, 1);
   assert.equal(predicted.stderr, `deepresolve: ${path.join(file, 'p.tsv')}: cannot write the predictions (--out): a path under a file (${file} is a file)\n`);
-  assert.deepEqual(fs.readdirSync(work).sort(), ['a-file', 'model']);
+  assert.deepEqual(fs.readdirSync(work).sort(), ['a-file', 'model', 'model.npz']);
   // The same model path with a good output: now the model is what is refused.
   assert.equal(run(['resolve', NO_MODEL, '--out', path.join(work, 'ok.json')]).stderr, `deepresolve: ${NO_MODEL}: no such file\n`);
 });
