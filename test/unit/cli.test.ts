@@ -135,3 +135,19 @@ test('help and version', () => {
   assert.match(r.stdout, /--restarts N/);
   assert.match(run('--version').stdout, /^\d+\.\d+\.\d+\n$/);
 });
+
+test('`deepresolve --version` as a command on PATH (what npm link makes) prints the package version', () => {
+  // npm link puts a symlink named after package.json's bin on PATH; the shell then runs the file
+  // itself, so it must be executable and start with a hashbang.
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  assert.equal(pkg.bin.deepresolve, 'dist/cli.js');
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'deepresolve-bin-'));
+  fs.symlinkSync(path.join(root, pkg.bin.deepresolve), path.join(bin, 'deepresolve'));
+  const env = { ...process.env, PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
+  for (const flag of ['--version', '-V']) {
+    const r = spawnSync('deepresolve', [flag], { cwd: work, encoding: 'utf8', env });
+    assert.equal(r.status, 0, `deepresolve ${flag}: ${r.error ?? r.stderr}`);
+    assert.equal(r.stdout, `${pkg.version}\n`);
+  }
+  fs.rmSync(bin, { recursive: true, force: true });
+});
