@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { DeepResolveController } from '../notebook/controller';
 import { duration, progressMessage } from '../notebook/progress-text';
+import { notificationText } from '../shared/escape';
 import type { WorkerClient } from '../worker/client';
 
 export function statusText(client: WorkerClient, controller: DeepResolveController): string {
@@ -16,6 +17,7 @@ export function statusText(client: WorkerClient, controller: DeepResolveControll
 }
 
 export function showStatus(client: WorkerClient, controller: DeepResolveController) {
-  const message = statusText(client, controller);
+  // Notebook names and progress text (class names) are the user's files' names: no links from them.
+  const message = notificationText(statusText(client, controller));
   void vscode.window.showInformationMessage(message, 'Show log').then((pick) => pick && vscode.commands.executeCommand('deepresolve.showLog'));
 }

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { AscentProgress } from '../engine/ascent/pairs';
 import { JUPYTER_LANGUAGE } from '../jupyter/spec';
 import type { WorkerClient } from '../worker/client';
+import { notificationText } from '../shared/escape';
 import { isMagicCell } from './magics';
 import { isJsonMime, type Output } from './output-items';
 import { progressLine, progressMessage } from './progress-text';
@@ -150,8 +151,8 @@ export class DeepResolveController implements vscode.Disposable {
   private async confirmWrite(file: string, why: string): Promise<boolean> {
     const write = 'Write Outside the Workspace';
     const pick = await vscode.window.showWarningMessage(
-      `DeepResolve: write ${path.basename(file)} outside the workspace?`,
-      { modal: true, detail: `${why}. A notebook's magics write inside the workspace unless you allow it here.` },
+      `DeepResolve: write ${notificationText(path.basename(file))} outside the workspace?`,
+      { modal: true, detail: `${notificationText(why)}. A notebook's magics write inside the workspace unless you allow it here.` },
       write,
     );
     this.log.info(`write outside the workspace ${pick === write ? 'allowed' : 'refused'}: ${file}`);
@@ -251,7 +252,7 @@ export class DeepResolveController implements vscode.Disposable {
           // The same line in the log (with the stack when DEEPRESOLVE_DEBUG=1), a notification to find it.
           this.log.error(failure.details ? `${failure.message}\n${failure.details}` : failure.message);
           const { doing, file } = failure.activity;
-          void vscode.window.showErrorMessage(`DeepResolve: internal error while ${doing}${file ? ` ${file}` : ''} (details in the cell)`, 'Show log').then((pick) => pick && this.log.show());
+          void vscode.window.showErrorMessage(notificationText(`DeepResolve: internal error while ${doing}${file ? ` ${file}` : ''} (details in the cell)`), 'Show log').then((pick) => pick && this.log.show());
         }
       }
     } finally {

@@ -79,6 +79,16 @@ export function mdText(s: string, max = NAME_LIMIT): string {
 }
 
 /**
+ * Text for a VS Code notification or modal message (showInformationMessage and friends), which
+ * renders `[text](https:…|command:…|file:…)` as a link: a file or class name shaped like that could
+ * put a command link in front of the user. A word joiner (U+2060, invisible) between `]` and `(`
+ * keeps VS Code's link pattern from matching; the text reads the same.
+ */
+export function notificationText(s: string): string {
+  return visible(s).replace(/\]\(/g, ']\u2060(');
+}
+
+/**
  * One CSV cell (RFC 4180). Text starting with = + - @ (or a tab or CR) gets a leading ' so that
  * spreadsheets show it instead of running it as a formula; numbers are written as numbers.
  */

@@ -24,7 +24,7 @@ import { Session } from '../../src/notebook/session';
 import { fromResults } from '../../renderers/data';
 import { RESULT_MIME, unpackView, VIEW_NAMES } from '../../renderers/pack';
 import { toCsv, VIEWS } from '../../renderers/views/index';
-import { csvCell, escapeHtml, escapeMarkdown, label, mdText, truncate, visible, visibleLines } from '../../src/shared/escape';
+import { csvCell, escapeHtml, escapeMarkdown, label, mdText, notificationText, truncate, visible, visibleLines } from '../../src/shared/escape';
 import { WorkerClient } from '../../src/worker/client';
 import { CONTROL_CHARACTERS, HOSTILE_LAYER_NAMES, HOSTILE_MODEL_DIR, HOSTILE_NAMES, LONG_NAME, writeHostileNotebook, writeHostileWorkspace, type HostileNotebook, type HostileWorkspace } from '../helpers/hostile';
 import { compiledProblems, elements, markdown, problems, shown, specProblems, VEGALITE_MIME } from '../helpers/output-checks';
@@ -46,6 +46,18 @@ function check(outputs: Output[], where: string) {
 }
 
 describe('the escaping rule (src/shared/escape.ts)', () => {
+  test('VS Code notifications: a name shaped like a link stays text (no command:, https: or file: link), and reads the same', () => {
+    // VS Code's pattern for links in notification messages (src/vs/base/common/linkedText.ts).
+    const LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
+    const names = [...HOSTILE_NAMES, '[Trust](command:workbench.trust.manage)', 'a [b](https://evil/) c [d](file:///etc/passwd "t")', '[[x]](command:y)'];
+    for (const name of names) {
+      const shownText = notificationText(name);
+      assert.equal(shownText.match(LINK), null, `${JSON.stringify(name)} -> ${JSON.stringify(shownText)}`);
+      assert.equal(shownText.replace(/\u2060/g, ''), visible(name));
+    }
+    assert.ok(LINK.test('[Trust](command:workbench.trust.manage)'), 'the pattern finds the raw link');
+  });
+
   test('Markdown: each hostile name renders as its own text, with no element, link or attribute', () => {
     for (const name of HOSTILE_NAMES) {
       const html = markdown.render(`| name |\n| --- |\n| ${mdText(name)} |\n\n**Class ${mdText(name)}**`);
