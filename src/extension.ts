@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import { trackPairedArchitectures } from './commands/pair-context';
 import { resolveFeaturesCommand } from './commands/resolve-features';
 import { showStatus } from './commands/status';
 import { registerLanguageFeatures } from './language/providers';
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext) {
     log,
     controller,
     registerLanguageFeatures(controller),
+    trackPairedArchitectures((line) => log.warn(line)),
     vscode.commands.registerCommand('deepresolve.resolveFeatures', (uri?: vscode.Uri) => resolveFeaturesCommand(controller, uri)),
     vscode.commands.registerCommand('deepresolve.showLog', () => log.show()),
     vscode.commands.registerCommand('deepresolve.showStatus', () => showStatus(c, controller)),

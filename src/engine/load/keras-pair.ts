@@ -12,32 +12,7 @@ import { buildKeras } from './keras-build';
 import { hasKerasWeights } from './keras-weights';
 import type { LoadedModel } from './model';
 import type { LoadOptions } from './options';
-import { pairStem, stemOf } from './pair-stem';
-
-const ARCH_EXT = ['.json', '.yaml', '.yml'];
-const WEIGHT_EXT = ['.h5', '.hdf5', '.weights.h5'];
-
-/** Stem variants a partner file may use: 'bestmodel_weights' ↔ 'best_archit', 'weights' ↔ 'architecture', … */
-function partnerStems(stem: string, toArchitecture: boolean): string[] {
-  const pairs: [string, string][] = [
-    ['bestmodel_weights', 'best_archit'],
-    ['model_weights', 'model_archit'],
-    ['weights', 'archit'],
-    ['weights', 'architecture'],
-    ['weights', 'arch'],
-    ['weights', 'model'],
-    ['weights', 'config'],
-  ];
-  const out = [stem];
-  for (const [w, a] of pairs) {
-    const [from, to] = toArchitecture ? [w, a] : [a, w];
-    if (stem.includes(from)) out.push(stem.replace(from, to));
-  }
-  if (toArchitecture) out.push(stem.replace(/[._-]?weights$/, ''));
-  else for (const sep of ['_', '.', '-']) out.push(`${stem}${sep}weights`);
-  return [...new Set(out)].filter(Boolean);
-}
-
+import { ARCHITECTURE_EXTENSIONS, WEIGHTS_EXTENSIONS, pairStem, partnerStems, stemOf } from './pair-stem';
 
 function readArchitecture(file: string): unknown | undefined {
   try {
@@ -58,14 +33,14 @@ function candidates(dir: string, stems: Iterable<string>, extensions: readonly s
 /** The architecture file next to a weights-only .h5, or a one-line refusal listing what was tried. */
 export function findArchitecture(weightsFile: string): { file: string; architecture: unknown } {
   const dir = path.dirname(weightsFile);
-  const tried = candidates(dir, partnerStems(stemOf(weightsFile), true), ARCH_EXT);
+  const tried = candidates(dir, partnerStems(stemOf(weightsFile), true), ARCHITECTURE_EXTENSIONS);
   for (const candidate of tried) {
     if (!fs.existsSync(candidate)) continue;
     const architecture = readArchitecture(candidate);
     if (architecture) return { file: candidate, architecture };
   }
   // A folder with a single architecture file is unambiguous.
-  const others = fs.readdirSync(dir).filter((f) => ARCH_EXT.some((e) => f.toLowerCase().endsWith(e)));
+  const others = fs.readdirSync(dir).filter((f) => ARCHITECTURE_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)));
   const archs = others.map((f) => path.join(dir, f)).map((f) => ({ file: f, architecture: readArchitecture(f) })).filter((a) => a.architecture);
   if (archs.length === 1) return archs[0];
   throw new UserError(
@@ -76,7 +51,7 @@ export function findArchitecture(weightsFile: string): { file: string; architect
 /** The weights file next to an architecture file, or a one-line refusal. */
 export function findWeights(archFile: string): string {
   const dir = path.dirname(archFile);
-  const tried = candidates(dir, partnerStems(stemOf(archFile), false), WEIGHT_EXT);
+  const tried = candidates(dir, partnerStems(stemOf(archFile), false), WEIGHTS_EXTENSIONS);
   const found = tried.find((candidate) => fs.existsSync(candidate));
   if (found) return found;
   const h5s = fs.readdirSync(dir).filter((f) => /\.(h5|hdf5)$/i.test(f));
