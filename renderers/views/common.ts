@@ -12,6 +12,8 @@ export interface ViewOptions {
   feature?: number;
   /** Features shown by the importance bars. */
   topN?: number;
+  /** Rows of the heatmap: the N features with the largest |value| in any class (undefined or ≥ the count: all). */
+  heatmapTop?: number;
   /** Largest plot width/height in px. */
   maxWidth?: number;
   maxHeight?: number;
@@ -33,6 +35,7 @@ export function defaults(data: ViewData, o: ViewOptions) {
     classPos,
     feature: o.feature ?? -1,
     topN: o.topN ?? 20,
+    heatmapTop: o.heatmapTop !== undefined && o.heatmapTop > 0 ? Math.floor(o.heatmapTop) : Infinity,
     maxWidth: o.maxWidth ?? 860,
     maxHeight: o.maxHeight ?? 720,
     theme: o.theme ?? LIGHT,

@@ -4,7 +4,7 @@ import { featureLabel, values } from '../data';
 import type { ViewName } from '../pack';
 import type { ViewOptions } from './common';
 import { convergenceRows, convergenceSpec } from './convergence';
-import { heatmapSpec } from './heatmap';
+import { heatmapClasses, heatmapFeatures, heatmapSpec } from './heatmap';
 import { importanceRows, importanceSpec } from './importance';
 import { interactionRows, interactionsSpec } from './interactions';
 import { logoFeatures, logoRows, logosSpec } from './logos';
@@ -24,10 +24,11 @@ export interface ViewDef {
   perClass: boolean;
 }
 
+/** The heatmap's table: its rows (every feature, or the top-N filter's) by every class. */
 function matrixRows(data: ViewData, options: ViewOptions = {}): Row[] {
   const m = options.measure ?? 'ofiv';
-  return data.featureOrder.flatMap((k) =>
-    data.similarity.order.map((pos) => {
+  return heatmapFeatures(data, options).features.flatMap((k) =>
+    heatmapClasses(data).map((pos) => {
       const c = data.classes[pos];
       return { feature: data.features[k].name, feature_label: featureLabel(data.features[k]), class: c.name, class_index: c.index, [m]: values(c, m)[k], sd: c.sd[k] };
     }),

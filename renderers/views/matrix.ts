@@ -3,8 +3,10 @@
  * class × class views. Small matrices get one rect mark per cell (with tooltips); large ones are
  * one image (see png.ts) with the same axes, and the renderer computes hover/click cells itself.
  * Names are passed as param values and looked up by index: they never enter an expression string.
+ * Axis labels are thinned so they never overlap (axis-labels.ts), and the matrix zooms and pans.
  */
 import { matrixPng } from '../png';
+import { labelPitch, labelStride, labelTicksExpr } from './axis-labels';
 import type { Theme } from './theme';
 
 export interface MatrixInput {
@@ -32,14 +34,20 @@ export interface MatrixInput {
   legend?: boolean;
 }
 
-const LABEL_LIMIT = 120;
-
 export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export function colorScale(max: number) {
   const m = max > 0 ? max : 1;
   return { domain: [-m, m], scheme: 'redblue', reverse: true };
 }
+
+/**
+ * Zoom and pan of a matrix (Vega-Lite interval selection bound to the scales): Ctrl/⌘/Alt + wheel
+ * zooms about the pointer (a plain wheel keeps scrolling the notebook), drag pans, double-click
+ * resets. The renderer also sets the signals (zoom buttons, showing a search hit).
+ */
+export const ZOOM_WHEEL = 'wheel![event.ctrlKey || event.metaKey || event.altKey]';
+export const zoomParam = (id: string) => `${id}Zoom`;
 
 /** Signed value of largest magnitude in a block: pooling keeps strong negative and positive cells visible. */
 function pooled(value: MatrixInput['value'], rows: number, cols: number, maxPixels: number) {
@@ -65,29 +73,60 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
   const nc = m.cols.length;
   const rowNames = `${m.id}Rows`;
   const colNames = `${m.id}Cols`;
-  const showRowLabels = nr <= LABEL_LIMIT;
-  const showColLabels = nc <= LABEL_LIMIT;
+  const zoom = zoomParam(m.id);
+  const pitch = labelPitch(m.theme.fontSize);
+  // Every label is in the spec (zooming in shows more of them), looked up by index: names stay data.
   const params = [
-    ...(showRowLabels ? [{ name: rowNames, value: m.rows.map((r) => r.label) }] : []),
-    ...(showColLabels ? [{ name: colNames, value: m.cols.map((c) => c.label) }] : []),
+    { name: rowNames, value: m.rows.map((r) => r.label) },
+    { name: colNames, value: m.cols.map((c) => c.label) },
   ];
-  const band = { paddingInner: 0, paddingOuter: 0 };
+  // Cell j spans [j, j + 1) on a linear scale (so the zoom can bind to it); labels sit at j + 0.5.
+  const visible = (field: 'c' | 'r', n: number) => `(isArray(${zoom}.${field}) ? ${zoom}.${field} : [0, ${n}])`;
+  const thinnedCols = labelStride(nc, m.width, pitch) > 1;
+  const thinnedRows = labelStride(nr, m.height, pitch) > 1;
+  const scale = (n: number, reverse: boolean) => ({ domain: [0, n], nice: false, zero: false, ...(reverse ? { reverse: true } : {}) });
   const x = {
     field: 'c',
-    type: 'ordinal',
-    scale: { domain: range(nc), ...band },
-    axis: showColLabels
-      ? { title: m.colTitle, labelExpr: `${colNames}[datum.value]`, labelAngle: -60, labelLimit: 140, labelOverlap: false, ticks: false, domain: false }
-      : { title: `${m.colTitle} (${nc}, clustering order)`, labels: false, ticks: false, domain: false },
+    type: 'quantitative',
+    scale: scale(nc, false),
+    axis: {
+      title: thinnedCols ? `${m.colTitle} (${nc}, clustering order)` : m.colTitle,
+      values: { expr: labelTicksExpr(nc, visible('c', nc), m.width, pitch) },
+      labelExpr: `${colNames}[floor(datum.value)]`,
+      labelAngle: -90,
+      labelAlign: 'right',
+      labelBaseline: 'middle',
+      labelLimit: 140,
+      labelOverlap: false,
+      labelFlush: false,
+      ticks: false,
+      grid: false,
+      domain: false,
+    },
   };
   const y = {
     field: 'r',
-    type: 'ordinal',
-    scale: { domain: range(nr), ...band },
-    axis: showRowLabels
-      ? { title: m.rowTitle, labelExpr: `${rowNames}[datum.value]`, labelLimit: 180, labelOverlap: false, ticks: false, domain: false }
-      : { title: `${m.rowTitle} (${nr}, clustering order)`, labels: false, ticks: false, domain: false },
+    type: 'quantitative',
+    scale: scale(nr, true),
+    axis: {
+      title: thinnedRows ? `${m.rowTitle} (${nr}, clustering order)` : m.rowTitle,
+      values: { expr: labelTicksExpr(nr, visible('r', nr), m.height, pitch) },
+      labelExpr: `${rowNames}[floor(datum.value)]`,
+      labelBaseline: 'middle',
+      labelLimit: 180,
+      labelOverlap: false,
+      labelFlush: false,
+      ticks: false,
+      grid: false,
+      domain: false,
+    },
   };
+  const x2 = { field: 'c1' };
+  const y2 = { field: 'r1' };
+  const ends = [
+    { calculate: 'datum.c + 1', as: 'c1' },
+    { calculate: 'datum.r + 1', as: 'r1' },
+  ];
   const color = { field: 'v', type: 'quantitative', scale: colorScale(m.max), title: m.valueTitle, ...(m.legend === false ? { legend: null } : {}) };
   const layers: object[] = [];
   let isPooled = false;
@@ -105,10 +144,13 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
     layers.push({
       name: `${m.id}_cells`,
       data: { values: cells },
-      mark: { type: 'rect' },
+      transform: ends,
+      mark: { type: 'rect', clip: true },
       encoding: {
         x,
+        x2,
         y,
+        y2,
         color,
         tooltip: [
           { field: 'row', type: 'nominal', title: m.rowTitle },
@@ -122,11 +164,20 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
   } else {
     const p = pooled(m.value, nr, nc, m.maxPixels);
     isPooled = p.pooled;
+    // The image spans the scales' [0, n] on both axes, so zooming the scales zooms it; smoothed
+    // while it shows more pixels than the plot has, crisp cells once zoomed in beyond that.
+    const span = (field: 'c' | 'r', n: number) => `abs(${visible(field, n)}[1] - ${visible(field, n)}[0])`;
     layers.push({
       name: `${m.id}_raster`,
       data: { values: [{ url: matrixPng(p.pr, p.pc, p.at, m.max > 0 ? m.max : 1) }] },
-      mark: { type: 'image', aria: false, aspect: false, align: 'left', baseline: 'top', width: m.width, height: m.height, smooth: m.width < p.pc || m.height < p.pr },
-      encoding: { url: { field: 'url', type: 'nominal' }, x: { value: 0 }, y: { value: 0 } },
+      mark: { type: 'image', aria: false, aspect: false, clip: true, smooth: { expr: `${span('c', nc)} * ${p.pc / nc} > ${m.width} || ${span('r', nr)} * ${p.pr / nr} > ${m.height}` } },
+      encoding: {
+        url: { field: 'url', type: 'nominal' },
+        x: { datum: 0, type: 'quantitative', scale: x.scale, axis: x.axis },
+        x2: { datum: nc },
+        y: { datum: 0, type: 'quantitative', scale: y.scale, axis: y.axis },
+        y2: { datum: nr },
+      },
     });
     // An invisible layer that only carries the colour legend of the image.
     layers.push({
@@ -135,16 +186,24 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
       encoding: { color, x: { value: 0 }, y: { value: 0 } },
     });
   }
-  // Outline of the highlighted row and column; these layers also carry the axes of the image.
+  // Outline of the highlighted row and column.
   const outline = (name: string, values: object[], key: string, signal: string | undefined, encoding: object) => ({
     name: `${m.id}_${name}`,
     data: { values },
-    transform: [{ filter: signal ? `datum.${key} === ${signal}` : 'false' }],
-    mark: { type: 'rect', fillOpacity: 0, stroke: m.theme.accent, strokeWidth: 1.5 },
+    transform: [{ filter: signal ? `datum.${key} === ${signal}` : 'false' }, ...ends],
+    mark: { type: 'rect', fillOpacity: 0, stroke: m.theme.accent ?? 'transparent', strokeWidth: 1.5, clip: true },
     encoding,
   });
-  layers.push(outline('rowmark', m.rows.map((r, i) => ({ r: i, rk: r.key })), 'rk', m.rowSignal, { y }));
-  layers.push(outline('colmark', m.cols.map((c, j) => ({ c: j, ck: c.key })), 'ck', m.colSignal, { x }));
+  layers.push(outline('rowmark', m.rows.map((r, i) => ({ r: i, rk: r.key, c: 0 })), 'rk', m.rowSignal, { y, y2 }));
+  layers.push(outline('colmark', m.cols.map((c, j) => ({ c: j, ck: c.key, r: 0 })), 'ck', m.colSignal, { x, x2 }));
+  // The zoom lives on an invisible layer of the matrix's two corners (a selection needs fields on both axes).
+  layers.push({
+    name: `${m.id}_zoom`,
+    data: { values: [{ c: 0, r: 0 }, { c: nc, r: nr }] },
+    params: [{ name: zoom, select: { type: 'interval', encodings: ['x', 'y'], zoom: ZOOM_WHEEL, clear: 'dblclick' }, bind: 'scales' }],
+    mark: { type: 'point', opacity: 0, size: 0, aria: false },
+    encoding: { x, y },
+  });
   return { params, spec: { width: m.width, height: m.height, layer: layers }, pooled: isPooled };
 }
 
