@@ -2,13 +2,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 // Custom layers and the gradients TF.js lacks (dilated convolutions, gather on wasm).
 import './layers/index';
-import type { AscentHooks, Pair, PairResult } from './ascent/pairs';
+import { AscentCancelled, type AscentHooks, type Pair, type PairResult } from './ascent/pairs';
 import { ascend } from './ascent/direct';
 import { ascendHidden, type NativeHiddenStep } from './ascent/hidden';
 import { ascendOnWorkers } from './ascent/pool';
 import { firstDense, type FirstDense } from './ascent/first-dense';
 import { ascendNative, nativeHead, nativeHiddenStep, nativeHiddenSupported, type NativeHead } from './ascent/native/ascent';
-import { UserError } from './errors';
+import { CancelledError, UserError } from './errors';
+import { partialText } from '../shared/partial';
+import { partialFeatures, partialOf } from './partial';
 import { TFJS_VERSIONS, useBackend } from './backend';
 import { parseClassSpec } from './classes';
 import { correlationMatrix, correlationOrder } from './cluster';
@@ -73,7 +75,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     if (input.labels) checkLabels(input.labels, head.numClasses, file);
     const slots = classSlots(head.outputs);
     const classNames = input.labels?.names ?? slots.map((s) => s.name);
-    const classes = parseClassSpec(settings.classes, head.numClasses, classNames, !!input.labels?.names);
+    let classes = parseClassSpec(settings.classes, head.numClasses, classNames, !!input.labels?.names);
     for (const o of head.outputs) {
       const summary = summaryText(o);
       if (summary) notes.push(`output '${o.name}' ${JSON.stringify(o.shape)} is a profile: each channel's score is the ${summary}`);
@@ -139,13 +141,29 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     const onWorkers =
       dense?.reluDense || native || nativeHidden
         ? null
-        : await ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
-    const done = native ? await ascendNative(native, pairs, ascentSettings, hooks).finally(() => native!.session.release?.()) : (onWorkers ?? (await here(pairs, hooks)));
+        : ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
+    const run = async () => (native ? ascendNative(native, pairs, ascentSettings, hooks).finally(() => native!.session.release?.()) : ((await onWorkers) ?? here(pairs, hooks)));
+    // Cancelled: the classes whose restarts all finished are kept, as a partial result.
+    let done: PairResult[];
+    let cancelled = false;
+    try {
+      done = await run();
+    } catch (err) {
+      if (!(err instanceof AscentCancelled)) throw err;
+      done = err.done;
+      cancelled = true;
+    }
     const leaked = tf.memory().numTensors - kept() - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
 
     const byClass = new Map<number, PairResult[]>();
     for (const r of done) byClass.set(r.cls, [...(byClass.get(r.cls) ?? []), r]);
+    const finished = classes.filter((cls) => byClass.get(cls)?.length === settings.restarts);
+    if (cancelled && !finished.length) throw new CancelledError('analysis cancelled before any class had all its restarts done');
+    // Every statistic below (OFIV, similarity, feature order) is over the classes kept.
+    const partial = cancelled && finished.length < classes.length ? partialOf(finished, classes, done, pairs.length) : undefined;
+    classes = finished;
+    if (partial) notes.unshift(`${partialText(partial)}: the classes whose restarts all finished; the class similarity and the feature order are over them only`);
     const classResults: ClassResult[] = classes.map((cls) => {
       const runs = byClass.get(cls)!.sort((a, b) => a.restart - b.restart);
       const fiv = runs.map((r) => r.fiv);
@@ -172,7 +190,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     }
 
     // Names, filter PWMs and model-derived logos (--feature-logos), after the ascent: the logos follow its ranking.
-    const features = await buildFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes, hooks);
+    const features = partial ? await partialFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes) : await buildFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes, hooks);
     const ofivs = classResults.map((c) => c.ofiv);
     const featureProfiles = features.map((_, k) => ofivs.map((o) => o[k]));
     const featureOrder =
@@ -224,9 +242,11 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
             },
           }
         : {}),
-      timing: { seconds: (Date.now() - started) / 1000, pairs: pairs.length, iterations: done.reduce((a, r) => a + r.iterations, 0) },
+      timing: { seconds: (Date.now() - started) / 1000, pairs: done.length, iterations: done.reduce((a, r) => a + r.iterations, 0) },
       notes,
+      ...(partial ? { partial } : {}),
     };
+
     return results;
   } finally {
     head.dispose();

@@ -6,6 +6,7 @@ import type { Settings } from './settings';
 import type { Trace } from './ascent/pairs';
 import type { BackendName } from './backend-names';
 import type { OutputSummary } from './outputs';
+import type { PartialInfo } from '../shared/partial';
 
 /**
  * 1.1: model.outputs[], classes[].output and .unit (several outputs, profile outputs).
@@ -149,6 +150,8 @@ export interface Results {
   labelCorrelation?: MatrixResult & { method: string; samples: number; source?: string };
   timing: { seconds: number; pairs: number; iterations: number };
   notes: string[];
+  /** Only in a partial result (a cancelled run): which classes it holds of those asked for. */
+  partial?: PartialInfo;
   /** What the result was computed from (written by the CLI; a batch reruns a model only when this changed). Last key. */
   provenance?: Provenance;
 }

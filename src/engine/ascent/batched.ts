@@ -5,8 +5,7 @@
  * problem's business (direct: the feature map itself; hidden space: a few hidden-layer vectors).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { pushTrace, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from './pairs';
-import { CancelledError } from '../errors';
+import { AscentCancelled, pushTrace, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from './pairs';
 
 export interface AscentProblem {
   /** Floats in one pair's state row. */
@@ -93,7 +92,7 @@ export async function runBatched(problem: AscentProblem, pairs: Pair[], settings
 
   try {
     while (slots.length) {
-      if (hooks.signal?.aborted) throw new CancelledError();
+      if (hooks.signal?.aborted) throw new AscentCancelled(results);
       const { scores, objective, next: stepped } = tf.tidy(() => problem.step(batch.state, slots.map((s) => s.pair.cls), batch.eta));
       const [sv, jv] = (await Promise.all([scores.data(), objective.data()])) as Float32Array[];
       scores.dispose();

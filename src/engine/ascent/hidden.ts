@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as os from 'node:os';
-import { startOf, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './pairs';
+import { AscentCancelled, startOf, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './pairs';
 import { runBatched, type AscentProblem } from './batched';
 import type { FirstDense } from './first-dense';
 import { CancelledError } from '../errors';
@@ -63,6 +63,13 @@ interface HiddenOutcome extends Omit<PairOutcome, 'y'> {
   q0: ArrayLike<number>;
   /** The start itself (only when feature maps are kept). */
   h0?: Float32Array;
+}
+
+/** A hidden-space run stopped on its signal, with the pairs that finished (their FIVs not yet projected). */
+class HiddenCancelled extends CancelledError {
+  constructor(readonly outcomes: HiddenOutcome[]) {
+    super();
+  }
 }
 
 /**
@@ -150,10 +157,19 @@ export async function ascendHidden(
     return { starts, stats, q0 };
   };
 
-  const outcomes = dense.reluDense
-    ? await kernelPairs(dense, dense.reluDense, gram, pairs, settings, hooks, startsOf, report)
-    : await tfjsPairs(dense, gram, pairs, settings, hooks, startsOf, native);
-  report(pairs.length);
+  let outcomes: HiddenOutcome[];
+  let cancelled = false;
+  try {
+    outcomes = dense.reluDense
+      ? await kernelPairs(dense, dense.reluDense, gram, pairs, settings, hooks, startsOf, report)
+      : await tfjsPairs(dense, gram, pairs, settings, hooks, startsOf, native);
+    report(pairs.length);
+  } catch (err) {
+    // Stopped: the pairs that finished get their FIVs all the same (resolve.ts keeps the classes they complete).
+    if (!(err instanceof HiddenCancelled)) throw err;
+    outcomes = err.outcomes;
+    cancelled = true;
+  }
 
   // FIV = a·mean_pos(H₀) + W̄₁ y, projected for many pairs at once.
   const results: PairResult[] = [];
@@ -170,6 +186,7 @@ export async function ascendHidden(
       results.push({ ...o.pair, fiv, featureMap, score: o.score, objective: o.objective, iterations: o.iterations, trace: o.trace });
     });
   }
+  if (cancelled) throw new AscentCancelled(results);
   return results;
 
   function report(done: number) {
@@ -216,11 +233,17 @@ async function kernelPairs(
       const { starts, stats, q0 } = startsOf(chunk);
       let done: PairOutcome[];
       if (pool) {
-        done = await pool.run(chunk.map((p) => p.cls), stats.p0, stats.n0, U, hooks.signal, (n) => report(first + n));
+        // A chunk cancelled on the pool keeps none of its pairs (the workers answer per chunk).
+        done = await pool.run(chunk.map((p) => p.cls), stats.p0, stats.n0, U, hooks.signal, (n) => report(first + n)).catch((err: unknown) => {
+          throw err instanceof CancelledError ? new HiddenCancelled(outcomes) : err;
+        });
       } else {
         done = [];
         for (let i = 0; i < chunk.length; i++) {
-          if (hooks.signal?.aborted) throw new CancelledError();
+          if (hooks.signal?.aborted) {
+            done.forEach((o, j) => outcomes.push({ ...o, pair: chunk[j], q0: q0(j), h0: starts?.[j] }));
+            throw new HiddenCancelled(outcomes);
+          }
           done.push(ascendPair(weights, kernel!, chunk[i].cls, stats.p0.subarray(i * U, (i + 1) * U), stats.n0[i], settings));
           if (Date.now() - lastYield > 50) {
             await yieldToEventLoop();
@@ -297,9 +320,13 @@ async function tfjsPairs(dense: FirstDense, gram: Float32Array, pairs: Pair[], s
   };
   const onnx = native ? await native(gram) : null;
   try {
-    const done = onnx ? await runNative(onnx, problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks) : await runBatched(problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks);
     // runBatched records each pair right after calling finish on it: done[i] is ends[i]'s pair.
-    return done.map((r, i) => ({ ...ends[i], score: r.score, objective: r.objective, iterations: r.iterations, trace: r.trace }));
+    const outcomes = (done: PairResult[]) => done.map((r, i) => ({ ...ends[i], score: r.score, objective: r.objective, iterations: r.iterations, trace: r.trace }));
+    try {
+      return outcomes(onnx ? await runNative(onnx, problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks) : await runBatched(problem, pairs, { ...settings, chunkSize: TFJS_BATCH }, hooks));
+    } catch (err) {
+      throw err instanceof AscentCancelled ? new HiddenCancelled(outcomes(err.done)) : err;
+    }
   } finally {
     tf.dispose([g, b1]);
     await onnx?.session.release?.();

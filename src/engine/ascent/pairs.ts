@@ -4,6 +4,7 @@
  * from a standard-normal start and keeps the final iterate; how it steps is its own business
  * (direct.ts, hidden.ts, hidden-pair.ts).
  */
+import { CancelledError } from '../errors';
 import { fillNormal, hashSeed } from '../rng';
 import type { GramStore } from './gram-store';
 
@@ -80,6 +81,16 @@ export interface AscentHooks {
   onProgress?: (p: AscentProgress) => void;
   /** Where Gram matrices are kept between runs (hidden-space path); optional. */
   gramStore?: GramStore;
+}
+
+/**
+ * How every ascent stops on its signal: with the pairs that had finished before it stopped (in
+ * the order they finished), so that the caller can keep the classes whose restarts all finished.
+ */
+export class AscentCancelled extends CancelledError {
+  constructor(readonly done: PairResult[]) {
+    super();
+  }
 }
 
 export const TRACE_POINTS = 200;

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { AscentHooks, AscentSettings, Pair, PairResult } from './pairs';
+import { AscentCancelled, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './pairs';
 import { preparedGram } from './hidden';
 import type { AscentRun, AscentWorkerMessage, SerialisedModel } from './worker';
 import type { BackendName } from '../backend-names';
@@ -174,7 +174,12 @@ interface Share {
   done: number;
   fraction: number;
   active: number;
+  /** The share's own estimate of its seconds left (its thread's measured pace). */
+  eta: number | null;
 }
+
+/** How long a cancelled pool waits for its threads to hand over the pairs they finished. */
+const CANCEL_GRACE_MS = 5000;
 
 export interface PoolOptions {
   /** The first dense layer (hidden kind): its W₁ identifies G. */
@@ -252,7 +257,7 @@ export async function ascendOnWorkers(
   // Pairs dealt in turn, so that every worker gets every class alike. (The hidden path steps its
   // small states in batches of its own size.)
   const chunkSize = kind === 'direct' ? workerChunk(model, layerIndex, settings.chunkSize, count, settings.maxMemoryMB) : settings.chunkSize;
-  const shares: Share[] = Array.from({ length: count }, (_, w) => ({ worker: w < workers ? startWorker() : null, pairs: pairs.filter((_, i) => i % count === w), done: 0, fraction: 0, active: 0 }));
+  const shares: Share[] = Array.from({ length: count }, (_, w) => ({ worker: w < workers ? startWorker() : null, pairs: pairs.filter((_, i) => i % count === w), done: 0, fraction: 0, active: 0, eta: null }));
   shares.forEach((s) => s.worker && options.onWorker?.(s.worker));
   let lastReport = 0;
   let ready = 0;
@@ -269,16 +274,23 @@ export async function ascendOnWorkers(
       active: shares.reduce((a, s) => a + s.active, 0),
       chunkSize: settings.chunkSize,
       elapsedSeconds: elapsed,
-      etaSeconds: fraction > 0.01 ? (elapsed * (1 - fraction)) / fraction : null,
+      // The threads run side by side: the run ends with the slowest one's share.
+      etaSeconds: shares.some((s) => s.eta === null) ? null : Math.max(...shares.map((s) => s.eta!)),
     });
   };
 
   const failure = (why: string) =>
     new UserError(`an ascent worker thread failed: ${why} (--workers 1 runs the ascent on one thread)`);
   let loadFailed: string | null = null;
+  // Cancelling asks every thread to stop at its next step and waits for the pairs each had
+  // finished (their classes are kept; resolve.ts); a thread that does not answer within
+  // CANCEL_GRACE_MS keeps none.
+  let stopped = false;
+  let graceTimer: NodeJS.Timeout | undefined;
   let onAbort = () => {};
+  const kept: PairResult[][] = shares.map(() => []);
   try {
-    const runs = shares.map((share) =>
+    const runs = shares.map((share, w) =>
       !share.worker
         ? options.local!(share.pairs, {
             signal: hooks.signal,
@@ -287,14 +299,19 @@ export async function ascendOnWorkers(
               share.done = p.pairsDone;
               share.fraction = p.fraction;
               share.active = p.active;
+              share.eta = p.etaSeconds;
               report(false);
             },
           }, chunkSize).then((results) => {
             share.done = share.pairs.length;
             share.fraction = 1;
             share.active = 0;
+            share.eta = 0;
             report(true);
-            return results;
+            return (kept[w] = results);
+          }, (err: unknown) => {
+            if (!(err instanceof AscentCancelled)) throw err;
+            return (kept[w] = err.done);
           })
         : new Promise<PairResult[]>((resolve, reject) => {
           const worker = share.worker!;
@@ -309,13 +326,17 @@ export async function ascendOnWorkers(
               share.done = m.pairsDone;
               share.fraction = m.fraction;
               share.active = m.active;
+              share.eta = m.etaSeconds;
               report(false);
             } else if (m.type === 'done') {
               share.done = share.pairs.length;
               share.fraction = 1;
               share.active = 0;
+              share.eta = 0;
               report(true);
-              resolve(m.results);
+              resolve((kept[w] = m.results));
+            } else if (m.type === 'cancelled') {
+              resolve((kept[w] = m.results));
             } else if (m.stage === 'load') {
               loadFailed = m.message;
               reject(failure(`cannot load the model: ${m.message}`));
@@ -323,29 +344,36 @@ export async function ascendOnWorkers(
               reject(m.name === 'UserError' ? new UserError(m.message) : failure(m.message));
             }
           });
-          worker.once('error', (err) => reject(failure(oneLine(err))));
-          worker.once('exit', (code) => reject(failure(`it stopped unexpectedly (exit code ${code})`)));
+          worker.once('error', (err) => reject(stopped ? new CancelledError() : failure(oneLine(err))));
+          worker.once('exit', (code) => reject(stopped ? new CancelledError() : failure(`it stopped unexpectedly (exit code ${code})`)));
           const run: AscentRun = { type: 'run', kind, backend: settings.backend, model: serialised!, layerIndex, selection: options.selection ?? {}, pairs: share.pairs, settings: { ...settings, chunkSize, workers: 1 }, gram };
           worker.postMessage(run);
         }),
     );
     serialised = null; // the workers hold the weights now
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new CancelledError());
+    const grace = new Promise<'late'>((resolve) => {
+      onAbort = () => {
+        stopped = true;
+        for (const s of shares) s.worker?.postMessage({ type: 'cancel' });
+        graceTimer = setTimeout(() => resolve('late'), CANCEL_GRACE_MS);
+      };
       if (hooks.signal?.aborted) onAbort();
       hooks.signal?.addEventListener('abort', onAbort, { once: true });
     });
-    aborted.catch(() => {});
     const all = Promise.all(runs);
     all.catch(() => {});
     let parts: PairResult[][];
     try {
-      parts = await Promise.race([all, aborted]);
+      const first = await Promise.race([all, grace]);
+      if (first === 'late' || stopped) throw new AscentCancelled(kept.flat());
+      parts = first;
     } catch (err) {
-      if (loadFailed !== null) {
+      if (loadFailed !== null && !stopped) {
         options.notes?.push(`the ascent ran on one thread: worker threads could not load the model (${loadFailed})`);
         return null;
       }
+      // Stopped: whatever the threads finished (a worker that failed meanwhile kept nothing).
+      if (stopped && !(err instanceof AscentCancelled)) throw new AscentCancelled(kept.flat());
       throw err;
     }
     ascentPoolWorkers.last = {
@@ -359,6 +387,7 @@ export async function ascendOnWorkers(
     return pairs.map((p) => byPair.get(`${p.cls}:${p.restart}`)!);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(graceTimer);
     await Promise.all(shares.map((s) => s.worker?.terminate()));
   }
 }

@@ -5,14 +5,15 @@
  * (class, restart) pairs.
  *
  * Protocol: one `run` message in; `ready` once the model is loaded, `progress` a few times a
- * second, then `done` with the PairResults or `failed`.
+ * second, then `done` with the PairResults or `failed`. A `cancel` message stops the ascent at
+ * its next step: `cancelled` then carries the pairs that had finished.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // The custom layer classes (Keras layers TF.js lacks, ONNX ops), so the model's JSON resolves here.
 import '../layers/index';
-import { type AscentProgress, type AscentSettings, type Pair, type PairResult } from './pairs';
+import { AscentCancelled, type AscentProgress, type AscentSettings, type Pair, type PairResult } from './pairs';
 import { ascend } from './direct';
 import { ascendHidden } from './hidden';
 import { useBackend, type BackendName } from '../backend';
@@ -43,11 +44,13 @@ export interface AscentRun {
 
 export type AscentWorkerMessage =
   | { type: 'ready'; seconds: number }
-  | { type: 'progress'; pairsDone: number; fraction: number; active: number }
+  | { type: 'progress'; pairsDone: number; fraction: number; active: number; etaSeconds: number | null }
   | { type: 'done'; results: PairResult[] }
+  | { type: 'cancelled'; results: PairResult[] }
   | { type: 'failed'; stage: 'load' | 'ascent'; name: string; message: string };
 
 const post = (m: AscentWorkerMessage) => parentPort!.postMessage(m);
+const stop = new AbortController();
 
 async function loadModel(run: AscentRun): Promise<tfl.LayersModel> {
   await useBackend(run.backend);
@@ -59,17 +62,18 @@ async function loadModel(run: AscentRun): Promise<tfl.LayersModel> {
 async function ascent(run: AscentRun, model: tfl.LayersModel): Promise<PairResult[]> {
   const settings = { ...run.settings, workers: 1 };
   const onProgress = (p: AscentProgress) => {
-    if (p.stage === undefined) post({ type: 'progress', pairsDone: p.pairsDone, fraction: p.fraction, active: p.active });
+    if (p.stage === undefined) post({ type: 'progress', pairsDone: p.pairsDone, fraction: p.fraction, active: p.active, etaSeconds: p.etaSeconds });
   };
   const head = splitModel(model, run.layerIndex, run.selection);
   try {
-    if (run.kind === 'direct') return await ascend(head, run.pairs, settings, { onProgress });
+    const signal = stop.signal;
+    if (run.kind === 'direct') return await ascend(head, run.pairs, settings, { onProgress, signal });
     const dense = firstDense(model, run.layerIndex, run.selection);
     if (!dense || dense.reluDense || !run.gram) throw new Error('the hidden-space TensorFlow.js ascent does not apply to this model');
     const gram = run.gram;
     try {
       // G comes from the calling thread: every key finds it.
-      return await ascendHidden(dense, head.featureShape, run.pairs, settings, { onProgress, gramStore: { get: () => gram, set: () => {} } });
+      return await ascendHidden(dense, head.featureShape, run.pairs, settings, { onProgress, signal, gramStore: { get: () => gram, set: () => {} } });
     } finally {
       dense.dispose();
     }
@@ -78,7 +82,12 @@ async function ascent(run: AscentRun, model: tfl.LayersModel): Promise<PairResul
   }
 }
 
-parentPort!.once('message', async (run: AscentRun) => {
+parentPort!.on('message', (m: AscentRun | { type: 'cancel' }) => {
+  if (m.type === 'cancel') stop.abort();
+  else void runOnce(m);
+});
+
+async function runOnce(run: AscentRun) {
   const started = Date.now();
   let model: tfl.LayersModel;
   try {
@@ -93,8 +102,9 @@ parentPort!.once('message', async (run: AscentRun) => {
   try {
     post({ type: 'done', results: await ascent(run, model) });
   } catch (err) {
-    post({ type: 'failed', stage: 'ascent', name: (err as Error)?.name ?? 'Error', message: String((err as Error)?.message ?? err) });
+    if (err instanceof AscentCancelled) post({ type: 'cancelled', results: err.done });
+    else post({ type: 'failed', stage: 'ascent', name: (err as Error)?.name ?? 'Error', message: String((err as Error)?.message ?? err) });
   } finally {
     model.dispose();
   }
-});
+}

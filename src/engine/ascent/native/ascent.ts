@@ -8,12 +8,11 @@
  */
 import * as os from 'node:os';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { CancelledError } from '../../errors';
 import type { OutputSelection } from '../../outputs';
 import { featureImportance } from '../../statistics';
 import { progressReporter, type AscentProblem } from '../batched';
 import type { FirstDense } from '../first-dense';
-import { pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from '../pairs';
+import { AscentCancelled, pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from '../pairs';
 import { buildHeadGraph, buildHiddenGraph, type HeadGraph } from './head-graph';
 import { onnxRuntime, type OrtModule, type OrtSession } from './runtime';
 
@@ -117,7 +116,7 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
   slots.forEach((s, i) => state.set(problem.start(s.pair), i * width));
 
   while (slots.length) {
-    if (hooks.signal?.aborted) throw new CancelledError();
+    if (hooks.signal?.aborted) throw new AscentCancelled(results);
     const n = slots.length;
     const select = new Float32Array(n * numClasses);
     slots.forEach((s, i) => (select[i * numClasses + s.pair.cls] = 1));
