@@ -75,7 +75,7 @@ class NativeDeflate extends ZipPassThrough {
     super(filename);
     this.compression = 8;
   }
-  protected process(chunk: Uint8Array, final: boolean): void {
+  protected override process(chunk: Uint8Array, final: boolean): void {
     // Level 1: float32 noise deflates by ~6 % at any level; exact zeros (dead ReLU channels, NaN padding) compress at level 1 already.
     this.ondata(null, deflateRawSync(chunk, { level: 1 }), final);
   }
