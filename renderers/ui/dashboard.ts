@@ -11,11 +11,12 @@ import { displayData, featureLabel, hasMatches, matchLines, measureName, values,
 import type { Focus, ViewName } from '../pack';
 import { SIGNAL, fmt, type ViewOptions } from '../views/common';
 import { VIEWS, toCsv } from '../views/index';
-import type { Theme } from '../views/theme';
+import { PRINT, type Theme } from '../views/theme';
 import { CellTip, cellAt, isImage } from './cells';
 import { download, fileName } from './download';
 import { embedSpec } from './embed';
-import { readTheme, watchTheme } from './theme';
+import { pictureOfView, printPicture } from './export';
+import { applyControls, readTheme, watchTheme } from './theme';
 
 type MainView = 'heatmap' | 'similarity';
 const PANELS: ViewName[] = ['importance', 'interactions', 'logos', 'convergence'];
@@ -62,6 +63,9 @@ export class Dashboard {
   private measureButtons: HTMLButtonElement[] = [];
   private mainButtons: HTMLButtonElement[] = [];
   private disposed = false;
+  /** Exported SVG/PNG keep the editor's theme (and selection) instead of the print style; one box per panel, kept in step. */
+  private keepTheme = false;
+  private keepThemeBoxes: HTMLInputElement[] = [];
   /** Renders in flight, mirrored in data-busy so a page (or a test) can tell when drawing is done. */
   private pending = 0;
 
@@ -83,6 +87,7 @@ export class Dashboard {
     const feature = focus.feature !== undefined && focus.feature >= 0 && focus.feature < data.features.length ? focus.feature : -1;
     this.state = { main: initial === 'similarity' ? 'similarity' : 'heatmap', measure: 'ofiv', classPos, feature, topN: MORE };
     this.root = el(this.doc, 'div', 'dr-root');
+    applyControls(this.root, this.theme);
     container.replaceChildren(this.root);
     this.tip = new CellTip(this.doc);
     this.buildToolbar();
@@ -96,6 +101,7 @@ export class Dashboard {
     for (const note of this.shown.notes) this.root.appendChild(el(this.doc, 'div', 'dr-note', note));
     this.stopTheme = watchTheme(() => {
       this.theme = readTheme(this.doc);
+      applyControls(this.root, this.theme);
       void this.renderAll();
     }, this.doc);
   }
@@ -213,9 +219,26 @@ export class Dashboard {
       b.addEventListener('click', () => void this.export(name, action));
       tools.appendChild(b);
     }
+    tools.appendChild(this.keepThemeBox());
     box.append(tools, panel.plot);
     this.panels.set(name, panel);
     return box;
+  }
+
+  private keepThemeBox(): HTMLLabelElement {
+    const label = el(this.doc, 'label', 'dr-export-theme');
+    label.title = 'SVG and PNG in the editor theme, selection outlined, as on screen (unticked: white background, no selection outline)';
+    const box = el(this.doc, 'input');
+    box.type = 'checkbox';
+    box.dataset.action = 'keep-theme';
+    box.checked = this.keepTheme;
+    box.addEventListener('change', () => {
+      this.keepTheme = box.checked;
+      for (const b of this.keepThemeBoxes) b.checked = this.keepTheme;
+    });
+    this.keepThemeBoxes.push(box);
+    label.append(box, 'keep theme');
+    return label;
   }
 
   async renderAll(): Promise<void> {
@@ -358,8 +381,9 @@ export class Dashboard {
       return;
     }
     if (!panel.view) return;
-    if (kind === 'svg') download(`${base}.svg`, new Blob([await panel.view.toSVG()], { type: 'image/svg+xml' }));
-    else download(`${base}.png`, await panel.view.toImageURL('png', 2));
+    const picture = this.keepTheme ? await pictureOfView(panel.view, kind) : await printPicture(this.doc, VIEWS[panel.name].build(this.data, this.viewOptions({ theme: PRINT })), kind);
+    if (kind === 'svg') download(`${base}.svg`, new Blob([picture], { type: 'image/svg+xml' }));
+    else download(`${base}.png`, picture);
   }
 
   dispose() {

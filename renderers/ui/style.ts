@@ -4,10 +4,14 @@ const CSS = `
 .dr-head { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; margin: 4px 0 8px; }
 .dr-head label { display: inline-flex; gap: 4px; align-items: center; }
 .dr-title { font-weight: 600; margin-right: 8px; }
-.dr-root button, .dr-root select { font: inherit; color: var(--vscode-button-secondaryForeground, inherit); background: var(--vscode-button-secondaryBackground, #e5e5e5); border: 1px solid var(--vscode-contrastBorder, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; }
-.dr-root select { color: var(--vscode-dropdown-foreground, inherit); background: var(--vscode-dropdown-background, #fff); border-color: var(--vscode-dropdown-border, #ccc); max-width: 260px; }
-.dr-root button[aria-pressed="true"] { color: var(--vscode-button-foreground, #fff); background: var(--vscode-button-background, #0e639c); }
-.dr-root button:focus-visible, .dr-root select:focus-visible { outline: 1px solid var(--vscode-focusBorder, #0090f1); outline-offset: 1px; }
+.dr-root button, .dr-root select { font: inherit; border-radius: 2px; padding: 2px 8px; cursor: pointer; }
+/* Button colours come from views/theme.ts (set on the root by applyControls): a visible fill or border in every theme. */
+.dr-root button { color: var(--dr-button-foreground, var(--vscode-button-secondaryForeground, inherit)); background: var(--dr-button-background, var(--vscode-button-secondaryBackground, #e5e5e5)); border: 1px solid var(--dr-button-border, var(--vscode-contrastBorder, #767676)); }
+.dr-root button:hover { background: var(--vscode-button-secondaryHoverBackground, var(--dr-button-background)); }
+.dr-root select { color: var(--vscode-dropdown-foreground, inherit); background: var(--vscode-dropdown-background, #fff); border: 1px solid var(--vscode-dropdown-border, #ccc); max-width: 260px; }
+.dr-root button[aria-pressed="true"] { color: var(--dr-button-pressed-foreground, #fff); background: var(--dr-button-pressed-background, #0e639c); border-color: var(--dr-button-pressed-border, #0e639c); box-shadow: inset 0 0 0 1px var(--dr-button-pressed-border, #0e639c); }
+.dr-root button:focus-visible, .dr-root select:focus-visible, .dr-root input:focus-visible { outline: 2px solid var(--dr-button-focus, var(--vscode-focusBorder, #0090f1)); outline-offset: 2px; }
+.dr-export-theme { display: inline-flex; gap: 3px; align-items: center; font-size: 11px; color: var(--vscode-descriptionForeground, inherit); }
 .dr-grid { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 .dr-panel { border: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border, transparent)); border-radius: 3px; padding: 4px; max-width: 100%; overflow-x: auto; }
 .dr-panel-bar { display: flex; gap: 4px; justify-content: flex-end; margin-bottom: 2px; }

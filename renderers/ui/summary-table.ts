@@ -9,7 +9,7 @@
 import { filterRows, isSafeHref, sortRows, TABLE_COLUMNS, type RecoveryFilter, type SortDirection, type SummaryPayload } from '../summary-data';
 import { recoverySpec } from '../views/recovery';
 import { embedSpec } from './embed';
-import { readTheme } from './theme';
+import { applyControls, readTheme } from './theme';
 
 export class PayloadError extends Error {}
 
@@ -52,6 +52,7 @@ export class SummaryTable {
     this.doc = container.ownerDocument;
     const d = this.doc;
     this.root = el(d, 'div', 'dr-root dr-summary');
+    applyControls(this.root, readTheme(d));
     container.replaceChildren(this.root);
     const c = payload.counts;
     const bar = el(d, 'div', 'dr-head');

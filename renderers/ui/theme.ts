@@ -1,16 +1,11 @@
 /**
  * VS Code themes the notebook webview through CSS variables on its root and a class on <body>
- * (vscode-light, vscode-dark, vscode-high-contrast, vscode-high-contrast-light). The views read
- * them into a Theme and re-render when the body class changes.
+ * (vscode-light, vscode-dark, vscode-high-contrast, vscode-high-contrast-light). This file only
+ * reads them; views/theme.ts turns them into colours. The views re-render when the class changes.
  */
-import { DARK, LIGHT, type Theme } from '../views/theme';
+import { themeFromVariables, type Theme, type ThemeKind } from '../views/theme';
 
-function cssVar(style: CSSStyleDeclaration, name: string): string | undefined {
-  const v = style.getPropertyValue(name).trim();
-  return v || undefined;
-}
-
-export function themeKind(body: HTMLElement): Theme['kind'] {
+export function themeKind(body: HTMLElement): ThemeKind {
   const c = body.classList;
   if (c.contains('vscode-high-contrast-light')) return 'high-contrast-light';
   if (c.contains('vscode-high-contrast')) return 'high-contrast';
@@ -19,22 +14,27 @@ export function themeKind(body: HTMLElement): Theme['kind'] {
 }
 
 export function readTheme(doc: Document = document): Theme {
-  const kind = themeKind(doc.body);
-  const base = kind === 'dark' || kind === 'high-contrast' ? DARK : LIGHT;
   const style = getComputedStyle(doc.body);
-  const hc = kind.startsWith('high-contrast');
-  const fg = cssVar(style, '--vscode-foreground') ?? cssVar(style, '--vscode-editor-foreground') ?? base.foreground;
-  const size = parseFloat(cssVar(style, '--vscode-font-size') ?? '');
-  return {
-    kind,
-    foreground: fg,
-    muted: hc ? fg : (cssVar(style, '--vscode-descriptionForeground') ?? base.muted),
-    grid: hc ? (cssVar(style, '--vscode-contrastBorder') ?? fg) : (cssVar(style, '--vscode-editorWidget-border') ?? cssVar(style, '--vscode-panel-border') ?? base.grid),
-    background: cssVar(style, '--vscode-notebook-outputContainerBackgroundColor') ?? cssVar(style, '--vscode-editor-background') ?? base.background,
-    font: cssVar(style, '--vscode-font-family') ?? base.font,
-    fontSize: Number.isFinite(size) && size > 0 ? Math.max(10, size - 2) : base.fontSize,
-    accent: hc ? (cssVar(style, '--vscode-contrastActiveBorder') ?? fg) : (cssVar(style, '--vscode-focusBorder') ?? base.accent),
-  };
+  const get = (name: string) => style.getPropertyValue(`--vscode-${name}`);
+  const size = parseFloat(get('font-size'));
+  return themeFromVariables(themeKind(doc.body), get, { fontSize: Number.isFinite(size) && size > 0 ? Math.max(10, size - 2) : 11 });
+}
+
+/**
+ * The button colours as custom properties on a renderer root (style.ts reads --dr-button-*), so
+ * the stylesheet needs no knowledge of which theme leaves which variable out.
+ */
+export function applyControls(root: HTMLElement, theme: Theme): void {
+  const c = theme.controls;
+  const set = (name: string, value: string) => root.style.setProperty(`--dr-button-${name}`, value);
+  set('background', c.background);
+  set('foreground', c.foreground);
+  set('border', c.border);
+  set('pressed-background', c.pressedBackground);
+  set('pressed-foreground', c.pressedForeground);
+  set('pressed-border', c.pressedBorder);
+  set('focus', c.focus);
+  root.dataset.theme = theme.kind;
 }
 
 /** Calls back when the body class (the theme) changes; returns the stop function. */

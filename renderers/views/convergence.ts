@@ -24,7 +24,7 @@ export function convergenceSpec(raw: ViewData, options: ViewOptions = {}) {
   const traced = !!c?.traces?.length;
   const x = { field: 'iteration', type: 'quantitative', title: 'iteration' };
   const y = { field: 'score', type: 'quantitative', title: `class score (before ${data.model.strippedActivation ?? 'output'})`, scale: { zero: false } };
-  const color = { field: 'restart', type: 'nominal', title: 'restart', scale: { scheme: 'tableau10' } };
+  const color = { field: 'restart', type: 'nominal', title: 'restart', scale: { range: o.theme.marks.series } };
   const tooltip = [
     { field: 'restart', title: 'restart' },
     { field: 'iteration', title: 'iteration' },

@@ -5,7 +5,6 @@
  */
 import { attribution, bestMatch, featureLabel, matchLines, matchText, measureName, values, displayData, type ViewData } from '../data';
 import { defaults, featureTooltip, fmt, selectionParams, SIGNAL, top, type ViewOptions } from './common';
-import { KIND_COLORS } from './theme';
 
 export interface BarRow {
   feature: number;
@@ -65,7 +64,8 @@ export function importanceSpec(raw: ViewData, options: ViewOptions = {}) {
     axis: { title: null, labelExpr: 'barLabels[datum.value - 1]', labelLimit: 220, ticks: false },
   };
   const x = { field: 'value', type: 'quantitative', title: `${name} (± SD across ${data.settings.restarts} restarts)` };
-  const kinds = Object.keys(KIND_COLORS);
+  const kindColors = { positive: o.theme.marks.positive, negative: o.theme.marks.negative, 'non-additive': o.theme.marks.nonAdditive };
+  const kinds = Object.keys(kindColors) as (keyof typeof kindColors)[];
   const subtitle = [
     c
       ? `${rows.length} of ${total} features (largest |${name}|) · ${c.nonAdditive.length} non-additive · ${c.negative.length} negative (below −${fmt(data.settings.negativeThreshold)} × max)`
@@ -84,7 +84,7 @@ export function importanceSpec(raw: ViewData, options: ViewOptions = {}) {
         encoding: {
           y,
           x,
-          color: { field: 'kind', type: 'nominal', title: 'feature', scale: { domain: kinds, range: kinds.map((k) => KIND_COLORS[k as keyof typeof KIND_COLORS]) } },
+          color: { field: 'kind', type: 'nominal', title: 'feature', scale: { domain: kinds, range: kinds.map((k) => kindColors[k]) } },
           stroke: { condition: { test: `datum.feature === ${SIGNAL.feature}`, value: o.theme.accent }, value: null },
           strokeWidth: { value: 2 },
           tooltip: [

@@ -4,12 +4,14 @@
  */
 import { attribution, featureLabel, matchLines, measureName, mixtureGroups, values, displayData, type ViewData } from '../data';
 import { defaults, featureTooltip, selectionParams, SIGNAL, top, type ViewOptions } from './common';
+import type { Theme } from './theme';
 
-const GROUP_COLORS: Record<string, string> = {
-  'non-additive': '#8e44ad',
-  'intermediate variance': '#e08214',
-  'additive (lowest variance)': '#7f7f7f',
-  'additive (1 component)': '#7f7f7f',
+/** Mixture groups and the theme colour of each. */
+const GROUP_COLORS: Record<string, keyof Theme['marks']> = {
+  'non-additive': 'nonAdditive',
+  'intermediate variance': 'intermediate',
+  'additive (lowest variance)': 'additive',
+  'additive (1 component)': 'additive',
 };
 const LABELLED = 15;
 
@@ -64,9 +66,11 @@ export function interactionsSpec(raw: ViewData, options: ViewOptions = {}) {
         encoding: {
           x,
           y,
-          color: { field: 'group', type: 'nominal', title: 'mixture group', scale: { domain, range: domain.map((g) => GROUP_COLORS[g] ?? '#7f7f7f') } },
-          shape: { field: 'negative', type: 'nominal', title: 'negative feature', scale: { domain: [false, true], range: ['circle', 'triangle-down'] } },
-          size: { condition: { test: `datum.feature === ${SIGNAL.feature}`, value: 220 }, value: 50 },
+          color: { field: 'group', type: 'nominal', title: 'mixture group', scale: { domain, range: domain.map((g) => o.theme.marks[GROUP_COLORS[g] ?? 'additive'] as string) } },
+          // Vega-Lite fills a shape legend's symbols black (invisible on a dark theme) unless told.
+          shape: { field: 'negative', type: 'nominal', title: 'negative feature', scale: { domain: [false, true], range: ['circle', 'triangle-down'] }, legend: { symbolFillColor: o.theme.marks.symbol, symbolStrokeColor: o.theme.marks.symbol } },
+          // No accent (exported pictures): nothing is highlighted.
+          size: o.theme.accent ? { condition: { test: `datum.feature === ${SIGNAL.feature}`, value: 220 }, value: 50 } : { value: 50 },
           stroke: { condition: { test: `datum.feature === ${SIGNAL.feature}`, value: o.theme.accent }, value: null },
           strokeWidth: { value: 2 },
           tooltip: [

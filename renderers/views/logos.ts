@@ -7,9 +7,9 @@
  */
 import { attribution, bestMatch, featureLabel, hasMatches, matchLines, matchText, values, type MotifMatch, type ViewData, type ViewFeature, displayData } from '../data';
 import { defaults, top, type ViewOptions } from './common';
+import { LIGHT, type Theme } from './theme';
 
 export const LETTERS = ['A', 'C', 'G', 'T'] as const;
-const COLORS = { A: '#109648', C: '#255c99', G: '#f7b32b', T: '#d62839' };
 // Glyphs in a 100 × 100 box; C and G are arcs of a ring open to the right.
 const GLYPHS = {
   A: 'M0 100L38 0H62L100 100H77L68 76H32L23 100ZM39 57H61L50 26Z',
@@ -18,8 +18,9 @@ const GLYPHS = {
   T: 'M0 0H100V20H61V100H39V20H0Z',
 };
 
-export function glyphUrl(letter: (typeof LETTERS)[number]): string {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="100" height="100" preserveAspectRatio="none"><path fill-rule="evenodd" fill="${COLORS[letter]}" d="${GLYPHS[letter]}"/></svg>`;
+/** A letter's glyph in the theme's colour for it (the usual logo colours, darkened or lightened to read on the background). */
+export function glyphUrl(letter: (typeof LETTERS)[number], colors: Theme['marks']['letters'] = LIGHT.marks.letters): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="100" height="100" preserveAspectRatio="none"><path fill-rule="evenodd" fill="${colors[letter]}" d="${GLYPHS[letter]}"/></svg>`;
   return `data:image/svg+xml;base64,${typeof btoa === 'function' ? btoa(svg) : (globalThis as unknown as { Buffer: { from(s: string): { toString(e: string): string } } }).Buffer.from(svg).toString('base64')}`;
 }
 
@@ -78,13 +79,13 @@ export interface LogoRow {
   source?: string;
 }
 
-function stack(pwm: number[][], ic: number[] | undefined, x: number, y: number, base: Omit<LogoRow, 'position' | 'letter' | 'probability' | 'bits' | 'x0' | 'x1' | 'y0' | 'y1' | 'url'>): LogoRow[] {
+function stack(pwm: number[][], ic: number[] | undefined, x: number, y: number, base: Omit<LogoRow, 'position' | 'letter' | 'probability' | 'bits' | 'x0' | 'x1' | 'y0' | 'y1' | 'url'>, colors: Theme['marks']['letters']): LogoRow[] {
   return pwm.flatMap((p, pos) => {
     const bits = ic?.[pos] ?? 2 + p.reduce((a, q) => a + (q > 0 ? q * Math.log2(q) : 0), 0);
     const letters = LETTERS.map((letter, b) => ({ letter, height: p[b] * bits, p: p[b] })).sort((a, b) => a.height - b.height);
     let top = y;
     return letters.map((s) => {
-      const row: LogoRow = { ...base, position: pos + 1, letter: s.letter, probability: s.p, bits: s.height, x0: x + pos, x1: x + pos + 1, y0: top, y1: top + s.height, url: glyphUrl(s.letter) };
+      const row: LogoRow = { ...base, position: pos + 1, letter: s.letter, probability: s.p, bits: s.height, x0: x + pos, x1: x + pos + 1, y0: top, y1: top + s.height, url: glyphUrl(s.letter, colors) };
       top += s.height;
       return row;
     });
@@ -96,14 +97,14 @@ function stack(pwm: number[][], ic: number[] | undefined, x: number, y: number, 
  * motif: motif column j lies under feature column j + offset (MotifMatch.offset), so the columns
  * that the match aligned are drawn one above the other.
  */
-export function logoRows(data: ViewData, features: number[], paired = features.some((k) => alignedMatch(data.features[k]))): LogoRow[] {
+export function logoRows(data: ViewData, features: number[], paired = features.some((k) => alignedMatch(data.features[k])), colors: Theme['marks']['letters'] = LIGHT.marks.letters): LogoRow[] {
   const tips = hasMatches(data.features);
   return features.flatMap((k, slot) => {
     const f = data.features[k];
     const label = featureLabel(f);
-    const own = stack(f.pwm ?? [], f.ic, 0, paired ? UPPER : 0, { feature: k, slot, label, track: 'feature', source: logoSource(f), ...(tips ? { matches: matchLines(f) } : {}) });
+    const own = stack(f.pwm ?? [], f.ic, 0, paired ? UPPER : 0, { feature: k, slot, label, track: 'feature', source: logoSource(f), ...(tips ? { matches: matchLines(f) } : {}) }, colors);
     const m = paired ? alignedMatch(f) : undefined;
-    return m ? [...own, ...stack(m.pwm, undefined, m.offset, 0, { feature: k, slot, label, track: 'motif', motif: matchText(m), strand: m.strand })] : own;
+    return m ? [...own, ...stack(m.pwm, undefined, m.offset, 0, { feature: k, slot, label, track: 'motif', motif: matchText(m), strand: m.strand }, colors)] : own;
   });
 }
 
@@ -190,7 +191,7 @@ export function logosSpec(raw: ViewData, options: ViewOptions = {}) {
     // Facets by position, headers looked up in a param: a sort by label would put the names into
     // an expression that Vega-Lite generates, and two features with one label would share a facet.
     params: [{ name: 'logoLabels', value: features.map((k) => featureLabel(data.features[k])) }],
-    data: { values: [...logoRows(data, features, paired), ...(paired ? captions(data, features, lo) : [])] },
+    data: { values: [...logoRows(data, features, paired, o.theme.marks.letters), ...(paired ? captions(data, features, lo) : [])] },
     facet: { field: 'slot', type: 'ordinal', title: null, header: { labelExpr: 'logoLabels[datum.value]', labelAnchor: 'start', labelFontWeight: 'bold' } },
     columns: 2,
     spec: {

@@ -32,7 +32,7 @@ export function recoverySpec(counts: SummaryCounts, theme: Theme = LIGHT) {
       x: { field: 'rank', type: 'nominal', title: 'features considered', sort: { field: 'order' }, axis: { labelAngle: 0 } },
       xOffset: { field: 'q', type: 'nominal', sort: ['q ≤ 0.05', 'q ≤ 0.5'] },
       y: { field: 'models', type: 'quantitative', title: 'models', scale: { domain: [0, Math.max(1, counts.withFactor)] }, axis: { tickMinStep: 1 } },
-      color: { field: 'q', type: 'nominal', title: 'motif match', sort: ['q ≤ 0.05', 'q ≤ 0.5'], scale: { range: ['#1f6fb4', '#9ecae1'] } },
+      color: { field: 'q', type: 'nominal', title: 'motif match', sort: ['q ≤ 0.05', 'q ≤ 0.5'], scale: { range: theme.marks.recovery } },
       tooltip: [
         { field: 'rank', title: 'features' },
         { field: 'q', title: 'match' },

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
+import { themeCss } from './vscode-themes';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SHOTS = path.join(ROOT, 'test-results', 'renderer');
@@ -22,13 +23,8 @@ const PAGE = `<!doctype html>
 <link rel="stylesheet" href="/theme.css">
 </head><body class="vscode-light"><div id="out"></div><script type="module" src="/harness.js"></script></body></html>`;
 
-// VS Code sets these on the webview; the values are those of the default themes.
-const THEME_CSS = `
-body { margin: 8px; background: var(--vscode-editor-background); }
-body.vscode-light { --vscode-foreground: #3b3b3b; --vscode-editor-background: #ffffff; --vscode-descriptionForeground: #717171; --vscode-focusBorder: #005fb8; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
-body.vscode-dark { --vscode-foreground: #cccccc; --vscode-editor-background: #1f1f1f; --vscode-descriptionForeground: #9d9d9d; --vscode-focusBorder: #0078d4; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
-body.vscode-high-contrast { --vscode-foreground: #ffffff; --vscode-editor-background: #000000; --vscode-contrastBorder: #6fc3df; --vscode-contrastActiveBorder: #f38518; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
-`;
+// VS Code sets these on the webview; the values are those of the default themes (vscode-themes.ts).
+const THEME_CSS = themeCss();
 
 const HARNESS = `
 import { activate } from '/renderer.js';

@@ -1,0 +1,243 @@
+/**
+ * Legibility in VS Code's four default themes (Light Modern, Dark Modern, Dark and Light High
+ * Contrast, with the variables VS Code sets: vscode-themes.ts), measured in Chromium on what the
+ * built renderer drew: the WCAG contrast ratio of every chart text (≥ 4.5), legend symbol, data
+ * mark and logo letter (≥ 3) against the chart's background; every button has a fill or a border
+ * that stands out from the page (≥ 3) and text on it (≥ 4.5); keyboard focus draws a ring (≥ 3).
+ * Exports: the default SVG/PNG is white with no selection outline; "keep theme" keeps the
+ * theme's background and the outline. A screenshot per theme goes to test-results/renderer.
+ * The contrast formula here is written out again on purpose, independent of the renderer's.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { fromResults } from '../../renderers/data';
+import { packView } from '../../renderers/pack';
+import { syntheticResults } from './fixtures';
+import { SHOTS, cspViolations, idle, openPage, render, startHarness, type Harness } from './harness';
+import { THEMES, type VsCodeTheme } from './vscode-themes';
+
+// ---- WCAG 2.x contrast (https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio), independent of renderers/views/contrast.ts
+
+type Rgb = [number, number, number, number];
+
+function rgb(css: string): Rgb {
+  const hex = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(css.trim());
+  if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16)).concat(hex[2] ? parseInt(hex[2], 16) / 255 : 1) as Rgb;
+  const m = /^rgba?\(([^)]+)\)$/.exec(css.trim());
+  assert.ok(m, `a colour: ${css}`);
+  const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+  return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+}
+
+/** `top` at `alpha` (times its own) over an opaque `bottom`. */
+function blend(top: Rgb, bottom: Rgb, alpha = 1): Rgb {
+  const a = top[3] * alpha;
+  return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat(1) as Rgb;
+}
+
+function lum(c: Rgb): number {
+  const ch = c.slice(0, 3).map((v) => {
+    const s = v / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+}
+
+function ratio(a: Rgb, b: Rgb): number {
+  const [x, y] = [lum(a), lum(b)];
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+
+// ---- what the page drew
+
+interface Drawn {
+  background: string;
+  page: string;
+  texts: { text: string; color: string; alpha: number }[];
+  symbols: { fill: string; stroke: string; alpha: number; fillAlpha: number; strokeWidth: number }[];
+  marks: { kind: string; color: string; alpha: number }[];
+  glyphs: string[];
+}
+
+/** A string, not a function: tsx would add helpers (__name) the page does not have. */
+const MEASURE = `(panel) => {
+  const svg = document.querySelector('[data-panel="' + panel + '"] svg');
+  if (!svg) return null;
+  const alpha = (el) => { let a = 1; for (let e = el; e && e !== svg.parentElement; e = e.parentElement) a *= parseFloat(getComputedStyle(e).opacity); return a; };
+  const visible = (cs) => cs.fill !== 'none' && cs.fill !== 'transparent' && cs.fill !== 'rgba(0, 0, 0, 0)';
+  const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim()).map((t) => { const cs = getComputedStyle(t); return { text: t.textContent, color: cs.fill, alpha: alpha(t) * parseFloat(cs.fillOpacity) }; });
+  const symbols = [...svg.querySelectorAll('.role-legend-symbol path')].map((p) => { const cs = getComputedStyle(p); return { fill: cs.fill, stroke: cs.stroke, alpha: alpha(p), fillAlpha: visible(cs) ? parseFloat(cs.fillOpacity) : 0, strokeWidth: parseFloat(cs.strokeWidth) }; });
+  const marks = [];
+  for (const g of svg.querySelectorAll('g.role-mark')) {
+    const cls = g.getAttribute('class');
+    // Data-scale cells (heatmap, similarity) and the selection outlines are not categorical marks.
+    if (/_(cells|rowmark|colmark|raster)_marks|role-legend|role-axis/.test(cls) || g.closest('.role-legend, .role-axis')) continue;
+    const kind = (/mark-(\\w+)/.exec(cls) || [])[1];
+    for (const p of g.children) {
+      const cs = getComputedStyle(p);
+      if (kind === 'rect' || kind === 'symbol') { if (visible(cs)) marks.push({ kind, color: cs.fill, alpha: alpha(p) * parseFloat(cs.fillOpacity) }); }
+      else if (kind === 'line' || kind === 'rule') { if (cs.stroke !== 'none') marks.push({ kind, color: cs.stroke, alpha: alpha(p) * parseFloat(cs.strokeOpacity) }); }
+    }
+  }
+  const glyphs = [...new Set([...svg.querySelectorAll('image')].map((i) => i.getAttribute('href')).filter((h) => h && h.startsWith('data:image/svg+xml;base64,')))]
+    .map((h) => (/fill="([^"]+)"/.exec(atob(h.slice(26))) || [])[1]).filter(Boolean);
+  return { background: getComputedStyle(svg).backgroundColor, page: getComputedStyle(document.body).backgroundColor, texts, symbols, marks, glyphs };
+}`;
+
+const BUTTONS = `() => [...document.querySelectorAll('.dr-root button')].filter((b) => b.offsetParent).map((b) => {
+  const cs = getComputedStyle(b);
+  return { label: b.textContent, background: cs.backgroundColor, color: cs.color, border: cs.borderTopColor, borderWidth: parseFloat(cs.borderTopWidth), pressed: b.getAttribute('aria-pressed') === 'true' };
+})`;
+
+let h: Harness;
+
+before(async () => {
+  h = await startHarness();
+  // 40 classes × 64 features: negative and non-additive features, logos with motif matches, traces.
+  h.payloads.set('medium', JSON.stringify(packView(fromResults(syntheticResults({ classes: 40, features: 64, pwmWidth: 10, labels: true, matches: true, traces: true, seed: 3 })), 'heatmap')));
+});
+
+after(async () => {
+  await h?.close();
+});
+
+async function useTheme(page: Page, theme: VsCodeTheme) {
+  await page.evaluate((cls) => (document.body.className = cls), theme.bodyClass);
+}
+
+async function download(page: Page, panel: string, action: 'svg' | 'png'): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(`.dr-panel[data-panel="${panel}"] button[data-action="${action}"]`).click()]);
+  return fs.readFileSync((await file.path())!);
+}
+
+/** The background colour of an SVG exported by Vega: its first rect, filling the picture. */
+function svgBackground(svg: string): string | undefined {
+  return /^<svg[^>]*>\s*<rect[^>]*fill="([^"]+)"/.exec(svg)?.[1];
+}
+
+/** Strokes of the heatmap's selection outlines in an exported SVG (the marks named hm_rowmark / hm_colmark). */
+function outlineStrokes(svg: string): string[] {
+  const groups = [...svg.matchAll(/<g class="mark-rect role-mark hm_(?:row|col)mark_marks"[^>]*>(.*?)<\/g>/g)].map((m) => m[1]);
+  return groups.flatMap((g) => [...g.matchAll(/<path[^>]*>/g)].map((p) => /stroke="([^"]+)"/.exec(p[0])?.[1] ?? 'none'));
+}
+
+const summary: string[] = [];
+
+describe('legible in every VS Code default theme', () => {
+  for (const theme of THEMES) {
+    test(`${theme.name}: text ≥ 4.5, legend symbols, marks and letters ≥ 3, buttons and focus visible, exports neutral`, async () => {
+      const { page, errors, close } = await openPage(h);
+      try {
+        await useTheme(page, theme);
+        await render(page, 'medium');
+        const worst = { text: Infinity, symbol: Infinity, mark: Infinity, glyph: Infinity, button: Infinity, buttonText: Infinity, focus: Infinity };
+        for (const panel of ['main', 'importance', 'interactions', 'logos', 'convergence']) {
+          const d = (await page.evaluate(`(${MEASURE})(${JSON.stringify(panel)})`)) as Drawn | null;
+          assert.ok(d, `${panel} drew an SVG`);
+          const page_ = rgb(d.page);
+          const bgRaw = rgb(d.background);
+          const bg = bgRaw[3] === 0 ? page_ : blend(bgRaw, page_);
+          assert.equal(ratio(bg, rgb(theme.vars['editor-background'])), 1, `${panel}: the chart sits on the editor background`);
+          // Labels Vega hid for overlapping (opacity 0) are not shown, so not measured.
+          for (const t of d.texts.filter((x) => x.alpha > 0)) {
+            const r = ratio(blend(rgb(t.color), bg, t.alpha), bg);
+            worst.text = Math.min(worst.text, r);
+            assert.ok(r >= 4.5, `${theme.name} ${panel}: text "${t.text}" ${t.color} at ${t.alpha}: contrast ${r.toFixed(2)}`);
+          }
+          for (const s of d.symbols) {
+            const fill = s.fillAlpha > 0 ? blend(rgb(s.fill), bg, s.alpha * s.fillAlpha) : undefined;
+            const stroke = s.stroke !== 'none' && s.strokeWidth > 0 ? blend(rgb(s.stroke), bg, s.alpha) : undefined;
+            const r = Math.max(fill ? ratio(fill, bg) : 1, stroke ? ratio(stroke, bg) : 1);
+            worst.symbol = Math.min(worst.symbol, r);
+            assert.ok(r >= 3, `${theme.name} ${panel}: legend symbol fill ${s.fill} stroke ${s.stroke}: contrast ${r.toFixed(2)}`);
+          }
+          for (const m of d.marks) {
+            const r = ratio(blend(rgb(m.color), bg, m.alpha), bg);
+            worst.mark = Math.min(worst.mark, r);
+            assert.ok(r >= 3, `${theme.name} ${panel}: ${m.kind} mark ${m.color} at ${m.alpha}: contrast ${r.toFixed(2)}`);
+          }
+          for (const g of d.glyphs) {
+            const r = ratio(rgb(g), bg);
+            worst.glyph = Math.min(worst.glyph, r);
+            assert.ok(r >= 3, `${theme.name} ${panel}: logo letter ${g}: contrast ${r.toFixed(2)}`);
+          }
+          if (panel === 'interactions') assert.ok(d.symbols.length >= 4, 'interactions: mixture-group and negative-feature legends drawn');
+          if (panel === 'logos') assert.equal(d.glyphs.length, 4, 'logos: one glyph colour per letter');
+          if (panel !== 'main' && panel !== 'logos') assert.ok(d.marks.length > 0, `${panel}: marks measured`);
+        }
+
+        // Buttons: a fill or a border that stands out from the page, and readable labels.
+        const pageBg = rgb(theme.vars['editor-background']);
+        const buttons = (await page.evaluate(`(${BUTTONS})()`)) as { label: string; background: string; color: string; border: string; borderWidth: number; pressed: boolean }[];
+        assert.ok(buttons.length >= 10, `buttons found: ${buttons.length}`);
+        for (const b of buttons) {
+          const fill = blend(rgb(b.background), pageBg);
+          const edge = b.borderWidth >= 1 ? ratio(blend(rgb(b.border), fill), pageBg) : 1;
+          const r = Math.max(ratio(fill, pageBg), edge);
+          worst.button = Math.min(worst.button, r);
+          assert.ok(r >= 3, `${theme.name}: button "${b.label}" background ${b.background}, border ${b.borderWidth}px ${b.border}: contrast ${r.toFixed(2)} with the page`);
+          const t = ratio(blend(rgb(b.color), fill), fill);
+          worst.buttonText = Math.min(worst.buttonText, t);
+          assert.ok(t >= 4.5, `${theme.name}: button "${b.label}" text ${b.color} on ${b.background}: contrast ${t.toFixed(2)}`);
+        }
+        // A pressed toggle looks different from a resting one.
+        const pressed = buttons.find((b) => b.pressed)!;
+        const resting = buttons.find((b) => !b.pressed && b.label === 'ONIV')!;
+        assert.ok(pressed.background !== resting.background || pressed.border !== resting.border, `${theme.name}: pressed and resting toggles differ`);
+
+        // Keyboard focus: a solid ring that stands out from the page.
+        const svgButton = page.locator('.dr-panel[data-panel="importance"] button[data-action="svg"]');
+        await svgButton.focus();
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Tab');
+        const ring = await svgButton.evaluate((b) => {
+          const cs = getComputedStyle(b);
+          return { focused: document.activeElement === b, style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), color: cs.outlineColor };
+        });
+        assert.ok(ring.focused && ring.style === 'solid' && ring.width >= 1, `${theme.name}: focus ring ${JSON.stringify(ring)}`);
+        worst.focus = ratio(blend(rgb(ring.color), pageBg), pageBg);
+        assert.ok(worst.focus >= 3, `${theme.name}: focus ring ${ring.color}: contrast ${worst.focus.toFixed(2)}`);
+
+        fs.mkdirSync(SHOTS, { recursive: true });
+        await page.locator('.dr-root').screenshot({ path: path.join(SHOTS, `theme-${theme.name}.png`) });
+
+        // Exports. Select a feature first, so that the heatmap outlines its row and the class's column.
+        await page.locator('.dr-panel[data-panel="importance"] .mark-rect.role-mark path').first().click();
+        await page.waitForFunction(() => document.querySelector('.dr-root')?.getAttribute('data-feature') !== '-1');
+        await idle(page);
+        const accent = (await page.evaluate(`[...document.querySelectorAll('[data-panel="main"] .hm_rowmark_marks path, [data-panel="main"] .hm_colmark_marks path')].map((p) => p.getAttribute('stroke'))`)) as string[];
+        assert.equal(accent.length, 2, 'the selected feature (row) and class (column) are outlined on screen');
+        assert.ok(ratio(rgb(accent[0]), pageBg) >= 3, `${theme.name}: the outline ${accent[0]} stands out`);
+        const printSvg = (await download(page, 'main', 'svg')).toString('utf8');
+        assert.equal(svgBackground(printSvg), '#ffffff', `${theme.name}: the exported SVG is white`);
+        assert.deepEqual(outlineStrokes(printSvg).filter((s) => s !== 'transparent' && s !== 'none'), [], `${theme.name}: no selection outline in the exported SVG`);
+        for (const m of printSvg.matchAll(/<text[^>]*fill="([^"]+)"/g)) assert.ok(ratio(rgb(m[1]), [255, 255, 255, 1]) >= 4.5, `${theme.name}: exported text ${m[1]} on white`);
+        const printPng = await download(page, 'importance', 'png');
+        const corner = (await page.evaluate(
+          `new Promise((resolve) => { const img = new Image(); img.onload = () => { const c = document.createElement('canvas'); c.width = img.width; c.height = img.height; const g = c.getContext('2d'); g.drawImage(img, 0, 0); resolve([...g.getImageData(1, 1, 1, 1).data]); }; img.src = 'data:image/png;base64,${printPng.toString('base64')}'; })`,
+        )) as number[];
+        assert.deepEqual(corner, [255, 255, 255, 255], `${theme.name}: the exported PNG is white`);
+
+        // "keep theme": the picture as on screen, theme background and outline included.
+        await page.locator('.dr-panel[data-panel="main"] input[data-action="keep-theme"]').check();
+        assert.equal(await page.locator('.dr-panel[data-panel="importance"] input[data-action="keep-theme"]').isChecked(), true, 'one choice for every panel');
+        const keptSvg = (await download(page, 'main', 'svg')).toString('utf8');
+        assert.equal(ratio(rgb(svgBackground(keptSvg)!), pageBg), 1, `${theme.name}: the kept-theme SVG has the editor background`);
+        assert.deepEqual(outlineStrokes(keptSvg).filter((s) => s !== 'transparent' && s !== 'none'), accent.filter(Boolean), `${theme.name}: the kept-theme SVG outlines the selection`);
+
+        summary.push(`# ${theme.name.padEnd(8)} min contrast: text ${worst.text.toFixed(2)}, legend symbols ${worst.symbol.toFixed(2)}, marks ${worst.mark.toFixed(2)}, logo letters ${worst.glyph.toFixed(2)}, buttons ${worst.button.toFixed(2)} (labels ${worst.buttonText.toFixed(2)}), focus ring ${worst.focus.toFixed(2)}`);
+        assert.deepEqual(errors, [], 'console errors');
+        assert.deepEqual(await cspViolations(page), [], 'CSP violations');
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  test('report', () => {
+    for (const line of summary) console.log(line);
+  });
+});
