@@ -18,7 +18,8 @@ import { labelsBeside } from './engine/labels';
 import { TOOL_VERSION } from './engine/version';
 import type { AscentProgress } from './engine/ascent/pairs';
 import { COMMANDS, closest, commandsFor, parseCommand, toSettings, usage } from './notebook/options';
-import { progressLine } from './notebook/progress-text';
+import { duration, progressLine } from './notebook/progress-text';
+import { partialText } from './shared/partial';
 import { textSummary } from './notebook/output-bundle';
 import { outputsTable } from './notebook/text-views';
 import { bestSignificantMatch } from './engine/motifs';
@@ -124,11 +125,18 @@ async function runResolve(words: string[], activity: Activity): Promise<number> 
       signal: controller.signal,
       onProgress: progressBar(),
       activity,
+      keepPartial: true,
       onLoaded: (loaded) => {
         for (const note of loaded.notes ?? []) process.stderr.write(`note: ${visible(note)}\n`);
       },
     },
   );
+  if (results.partial) {
+    // Ctrl-C: the classes that finished are on disk, marked partial; one line says so.
+    const files = [out, companionPath(out), ...(notebook === undefined ? [] : [notebook])].join(', ');
+    process.stderr.write(`\ndeepresolve: cancelled after ${duration((Date.now() - started) / 1000)}: ${partialText(results.partial)}; the classes whose restarts all finished are in ${files} (marked partial)\n`);
+    return 130;
+  }
   Object.assign(activity, { doing: 'summarizing the results of', file: args[0] });
   process.stdout.write(`${textSummary(fromResults(results))}\n\n`);
   // What the reader must know to read the numbers (a profile's summary, a single optimum, …).

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import type { AscentProgress } from '../engine/ascent/pairs';
 import { useBackend, type BackendChoice } from '../engine/backend';
-import { UserError, type Activity } from '../engine/errors';
+import { CancelledError, UserError, type Activity } from '../engine/errors';
 import { parseLabels, type Labels } from '../engine/labels';
 import { loadModel } from '../engine/load';
 import type { LoadedModel } from '../engine/load/model';
@@ -35,6 +35,11 @@ export interface ModelHooks {
   onLoaded?: (loaded: LoadedModel) => void;
   /** Updated as the steps go, for the line of an internal error. */
   activity?: Activity;
+  /**
+   * A cancelled run's classes that finished are written as a partial result (results.partial; the
+   * CLI's single run) instead of nothing (a batch: its files would look current to the next run).
+   */
+  keepPartial?: boolean;
 }
 
 // Labels files read once per process (a batch often gives every model the same one).
@@ -71,8 +76,10 @@ export async function resolveModel(job: ModelJob, hooks: ModelHooks = {}): Promi
       { loaded, labels, labelsFile: job.labelsFile, settings: job.settings },
       { signal: hooks.signal, onProgress: hooks.onProgress, gramStore: gramFileStore() },
     );
-    // provenance is the last key: a batch reads it from the end of the file (fingerprint.ts).
-    const results: Results = { ...annotateWith(resolved, library), provenance };
+    if (resolved.partial && !hooks.keepPartial) throw new CancelledError();
+    // provenance is the last key: a batch reads it from the end of the file (fingerprint.ts). A
+    // partial result has none, so that a batch over it runs the model again.
+    const results: Results = resolved.partial ? annotateWith(resolved, library) : { ...annotateWith(resolved, library), provenance };
     // Both files are built before either is written, so a failing notebook leaves the old
     // results.json; then written as one (write-atomic.ts), results.json renamed last.
     Object.assign(activity, { doing: 'writing the notebook of', file: job.model });
