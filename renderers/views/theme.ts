@@ -6,7 +6,7 @@
  * boundary 3:1 against the background (4.5:1 for marks in high contrast), by moving a colour's
  * lightness only (contrast.ts: hues, and so legends, stay recognisable). The diverging heatmap
  * scale is not themed: a value has one colour everywhere. PRINT is the neutral style of exported
- * pictures; LIGHT the Node-side fallbacks' (static SVG in a notebook).
+ * pictures, also of the Node-side fallbacks (the static SVG in a notebook).
  */
 import { contrast, isDark, over, parseColor, readable, toHex } from './contrast';
 
@@ -159,15 +159,14 @@ export function themeFromVariables(kind: ThemeKind, get: (name: string) => strin
   };
 }
 
-/** VS Code's Light Modern and Dark Modern defaults (the Node-side fallbacks have no webview). */
-export const LIGHT: Theme = { ...themeFromVariables('light', () => undefined), foreground: '#1f1f1f', muted: '#616161', font: FONT, accent: '#000000' };
-export const DARK: Theme = themeFromVariables('dark', () => undefined, { font: FONT });
-
 /**
  * Exported pictures by default: white paper, near-black text, no selection outline, marks
  * adjusted to white — whatever the editor's theme. ("Keep theme" exports what is on screen.)
  */
 export const PRINT: Theme = { ...themeFromVariables('light', () => undefined, { font: FONT }), foreground: '#1f1f1f', muted: '#505050', grid: '#e0e0e0', background: '#ffffff', accent: null };
+
+/** Specs built without a webview's theme (the notebook's static SVG fallbacks, Node-side code) are pictures too: the print style. */
+export const LIGHT: Theme = PRINT;
 
 export function vegaConfig(t: Theme): Record<string, unknown> {
   const hc = t.kind.startsWith('high-contrast');
