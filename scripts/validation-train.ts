@@ -7,6 +7,8 @@
  * settings of config.ts, e.g. `--config '{"train":{"labelNoise":0.05},"training":{"epochs":60},
  * "architecture":{"hidden":64},"frequencies":{"E":0.2}}'` (train/test noise and frequencies are
  * applied to both data sets' settings as given; every setting used is recorded in generator.json).
+ * `--model two-conv` trains the two-convolution model (config.ts, TWO_CONV_ARCHITECTURE) into
+ * test/fixtures/synthetic-two-conv/ instead (same data and training settings).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,8 +17,8 @@ import { useBackend } from '../src/engine/backend';
 import { auroc } from '../test/validation/auroc';
 import { logitInteractions } from '../test/validation/interaction';
 import { scannerAuroc } from '../test/validation/oracle';
-import { ARCHITECTURE, MIN_AUROC, TEST_DATA, TRAIN_DATA, TRAINING } from '../test/validation/config';
-import { FIXTURE_ROOT, type FixtureRecord } from '../test/validation/fixture';
+import { ARCHITECTURE, MIN_AUROC, TEST_DATA, TRAIN_DATA, TRAINING, TWO_CONV_ARCHITECTURE } from '../test/validation/config';
+import { FIXTURE_ROOT, TWO_CONV_FIXTURE_ROOT, type FixtureRecord } from '../test/validation/fixture';
 import { JASPAR_ATTRIBUTION, MOTIFS } from '../test/validation/motifs';
 import { RULES } from '../test/validation/rules';
 import { saveLayersModel } from '../test/validation/save';
@@ -37,11 +39,13 @@ function argument(name: string): string | undefined {
 }
 
 async function main() {
-  const out = path.resolve(argument('--out') ?? FIXTURE_ROOT);
+  const kind = argument('--model') ?? 'one-conv';
+  if (kind !== 'one-conv' && kind !== 'two-conv') throw new Error(`--model must be one-conv or two-conv, got '${kind}'`);
+  const out = path.resolve(argument('--out') ?? (kind === 'two-conv' ? TWO_CONV_FIXTURE_ROOT : FIXTURE_ROOT));
   const o = JSON.parse(argument('--config') ?? '{}') as Overrides;
   const trainData = { ...TRAIN_DATA, ...o.train };
   const testData = { ...TEST_DATA, ...o.test };
-  const architecture = { ...ARCHITECTURE, ...o.architecture };
+  const architecture = { ...(kind === 'two-conv' ? TWO_CONV_ARCHITECTURE : ARCHITECTURE), ...o.architecture };
   const training = { ...TRAINING, ...o.training };
   const motifs = MOTIFS.map((m) => ({ ...m, frequency: o.frequencies?.[m.role] ?? m.frequency }));
   // wasm: its matrix product is far faster than the cpu backend's on this training.
@@ -75,7 +79,9 @@ async function main() {
   const rate = (labels: Float32Array, c: number) => Array.from({ length: train.settings.count }, (_, i) => labels[i * k + c]).reduce((a, b) => a + b, 0) / train.settings.count;
   const record: FixtureRecord = {
     description:
-      'Synthetic DeepResolve validation model (docs/validation.md): random background with planted JASPAR motifs, classes defined by logic rules over motif presence, trained on noisy labels. Regenerate with npm run validate:train.',
+      kind === 'two-conv'
+        ? 'Synthetic DeepResolve validation model with two convolution layers (docs/validation.md, issue 15): the same data as test/fixtures/synthetic, a second convolution with a wider receptive field. Regenerate with npm run validate:train -- --model two-conv.'
+        : 'Synthetic DeepResolve validation model (docs/validation.md): random background with planted JASPAR motifs, classes defined by logic rules over motif presence, trained on noisy labels. Regenerate with npm run validate:train.',
     attribution: JASPAR_ATTRIBUTION,
     motifs,
     classes: RULES.map((r, c) => ({ name: r.name, uses: r.uses, forbids: r.forbids, kind: r.kind, positiveRate: rate(train.labels, c), observedPositiveRate: rate(train.observed, c) })),

@@ -29,6 +29,8 @@ export interface FixtureRecord {
 }
 
 export const FIXTURE_ROOT = path.resolve(__dirname, '../fixtures/synthetic');
+/** The two-convolution model (config.ts, TWO_CONV_ARCHITECTURE). */
+export const TWO_CONV_FIXTURE_ROOT = path.resolve(__dirname, '../fixtures/synthetic-two-conv');
 
 export function readFixture(dir = FIXTURE_ROOT): FixtureRecord {
   return JSON.parse(fs.readFileSync(path.join(dir, 'generator.json'), 'utf8')) as FixtureRecord;

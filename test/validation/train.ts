@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildModel, type ArchitectureSettings } from './architecture';
+import { buildModel, stagePositions, type ArchitectureSettings } from './architecture';
 import { permutation, seededRandom } from './random';
 import type { SimulatedData } from './simulate';
 
@@ -44,6 +44,9 @@ export interface TrainSettings {
 interface Params {
   conv: tf.Variable;
   convBias: tf.Variable;
+  /** The second convolution's kernel as a (width₂·filters₁) × filters₂ matrix, rows (position·filters₁ + channel). */
+  conv2?: tf.Variable;
+  conv2Bias?: tf.Variable;
   hidden: tf.Variable;
   hiddenBias: tf.Variable;
   out: tf.Variable;
@@ -59,13 +62,20 @@ function glorot(random: () => number, rows: number, cols: number, fanIn: number,
 function initParams(a: ArchitectureSettings, seed: number): Params {
   const random = seededRandom(seed);
   const fan = a.width * 4;
+  const conv = glorot(random, fan, a.filters, fan, a.width * a.filters);
+  const convBias = tf.variable(tf.zeros([a.filters]));
+  // Drawn after the first kernel, so that the one-convolution model keeps its initial weights.
+  const c2 = a.conv2;
+  const second = c2 ? { conv2: glorot(random, c2.width * a.filters, c2.filters, c2.width * a.filters, c2.width * c2.filters), conv2Bias: tf.variable(tf.zeros([c2.filters])) } : {};
+  const pooled = c2 ? c2.filters : a.filters;
   return {
-    conv: glorot(random, fan, a.filters, fan, a.width * a.filters),
-    convBias: tf.variable(tf.zeros([a.filters])),
-    hidden: glorot(random, a.filters, a.hidden, a.filters, a.hidden),
+    conv,
+    convBias,
+    hidden: glorot(random, pooled, a.hidden, pooled, a.hidden),
     hiddenBias: tf.variable(tf.zeros([a.hidden])),
     out: glorot(random, a.hidden, a.classes, a.hidden, a.classes),
     outBias: tf.variable(tf.zeros([a.classes])),
+    ...second,
   };
 }
 
@@ -81,10 +91,27 @@ function windows(data: SimulatedData, rows: number[], width: number): tf.Tensor3
   return tf.tensor3d(out, [rows.length, P, w4]);
 }
 
-function forward(p: Params, x: tf.Tensor3D): { pooled: tf.Tensor2D; logits: tf.Tensor2D } {
+/**
+ * The second convolution as windows × kernel too: max-pool the first convolution's output by
+ * `pool`, lay `width` consecutive pooled positions side by side (slices concatenated along the
+ * channels, so row j·filters₁ + f of the kernel meets channel f at offset j), multiply.
+ */
+function secondConvolution(p: Params, conv: tf.Tensor3D, a: ArchitectureSettings): tf.Tensor2D {
+  const c2 = a.conv2!;
+  const [n, , filters] = conv.shape;
+  const { pool1, conv2: out } = stagePositions(a);
+  const cut = tf.slice(conv, [0, 0, 0], [n, pool1 * c2.pool, filters]);
+  const pooled = tf.max(tf.reshape(cut, [n, pool1, c2.pool, filters]), 2) as tf.Tensor3D;
+  const slices = Array.from({ length: c2.width }, (_, j) => tf.slice(pooled, [0, j, 0], [n, out, filters]));
+  const windows = tf.reshape(tf.concat(slices, 2), [n * out, c2.width * filters]);
+  const conv2 = tf.relu(tf.add(tf.matMul(windows, p.conv2!), p.conv2Bias!));
+  return tf.max(tf.reshape(conv2, [n, out, c2.filters]), 1) as tf.Tensor2D;
+}
+
+function forward(p: Params, x: tf.Tensor3D, a: ArchitectureSettings): { pooled: tf.Tensor2D; logits: tf.Tensor2D } {
   const [n, positions, w4] = x.shape;
   const conv = tf.relu(tf.add(tf.matMul(tf.reshape(x, [n * positions, w4]), p.conv), p.convBias));
-  const pooled = tf.max(tf.reshape(conv, [n, positions, -1]), 1) as tf.Tensor2D;
+  const pooled = a.conv2 ? secondConvolution(p, tf.reshape(conv, [n, positions, -1]) as tf.Tensor3D, a) : (tf.max(tf.reshape(conv, [n, positions, -1]), 1) as tf.Tensor2D);
   const hidden = tf.relu(tf.add(tf.matMul(pooled, p.hidden), p.hiddenBias));
   return { pooled, logits: tf.add(tf.matMul(hidden, p.out), p.outBias) as tf.Tensor2D };
 }
@@ -116,10 +143,10 @@ export async function trainModel(
       const x = windows(train, rows, a.width);
       const y = tf.tensor2d(Float32Array.from(rows.flatMap((r) => Array.from(train.observed.subarray(r * classes, (r + 1) * classes)))), [rows.length, classes]);
       const loss = optimizer.minimize(() => {
-        const { pooled, logits } = forward(params, x);
+        const { pooled, logits } = forward(params, x, a);
         const fit = tf.losses.sigmoidCrossEntropy(y, logits);
         const terms = [fit, tf.mul(s.weightDecay, tf.addN([params.hidden, params.out].map((w) => tf.sum(tf.square(w)))))];
-        if (s.filterDecay) terms.push(tf.mul(s.filterDecay, tf.sum(tf.square(params.conv))));
+        if (s.filterDecay) terms.push(tf.mul(s.filterDecay, tf.addN([params.conv, ...(params.conv2 ? [params.conv2] : [])].map((w) => tf.sum(tf.square(w))))));
         if (s.activityDecay) terms.push(tf.mul(s.activityDecay, tf.div(tf.sum(pooled), rows.length)));
         return tf.addN(terms) as tf.Scalar;
       }, true);
@@ -132,10 +159,11 @@ export async function trainModel(
   }
   const model = buildModel(a);
   // The layers model's kernel is [width, 4, filters]; our matrix rows are (position·4 + letter).
-  model.getLayer('conv').setWeights([tf.reshape(params.conv, [a.width, 4, a.filters]), params.convBias]);
+  model.getLayer(a.conv2 ? 'conv1' : 'conv').setWeights([tf.reshape(params.conv, [a.width, 4, a.filters]), params.convBias]);
+  if (a.conv2) model.getLayer('conv2').setWeights([tf.reshape(params.conv2!, [a.conv2.width, a.filters, a.conv2.filters]), params.conv2Bias!]);
   model.getLayer('hidden').setWeights([params.hidden, params.hiddenBias]);
   model.getLayer('out').setWeights([params.out, params.outBias]);
-  Object.values(params).forEach((v: tf.Variable) => v.dispose());
+  Object.values(params).forEach((v: tf.Variable | undefined) => v?.dispose());
   optimizer.dispose();
   return model;
 }
