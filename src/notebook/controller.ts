@@ -10,7 +10,7 @@ import { JUPYTER_LANGUAGE } from '../jupyter/spec';
 import type { WorkerClient } from '../worker/client';
 import { notificationText } from '../shared/escape';
 import { isMagicCell } from './magics';
-import { isJsonMime, type Output } from './output-items';
+import { cellOutputMetadata, deepresolveMeta, isJsonMime, type Output } from './output-items';
 import { progressLine, progressMessage } from './progress-text';
 import { runCell } from './run-cell';
 import { magicActivity, type Defaults } from './run-magic';
@@ -37,7 +37,7 @@ function toVscode(o: Output): vscode.NotebookCellOutput {
   const items = o.items.map((i) =>
     isJsonMime(i.mime) ? vscode.NotebookCellOutputItem.json(i.value, i.mime) : vscode.NotebookCellOutputItem.text(String(i.value), i.mime),
   );
-  return new vscode.NotebookCellOutput(items, o.metadata);
+  return new vscode.NotebookCellOutput(items, o.metadata && cellOutputMetadata(o.metadata));
 }
 
 /** An error output with one line and no stack trace (VS Code shows name and message). */
@@ -191,7 +191,7 @@ export class DeepResolveController implements vscode.Disposable {
     exec.executionOrder = ++this.order;
     exec.start(Date.now());
     // The saved outputs stay until the magic has new ones: a failing or cancelled re-run keeps them.
-    const previous = exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress && !o.items.some((i) => i.mime === ERROR_MIME));
+    const previous = exec.cell.outputs.filter((o) => !deepresolveMeta(o.metadata)?.progress && !o.items.some((i) => i.mime === ERROR_MIME));
     let fresh = false;
     const text = exec.cell.document.getText();
     const abort = new AbortController();
@@ -237,7 +237,7 @@ export class DeepResolveController implements vscode.Disposable {
           // The progress output is replaced by the magic's results.
           onOutputs: async (outputs) => {
             endStep();
-            const kept = fresh ? exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress) : [];
+            const kept = fresh ? exec.cell.outputs.filter((o) => !deepresolveMeta(o.metadata)?.progress) : [];
             fresh = true;
             await exec.replaceOutput([...kept, ...outputs.map(toVscode)]);
           },
@@ -246,7 +246,7 @@ export class DeepResolveController implements vscode.Disposable {
       endStep();
       ok = failure === undefined;
       if (failure) {
-        const kept = fresh ? exec.cell.outputs.filter((o) => !o.metadata?.deepresolve?.progress) : previous;
+        const kept = fresh ? exec.cell.outputs.filter((o) => !deepresolveMeta(o.metadata)?.progress) : previous;
         await exec.replaceOutput([...kept, errorOutput(failure.message, failure.name)]);
         if (failure.kind === 'internal') {
           // The same line in the log (with the stack when DEEPRESOLVE_DEBUG=1), a notification to find it.

@@ -8,6 +8,8 @@ export interface CellSpec {
   source: string;
   /** display_data outputs of a code cell. */
   outputs?: MimeBundle[];
+  /** nbformat output metadata, by output (VS Code gives it back as the output's `metadata.metadata`). */
+  outputMetadata?: (Record<string, unknown> | undefined)[];
 }
 
 export interface Notebook {
@@ -44,7 +46,7 @@ export function makeNotebook(cells: CellSpec[], metadata: Record<string, unknown
         metadata: {},
         execution_count: null,
         source: lines(c.source),
-        outputs: (c.outputs ?? []).map((bundle) => ({ output_type: 'display_data', data: outputData(bundle), metadata: {} })),
+        outputs: (c.outputs ?? []).map((bundle, j) => ({ output_type: 'display_data', data: outputData(bundle), metadata: c.outputMetadata?.[j] ?? {} })),
       };
     }),
   };

@@ -120,6 +120,9 @@ function similarPairs(d: ViewData, count: number) {
   });
 }
 
+/** The result's name in a notebook the CLI writes. */
+export const CLI_RESULT_NAME = 'r1';
+
 /**
  * A notebook of one results document: a heading, the dashboard (the data, once) and the class
  * similarity as a picture for readers without the extension (the dashboard draws it itself).
@@ -131,6 +134,10 @@ export async function resultsNotebook(results: Results, views: ViewName[] = ['he
       source: `# DeepResolve: ${mdText(results.model.name)}\n\nLayer ${mdText(results.model.layer.name)}, ${results.classes.length} classes, ${results.settings.restarts} restarts (seed ${results.settings.seed}), ${results.createdAt}.`,
     },
   ];
-  for (const [i, v] of views.entries()) cells.push({ kind: 'code', source: `# ${VIEWS[v].title}`, outputs: [await outputBundle(results, v, { payload: i === 0 })] });
+  // The first view carries the result, named as a first unnamed %resolve would be, so a reopened
+  // notebook's %features, %interactions, … find it (restore.ts).
+  for (const [i, v] of views.entries()) {
+    cells.push({ kind: 'code', source: `# ${VIEWS[v].title}`, outputs: [await outputBundle(results, v, { payload: i === 0 })], ...(i === 0 ? { outputMetadata: [{ deepresolve: { result: CLI_RESULT_NAME, view: v } }] } : {}) });
+  }
   return notebookJson(cells);
 }

@@ -18,6 +18,23 @@ export interface Output {
 
 export const RESULT_MIME = 'application/vnd.deepresolve.result+json';
 
+type Metadata = Record<string, unknown> | undefined;
+
+/**
+ * The metadata VS Code keeps for an output: its ipynb serializer saves only the `metadata` field
+ * of a NotebookCellOutput's metadata (nbformat's output metadata) and gives it back there when the
+ * notebook is reopened, so the extension's own part is put in both places.
+ */
+export function cellOutputMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  return { ...metadata, metadata: { ...((metadata.metadata as Record<string, unknown>) ?? {}), ...metadata } };
+}
+
+/** The extension's part of an output's metadata, live (top level) or reopened (under `metadata`). */
+export function deepresolveMeta(metadata: Metadata): Record<string, unknown> | undefined {
+  const inner = metadata?.metadata as Metadata;
+  return (metadata?.deepresolve ?? inner?.deepresolve) as Record<string, unknown> | undefined;
+}
+
 /**
  * A text output: plain text, and Markdown when the caller built it (names escaped with mdText,
  * src/shared/escape.ts). VS Code's plain-text renderer reads ANSI escape sequences, so control

@@ -9,6 +9,7 @@ import type { ClassResult, FeatureInfo, Results } from '../engine/results';
 import type { MotifMatch } from '../engine/motifs/match';
 import { RESULT_MIME, unpackView } from '../../renderers/pack';
 import type { ViewData } from '../../renderers/data';
+import { deepresolveMeta } from './output-items';
 import type { Session } from './session';
 
 /** One saved cell output: its metadata and its items' bytes (VS Code's NotebookCellOutput). */
@@ -82,7 +83,7 @@ export function resultsFromView(d: ViewData, createdAt = d.createdAt): Results {
 export function restoreResults(session: Session, outputs: SavedOutput[]): string[] {
   const restored: string[] = [];
   for (const o of outputs) {
-    const meta = o.metadata?.deepresolve as { result?: unknown } | undefined;
+    const meta = deepresolveMeta(o.metadata) as { result?: unknown } | undefined;
     const name = typeof meta?.result === 'string' ? meta.result : undefined;
     const item = o.items.find((i) => i.mime === RESULT_MIME);
     if (!name || !item || session.results.has(name)) continue;
