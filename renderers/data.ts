@@ -6,6 +6,7 @@
 import type { Results } from '../src/engine/results';
 import { label, visible } from '../src/shared/escape';
 import { shownLogo } from '../src/shared/logo';
+import { partialText } from '../src/shared/partial';
 
 export type Measure = 'ofiv' | 'oniv';
 
@@ -86,6 +87,8 @@ export interface ViewData {
   similarity: ViewMatrix;
   labelCorrelation?: ViewMatrix;
   notes: string[];
+  /** A partial result (a cancelled run): "partial: 12 of 919 classes, cancelled", in every view's title. */
+  partial?: string;
 }
 
 const finiteOrNull = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -153,6 +156,7 @@ export function fromResults(r: Results): ViewData {
     similarity: matrix(r.similarity),
     ...(r.labelCorrelation ? { labelCorrelation: matrix(r.labelCorrelation) } : {}),
     notes: [...r.notes],
+    ...(r.partial ? { partial: partialText(r.partial) } : {}),
   };
 }
 

@@ -51,7 +51,19 @@ function similarityRows(data: ViewData): Row[] {
   );
 }
 
-export const VIEWS: Record<ViewName, ViewDef> = {
+/** A partial result (a cancelled run) says so in the title of every view of it. */
+function markPartial(def: ViewDef): ViewDef {
+  return {
+    ...def,
+    build: (data, options) => {
+      const spec = def.build(data, options);
+      const title = spec.title as { text: string } | undefined;
+      return data.partial && title ? { ...spec, title: { ...title, text: `${title.text} (${data.partial})` } } : spec;
+    },
+  };
+}
+
+const DEFS: Record<ViewName, ViewDef> = {
   heatmap: { title: 'Heatmap', build: heatmapSpec, table: matrixRows, perClass: false },
   importance: {
     title: 'Importance',
@@ -64,6 +76,8 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   logos: { title: 'Logos', build: logosSpec, table: (d, o) => logoRows(d, logoFeatures(d, o)).map(({ url: _u, x0: _a, x1: _b, y0: _c, y1: _d, matches: _m, slot: _s, ...r }) => r), perClass: true },
   convergence: { title: 'Convergence', build: convergenceSpec, table: convergenceRows, perClass: true },
 };
+
+export const VIEWS = Object.fromEntries(Object.entries(DEFS).map(([name, def]) => [name, markPartial(def)])) as Record<ViewName, ViewDef>;
 
 /**
  * A view's number as its CSV writes it: the notebook keeps float16 (3–4 significant digits), so

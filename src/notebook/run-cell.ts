@@ -9,7 +9,8 @@ import { CancelledError, UserError, internalErrorDetails, internalErrorLine, one
 import { parseCell, type MagicCall } from './magics';
 import type { Output } from './output-items';
 import { duration } from './progress-text';
-import { checkCellOutputs, runMagic, type RunContext } from './run-magic';
+import { checkCellOutputs, KeptPartial, runMagic, type RunContext } from './run-magic';
+import { partialText } from '../shared/partial';
 
 export interface CellContext extends Omit<RunContext, 'onStart' | 'onProgress'> {
   /** What the cell was doing when `call` ran (undefined: before its first magic), for internal errors. */
@@ -73,6 +74,12 @@ export async function runCell(text: string, ctx: CellContext, hooks: CellHooks):
       const after = step ? ` after ${duration((Date.now() - step.started) / 1000)}` : '';
       const done = step?.progress ? ` (${step.progress.pairsDone} of ${step.progress.pairsTotal} pairs were done)` : '';
       ctx.log?.(`${step?.label ?? 'run'} cancelled${after}; stopped ${abortedAt ? Date.now() - abortedAt : 0} ms after the request`);
+      if (err instanceof KeptPartial) {
+        // The classes that finished are a result of the session, shown above the cancel line.
+        await hooks.onOutputs(err.outputs);
+        const p = err.results.partial!;
+        return { kind: 'cancelled', name: 'Cancelled', message: `the analysis was stopped${after}; kept as ${err.resultName} (${partialText(p)}): the classes whose restarts all finished, which %features, %similarity, %export… use`, activity };
+      }
       return { kind: 'cancelled', name: 'Cancelled', message: `the analysis was stopped${after}${done}; nothing was kept`, activity };
     }
     if (err instanceof UserError) return { kind: 'user', name: 'DeepResolve', message: oneLine(err), activity };

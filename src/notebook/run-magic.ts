@@ -54,6 +54,16 @@ export interface RunContext {
   confirmWrite?: (file: string, why: string) => Promise<boolean>;
 }
 
+/**
+ * A cancelled %resolve that kept the classes whose restarts all finished: the result is in the
+ * session under `resultName` (the magics work on it) and `outputs` show it; the cell ends as cancelled.
+ */
+export class KeptPartial extends CancelledError {
+  constructor(readonly outputs: Output[], readonly resultName: string, readonly results: Results) {
+    super();
+  }
+}
+
 const NAME = /^[A-Za-z_][\w.-]*$/;
 
 function checkName(name: string | undefined, what: string) {
@@ -148,7 +158,9 @@ async function resolve(call: MagicCall, ctx: RunContext): Promise<Output[]> {
   const name = ctx.session.addResult(results, as);
   ctx.log?.(`${name}: ${results.model.name}, ${results.classes.length} classes × ${results.settings.restarts} restarts, layer ${results.model.layer.name}, ${results.backend}, ${results.timing.seconds.toFixed(2)} s`);
   const view = results.classes.length > 1 ? 'heatmap' : 'importance';
-  return [await resultOutput(ctx.client, results, name, { view, dashboard: true, classIndex: results.classes.length === 1 ? results.classes[0].index : undefined }, resultSummary(name, results))];
+  const outputs = [await resultOutput(ctx.client, results, name, { view, dashboard: true, classIndex: results.classes.length === 1 ? results.classes[0].index : undefined }, resultSummary(name, results))];
+  if (results.partial) throw new KeptPartial(outputs, name, results);
+  return outputs;
 }
 
 function resultArg(ctx: RunContext, arg: string | undefined) {

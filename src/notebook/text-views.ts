@@ -9,6 +9,7 @@ import type { ClassResult, Results } from '../engine/results';
 import { csvCell, label, mdText, visible } from '../shared/escape';
 import { float32Text } from '../engine/results-file';
 import { shownLogo } from '../shared/logo';
+import { partialText } from '../shared/partial';
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(2) : v.toFixed(3)) : String(v));
 
@@ -39,7 +40,7 @@ export function sentence(parts: TemplateStringsArray, ...names: (string | string
 export function resultSummary(name: string, r: Results): string {
   const classes = r.classes.length === 1 ? `class ${label(r.classes[0].name)}` : `${r.classes.length} classes`;
   const lines = [
-    `${name}: ${label(r.model.name)}, ${classes} × ${r.settings.restarts} restarts on layer '${label(r.model.layer.name)}' (${r.model.layer.channels} features), ${r.backend} backend, ${r.timing.seconds.toFixed(1)} s`,
+    `${name}: ${label(r.model.name)}, ${classes} × ${r.settings.restarts} restarts on layer '${label(r.model.layer.name)}' (${r.model.layer.channels} features), ${r.backend} backend, ${r.timing.seconds.toFixed(1)} s${r.partial ? ` (${partialText(r.partial)})` : ''}`,
   ];
   for (const c of r.classes.slice(0, 8)) {
     const top = topFeatures(c, 3).map((k) => `${label(r.features[k].name)} ${fmt(c.ofiv[k])}`);

@@ -2,8 +2,9 @@
  * The extension host's side of the analysis worker: starts it on first use, reuses it, restarts it
  * after a crash (the run in flight fails with a one-line error, never hangs), and stops it on
  * dispose. Cancelling asks the worker to stop; if it has not answered within `hardCancelMs`
- * (an iteration that takes long, a stuck load), the worker is terminated, so a stop always
- * takes effect within a second. No vscode import: the unit tests drive it with a fake worker.
+ * (a stuck load; for an analysis, at least three of its longest steps seen so far), the worker is
+ * terminated, so a stop always takes effect. An analysis that answers `stopping` gets
+ * `partialMs` more to hand over the classes that finished (a partial result). No vscode import: the unit tests drive it with a fake worker.
  */
 import type { Worker } from 'node:worker_threads';
 import type { AscentProgress } from '../engine/ascent/pairs';
@@ -29,12 +30,17 @@ interface Pending {
   reject(err: Error): void;
   onProgress?: (p: AscentProgress) => void;
   timer?: NodeJS.Timeout;
+  /** When the last ascent progress came and the longest gap between two (ms): the pace of its steps. */
+  lastStep?: number;
+  longestStep: number;
 }
 
 export interface ClientOptions {
   /** Creates a worker (the real one runs dist/worker.js). */
   create(): Worker;
   hardCancelMs?: number;
+  /** How long a stopping analysis may take to build its partial result before the worker is terminated. */
+  partialMs?: number;
   log?: (line: string) => void;
 }
 
@@ -60,7 +66,7 @@ export class WorkerClient {
     if (this.disposed) throw new WorkerError('DeepResolve is shutting down');
     const id = this.nextId++;
     const promise = new Promise<TaskResult[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, longestStep: 0 });
     });
     try {
       const worker = this.ensure();
@@ -77,13 +83,19 @@ export class WorkerClient {
     const p = this.pending.get(id);
     if (!p || p.timer || !this.worker) return;
     this.worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
+    // An analysis hears the request between two steps: it gets three of its longest steps to.
+    this.hardStop(id, p, Math.max(this.hardCancelMs, 3 * p.longestStep));
+  }
+
+  private hardStop(id: number, p: Pending, ms: number) {
     const worker = this.worker;
+    if (p.timer) clearTimeout(p.timer);
     p.timer = setTimeout(() => {
       if (!this.pending.has(id) || this.worker !== worker) return;
-      this.options.log?.(`worker did not stop run ${id} within ${this.hardCancelMs} ms: terminating it`);
+      this.options.log?.(`worker did not stop run ${id} within ${ms} ms: terminating it`);
       this.settle(id, (q) => q.reject(new CancelledError()));
-      this.restart(worker, 'a run was stopped');
-    }, this.hardCancelMs);
+      if (worker) this.restart(worker, 'a run was stopped');
+    }, ms);
   }
 
   private get hardCancelMs(): number {
@@ -112,7 +124,16 @@ export class WorkerClient {
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.type === 'progress') {
+      if (m.progress.stage === undefined) {
+        const now = Date.now();
+        if (p.lastStep !== undefined) p.longestStep = Math.max(p.longestStep, now - p.lastStep);
+        p.lastStep = now;
+      }
       p.onProgress?.(m.progress);
+      return;
+    }
+    if (m.type === 'stopping') {
+      if (p.timer) this.hardStop(m.id, p, this.options.partialMs ?? 120_000);
       return;
     }
     if (m.type === 'result') {

@@ -1,7 +1,8 @@
 /**
  * Messages between the extension host and the analysis worker (worker_threads). Plain data only:
  * everything crosses by structured clone. Each run has an id; progress, the result or an error
- * come back under that id, and `cancel` stops the run with that id.
+ * come back under that id, and `cancel` stops the run with that id (an analysis answers `stopping`,
+ * then its partial result).
  */
 import type { AscentProgress } from '../engine/ascent/pairs';
 import type { BackendChoice, BackendName } from '../engine/backend-names';
@@ -65,10 +66,12 @@ export type ErrorKind = 'user' | 'cancelled' | 'internal';
 
 export type FromWorker =
   | { type: 'progress'; id: number; progress: AscentProgress }
+  /** A cancelled analysis stops at its next step and then builds the result of the classes that finished (the client waits for it). */
+  | { type: 'stopping'; id: number }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; kind: ErrorKind; message: string; stack?: string };
 
 export function isFromWorker(m: unknown): m is FromWorker {
   const t = (m as { type?: unknown } | null)?.type;
-  return typeof m === "object" && m !== null && typeof (m as { id?: unknown }).id === "number" && (t === 'progress' || t === 'result' || t === 'error');
+  return typeof m === "object" && m !== null && typeof (m as { id?: unknown }).id === "number" && (t === 'progress' || t === 'stopping' || t === 'result' || t === 'error');
 }

@@ -27,6 +27,7 @@ interface Cached {
 const cache = new Map<string, Cached>();
 let cacheBackend: BackendName | undefined;
 const running = new Map<number, AbortController>();
+const resolving = new Set<number>();
 
 function post(message: FromWorker) {
   parentPort!.postMessage(message);
@@ -138,16 +139,23 @@ async function run(id: number, task: Task, signal: AbortSignal): Promise<TaskRes
 
 parentPort?.on('message', (message: ToWorker) => {
   if (message.type === 'cancel') {
-    running.get(message.id)?.abort();
+    const run = running.get(message.id);
+    run?.abort();
+    // An analysis keeps the classes that finished: it says it heard, so the client waits for them.
+    if (run && resolving.has(message.id)) post({ type: 'stopping', id: message.id });
     return;
   }
   const controller = new AbortController();
   running.set(message.id, controller);
+  if (message.task.kind === 'resolve') resolving.add(message.id);
   run(message.id, message.task, controller.signal)
     .then((value) => post({ type: 'result', id: message.id, value }))
     .catch((err: unknown) => {
       const kind = err instanceof CancelledError ? 'cancelled' : err instanceof UserError ? 'user' : 'internal';
       post({ type: 'error', id: message.id, kind, message: oneLine(err), stack: kind === 'internal' ? (err as Error)?.stack : undefined });
     })
-    .finally(() => running.delete(message.id));
+    .finally(() => {
+      running.delete(message.id);
+      resolving.delete(message.id);
+    });
 });
