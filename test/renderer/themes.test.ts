@@ -98,6 +98,7 @@ before(async () => {
   h = await startHarness();
   // 40 classes × 64 features: negative and non-additive features, logos with motif matches, traces.
   h.payloads.set('medium', JSON.stringify(packView(fromResults(syntheticResults({ classes: 40, features: 64, pwmWidth: 10, labels: true, matches: true, traces: true, seed: 3 })), 'heatmap')));
+  h.payloads.set('raster', JSON.stringify(packView(fromResults(syntheticResults({ classes: 300, features: 200, seed: 4 })), 'heatmap')));
 });
 
 after(async () => {
@@ -236,6 +237,26 @@ describe('legible in every VS Code default theme', () => {
       }
     });
   }
+
+  test('a matrix drawn as one image (300 classes × 200 features) exports in the print style as one image', async () => {
+    const { page, errors, close } = await openPage(h);
+    try {
+      await useTheme(page, THEMES.find((t) => t.name === 'dark')!);
+      await render(page, 'raster');
+      const svg = (await download(page, 'main', 'svg')).toString('utf8');
+      assert.equal(svgBackground(svg), '#ffffff');
+      assert.equal((svg.match(/<image /g) ?? []).length, 1, 'the matrix is one image, not 60,000 shapes');
+      const png = await download(page, 'main', 'png');
+      // PNG signature, and 2× the picture's size: width and height from the IHDR chunk.
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+      const width = png.readUInt32BE(16);
+      const svgWidth = Number(/^<svg[^>]*width="(\d+)"/.exec(svg)![1]);
+      assert.equal(width, 2 * svgWidth);
+      assert.deepEqual(errors, [], 'console errors');
+    } finally {
+      await close();
+    }
+  });
 
   test('report', () => {
     for (const line of summary) console.log(line);
