@@ -16,11 +16,15 @@ export async function pictureOfView(view: View, kind: PictureKind): Promise<stri
   return kind === 'svg' ? view.toSVG() : view.toImageURL('png', 2);
 }
 
-/** The same of a spec built with the PRINT theme, rendered off screen and thrown away. */
-export async function printPicture(doc: Document, spec: object, kind: PictureKind): Promise<string> {
+/**
+ * The same of a spec built with the PRINT theme, rendered off screen and thrown away; `prepare`
+ * sets on it what the spec cannot carry (the heatmap's zoom) before the picture is taken.
+ */
+export async function printPicture(doc: Document, spec: object, kind: PictureKind, prepare?: (view: View) => Promise<void>): Promise<string> {
   const box = doc.createElement('div');
   const view = await embedSpec(box, spec, 'svg', PRINT);
   try {
+    await prepare?.(view);
     return await pictureOfView(view, kind);
   } finally {
     view.finalize();
