@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { fromResults } from '../../renderers/data';
+import { SUMMARY_MIME, type SummaryPayload, type SummaryRow } from '../../renderers/summary-data';
 import { packView } from '../../renderers/pack';
 import { syntheticResults } from './fixtures';
 import { SHOTS, cspViolations, idle, openPage, render, startHarness, type Harness } from './harness';
@@ -63,8 +64,8 @@ interface Drawn {
 }
 
 /** A string, not a function: tsx would add helpers (__name) the page does not have. */
-const MEASURE = `(panel) => {
-  const svg = document.querySelector('[data-panel="' + panel + '"] svg');
+const MEASURE = `(selector) => {
+  const svg = document.querySelector(selector);
   if (!svg) return null;
   const alpha = (el) => { let a = 1; for (let e = el; e && e !== svg.parentElement; e = e.parentElement) a *= parseFloat(getComputedStyle(e).opacity); return a; };
   const visible = (cs) => cs.fill !== 'none' && cs.fill !== 'transparent' && cs.fill !== 'rgba(0, 0, 0, 0)';
@@ -94,10 +95,39 @@ const BUTTONS = `() => [...document.querySelectorAll('.dr-root button')].filter(
 
 let h: Harness;
 
+const summaryRow = (model: string, rank: number | null): SummaryRow => ({
+  model,
+  class: 'c',
+  classIndex: 0,
+  classes: 1,
+  factors: ['CTCF'],
+  top: [{ feature: 'filter 7', index: 7, ofiv: 0.4, motif: 'CTCF', motifId: 'MA0139.2', q: 0.02 }],
+  factorRank: { q05: rank, q50: rank },
+  recovered: { q05: [1, 3, 5].map((r) => rank !== null && rank <= r), q50: [1, 3, 5].map((r) => rank !== null && rank <= r) },
+  nonAdditive: 0,
+  negative: 0,
+  layer: 'l',
+  restarts: 4,
+  motifsMatched: true,
+  result: `${model}.json`,
+  notebook: `${model}.ipynb`,
+  modelPath: `/m/${model}`,
+  link: `out/${model}.ipynb`,
+});
+const SUMMARY: SummaryPayload = {
+  format: 'deepresolve.summary',
+  version: 1,
+  dir: 'out',
+  rows: [summaryRow('alpha', 1), summaryRow('beta', 3), summaryRow('gamma', null)],
+  counts: { models: 3, rows: 3, withFactor: 3, noFactor: 0, noMotifs: 0, recovered: { q05: [1, 2, 2], q50: [1, 2, 2] }, withNonAdditive: 0, nonAdditiveFeatures: 0 },
+  attribution: 'JASPAR 2024 (CC BY 4.0)',
+};
+
 before(async () => {
   h = await startHarness();
   // 40 classes × 64 features: negative and non-additive features, logos with motif matches, traces.
   h.payloads.set('medium', JSON.stringify(packView(fromResults(syntheticResults({ classes: 40, features: 64, pwmWidth: 10, labels: true, matches: true, traces: true, seed: 3 })), 'heatmap')));
+  h.payloads.set('summary', JSON.stringify(SUMMARY));
   h.payloads.set('raster', JSON.stringify(packView(fromResults(syntheticResults({ classes: 300, features: 200, seed: 4 })), 'heatmap')));
 });
 
@@ -136,7 +166,7 @@ describe('legible in every VS Code default theme', () => {
         await render(page, 'medium');
         const worst = { text: Infinity, symbol: Infinity, mark: Infinity, glyph: Infinity, button: Infinity, buttonText: Infinity, focus: Infinity };
         for (const panel of ['main', 'importance', 'interactions', 'logos', 'convergence']) {
-          const d = (await page.evaluate(`(${MEASURE})(${JSON.stringify(panel)})`)) as Drawn | null;
+          const d = (await page.evaluate(`(${MEASURE})(${JSON.stringify(`[data-panel="${panel}"] svg`)})`)) as Drawn | null;
           assert.ok(d, `${panel} drew an SVG`);
           const page_ = rgb(d.page);
           const bgRaw = rgb(d.background);
@@ -257,6 +287,30 @@ describe('legible in every VS Code default theme', () => {
       await close();
     }
   });
+
+  for (const theme of THEMES) {
+    test(`${theme.name}: the cross-model summary's chart, table text and links`, async () => {
+      const { page, errors, close } = await openPage(h);
+      try {
+        await useTheme(page, theme);
+        await render(page, 'summary', SUMMARY_MIME);
+        const pageBg = rgb(theme.vars['editor-background']);
+        const d = (await page.evaluate(`(${MEASURE})('.dr-summary [data-view="recovery"] svg')`)) as Drawn;
+        assert.ok(d.texts.length > 5 && d.marks.length === 6, `chart drawn: ${d.texts.length} texts, ${d.marks.length} bars`);
+        for (const t of d.texts.filter((x) => x.alpha > 0)) assert.ok(ratio(blend(rgb(t.color), pageBg, t.alpha), pageBg) >= 4.5, `${theme.name}: chart text "${t.text}" ${t.color}`);
+        for (const m of [...d.marks, ...d.symbols.map((s) => ({ kind: 'symbol', color: s.fill, alpha: s.alpha * s.fillAlpha }))]) {
+          const r = ratio(blend(rgb(m.color), pageBg, m.alpha), pageBg);
+          assert.ok(r >= 3, `${theme.name}: chart ${m.kind} ${m.color}: ${r.toFixed(2)}`);
+        }
+        const cells = (await page.$$eval('.dr-summary td, .dr-summary th button, .dr-summary a, .dr-summary .dr-note', (els) => els.map((e) => getComputedStyle(e).color))) as string[];
+        assert.ok(cells.length > 20);
+        for (const c of new Set(cells)) assert.ok(ratio(blend(rgb(c), pageBg), pageBg) >= 4.5, `${theme.name}: table text ${c}`);
+        assert.deepEqual(errors, [], 'console errors');
+      } finally {
+        await close();
+      }
+    });
+  }
 
   test('report', () => {
     for (const line of summary) console.log(line);
