@@ -142,8 +142,9 @@ export async function ascendHidden(
   const size = featureShape.reduce((a, b) => a * b, 1);
   const channels = featureShape[featureShape.length - 1];
   const U = dense.hidden;
-  const started = Date.now();
   const pre = await prepare(dense, featureShape, pairs.length, settings, hooks);
+  // The pace is measured from the first pair on (the Gram matrix is a stage of its own).
+  const started = Date.now();
   const { gram, meanW1T } = pre;
   // Drawing only the start statistics pays when the feature map is much larger than what the
   // ascent sees of it; feature maps need the full starts.
@@ -193,6 +194,7 @@ export async function ascendHidden(
     if (!hooks.onProgress) return;
     const elapsed = (Date.now() - started) / 1000;
     const fraction = done / pairs.length;
+    // The kernel runs the pairs one after another, in order: pairs done per second is its pace.
     hooks.onProgress({
       pairsDone: done,
       pairsTotal: pairs.length,
@@ -200,7 +202,7 @@ export async function ascendHidden(
       active: 1,
       chunkSize: settings.chunkSize,
       elapsedSeconds: elapsed,
-      etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null,
+      etaSeconds: done > 0 ? (elapsed / done) * (pairs.length - done) : null,
     });
   }
 }
