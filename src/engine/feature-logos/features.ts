@@ -57,6 +57,14 @@ function summary(outcome: LogoOutcome): string {
   return [dead ? `${dead} never activate (dead ReLU)` : '', rare ? `${rare} too rarely active` : '', other ? `${other} with no letter preference or a constant output` : ''].filter(Boolean).join(', ');
 }
 
+/** Where the forward passes ran: ' on ONNX Runtime (2 threads)', or TensorFlow.js and why. */
+function engineNote(outcome: LogoOutcome): string {
+  const e = outcome.engine;
+  if (!e) return '';
+  if (e.name === 'onnxruntime') return ` on ONNX Runtime (${e.threads} thread${e.threads === 1 ? '' : 's'})`;
+  return e.fallback ? ` on TensorFlow.js (${e.fallback})` : ' on TensorFlow.js';
+}
+
 /** features[] for the analysis of `layerIndex` with `channels` features; notes for the reader are pushed to `notes`. */
 export async function buildFeatures(loaded: LoadedModel, layerIndex: number, channels: number, classes: ClassResult[], settings: Settings, notes: string[], hooks: FeatureHooks = {}): Promise<FeatureInfo[]> {
   const mode = settings.featureLogos;
@@ -74,7 +82,7 @@ export async function buildFeatures(loaded: LoadedModel, layerIndex: number, cha
   const wanted = mode === 'all' ? features.map((f) => f.index) : topChannels(classes, settings.logoTop);
   const sequences = settings.logoSequences ?? defaultSequences(loaded, layerIndex);
   const started = Date.now();
-  const outcome = await modelLogos(loaded, layerIndex, wanted, { sequences, top: settings.logoWindows, seed: settings.seed }, {
+  const outcome = await modelLogos(loaded, layerIndex, wanted, { sequences, top: settings.logoWindows, seed: settings.seed, native: settings.native, workers: settings.workers }, {
     signal: hooks.signal,
     onProgress: (p) => {
       const elapsed = (Date.now() - started) / 1000;
@@ -102,7 +110,7 @@ export async function buildFeatures(loaded: LoadedModel, layerIndex: number, cha
   const field = outcome.field && !outcome.field.whole ? ` (receptive field ${outcome.field.size} bp, stride ${outcome.field.stride})` : '';
   notes.push(
     `model-derived sequence logos: ${outcome.logos.size} of ${wanted.length} channels (${which}) of layer '${outcome.layer ?? loaded.model.layers[layerIndex].name}'${field}, ` +
-      `from the ${settings.logoWindows} most activating peak windows of ${sequences} random sequences, in ${seconds} s` +
+      `from the ${settings.logoWindows} most activating peak windows of ${sequences} random sequences, in ${seconds} s${engineNote(outcome)}` +
       (outcome.missing.size ? `; no logo: ${summary(outcome)}` : ''),
   );
   return features;

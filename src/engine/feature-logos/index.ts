@@ -14,7 +14,7 @@ import type { FeatureLogo } from '../results';
 import { hashSeed } from '../rng';
 import { alignWindows } from './align';
 import { columnsIc, windowsToPpm } from './ppm';
-import { rankingModel } from './ranking';
+import { logoForward } from './forward';
 import { samplePeaks } from './sample';
 import { logoSourceLayer } from './source';
 
@@ -28,6 +28,10 @@ export interface LogoSettings {
   seed: number;
   /** Flanking columns with at most this many bits are trimmed. */
   trimIc?: number;
+  /** 'auto': the forward passes on ONNX Runtime when it can (forward.ts); 'off': TensorFlow.js. */
+  native?: 'auto' | 'off';
+  /** Threads for ONNX Runtime (default: up to 4 cores). */
+  workers?: number;
 }
 
 /** Fewest windows for a logo when they are ranked by the output itself (above its lowest value): fewer is a sketch, not a motif. */
@@ -47,6 +51,8 @@ export interface LogoOutcome {
   /** The layer the logos were computed at and its receptive field (null when none could be). */
   layer: string | null;
   field: ReceptiveField | null;
+  /** What ran the forward passes (forward.ts), its threads, and why not ONNX Runtime when it was not. */
+  engine?: { name: 'onnxruntime' | 'tensorflow.js'; threads: number | null; fallback: string | null };
 }
 
 function none(channels: number[], reason: string): LogoOutcome {
@@ -82,14 +88,15 @@ export async function modelLogos(
   // A deeper one is aligned (align.ts): shifts up to its stride, and both strands.
   const onInput = layer.inboundNodes[0]?.inboundLayers.every((l) => l.getClassName() === 'InputLayer') ?? true;
   const alignment = onInput ? null : { maxShift: Math.max(1, field.stride), strands: true };
-  const ranking = rankingModel(model.inputs, layer);
-  const { model: sub, ranked, dispose } = ranking;
+  const forward = await logoForward(model, source, layout, { native: settings.native, workers: settings.workers });
+  const { ranked } = forward;
   const trimIc = settings.trimIc ?? DEFAULT_TRIM_IC;
-  const perSequence = [layout.shape, ...sub.outputs.map((o) => o.shape.slice(1))].reduce((a, shape) => a + (shape as number[]).reduce((x, d) => x * d, 1), 0);
+  const outSize = forward.outShape.reduce((x, d) => x * d, 1);
+  const perSequence = (layout.shape as number[]).reduce((x, d) => x * d, 1) + (ranked ? 2 : 1) * outSize;
   const batch = Math.max(16, Math.min(512, Math.floor(BATCH_FLOATS / perSequence)));
   let samples;
   try {
-    samples = await samplePeaks(ranking, layout, field, positions, channels, {
+    samples = await samplePeaks(forward, layout, field, positions, channels, {
       sequences: settings.sequences,
       top: settings.top,
       seed: hashSeed(settings.seed, 0x1060),
@@ -98,7 +105,7 @@ export async function modelLogos(
       onBatch: (done) => hooks.onProgress?.({ done, total: settings.sequences }),
     });
   } finally {
-    dispose();
+    await forward.dispose();
   }
   const logos = new Map<number, FeatureLogo>();
   const missing = new Map<number, string>();
@@ -163,5 +170,5 @@ export async function modelLogos(
       settings: { sequences: N, top: settings.top, seed: settings.seed, background: 'uniform', trimIc },
     });
   }
-  return { logos, missing, layer: layer.name, field };
+  return { logos, missing, layer: layer.name, field, engine: { name: forward.engine, threads: forward.threads, fallback: forward.fallback } };
 }

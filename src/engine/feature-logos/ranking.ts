@@ -20,16 +20,29 @@ function single(t: Symbolic | Symbolic[]): Symbolic {
   return Array.isArray(t) ? t[0] : t;
 }
 
-/** The channel's value before its activation, or null when it has none to undo (or it is not monotone); `copy`: a layer made for it. */
-function preActivation(layer: Layer): { tensor: Symbolic; copy?: Layer } | null {
+/**
+ * Where the channel's value before its activation is: the input of a separate activation layer,
+ * inside a layer with a fused one, or nowhere (no activation to undo, or not a monotone one).
+ * The TensorFlow.js sub-model below and the ONNX Runtime graph (native.ts) follow the same rule.
+ */
+export function preActivationKind(layer: Layer): 'separate' | 'fused' | null {
   const node = layer.inboundNodes[0];
+  if (node?.inputTensors.length !== 1) return null;
   const kind = layerKind(layer);
   const config = layer.getConfig() as Record<string, unknown>;
   const activation = typeof config.activation === 'string' ? config.activation : null;
-  if (node?.inputTensors.length === 1 && (ACTIVATION_LAYERS.test(kind) || (kind === 'Activation' && activation && MONOTONE.has(activation) && activation !== 'linear'))) {
-    return { tensor: node.inputTensors[0] as Symbolic };
-  }
-  if (!activation || activation === 'linear' || !MONOTONE.has(activation) || node?.inputTensors.length !== 1) return null;
+  if (ACTIVATION_LAYERS.test(kind) || (kind === 'Activation' && activation && MONOTONE.has(activation) && activation !== 'linear')) return 'separate';
+  if (!activation || activation === 'linear' || !MONOTONE.has(activation)) return null;
+  return 'fused';
+}
+
+/** The channel's value before its activation, or null when it has none to undo (or it is not monotone); `copy`: a layer made for it. */
+function preActivation(layer: Layer): { tensor: Symbolic; copy?: Layer } | null {
+  const node = layer.inboundNodes[0];
+  const where = preActivationKind(layer);
+  if (where === 'separate') return { tensor: node.inputTensors[0] as Symbolic };
+  if (where !== 'fused') return null;
+  const config = layer.getConfig() as Record<string, unknown>;
   // A copy with a linear activation, built from the layer's own config (no code), with its weights.
   const cls = layer.constructor as unknown as { fromConfig(cls: unknown, config: object): Layer };
   let copy: Layer;

@@ -8,16 +8,15 @@
  * hardly grows with the number of channels.
  *
  * Windows are ranked by the channel's value before its activation when the sub-model gives it
- * (`ranking`, see ranking.ts): a monotone activation keeps the order of the windows where the
+ * (`forward`, see forward.ts and ranking.ts): a monotone activation keeps the order of the windows where the
  * channel fires, and below a ReLU's threshold the pre-activation still says which windows come
  * closest, where the output is a flat 0. Whether the channel fires is read from its output.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { CancelledError } from '../errors';
 import type { InputLayout } from '../load/model';
 import type { ReceptiveField } from '../receptive-field';
 import { uniform } from '../rng';
-import type { RankingModel } from './ranking';
+import type { LogoForward } from './forward';
 
 export interface SampleOptions {
   /** Random sequences drawn. */
@@ -109,15 +108,14 @@ function inputStrides(layout: InputLayout): { size: number; along: number; lette
 }
 
 /**
- * Peak windows of `channels`. `ranking` gives the channel's output and what windows are ranked by
- * (ranking.ts); `field` is the receptive field of that output (its `axis` the sequence axis),
+ * Peak windows of `channels`. `forward` gives the channel's output and what windows are ranked by
+ * (forward.ts); `field` is the receptive field of that output (its `axis` the sequence axis),
  * `positions` the output positions considered.
  */
-export async function samplePeaks(ranking: RankingModel, layout: InputLayout, field: ReceptiveField, positions: number[], channels: number[], o: SampleOptions): Promise<ChannelSample[]> {
+export async function samplePeaks(forward: LogoForward, layout: InputLayout, field: ReceptiveField, positions: number[], channels: number[], o: SampleOptions): Promise<ChannelSample[]> {
   const L = layout.length!;
   const { size: inputSize, along, letters: letterStride } = inputStrides(layout);
-  const sub = ranking.model;
-  const outShape = (sub.outputs[0].shape as number[]).slice(1);
+  const outShape = forward.outShape;
   const axis = field.axis!;
   // Output strides: position along `axis`; other spatial axes are reduced by their maximum.
   const outStrides = outShape.map((_, i) => outShape.slice(i + 1).reduce((a, b) => a * b, 1));
@@ -145,10 +143,7 @@ export async function samplePeaks(ranking: RankingModel, layout: InputLayout, fi
         x[s * inputSize + p * along + b * letterStride] = 1;
       }
     }
-    // Tensors out of the tidy, arrays read after it (tidy would walk a returned array element by element).
-    const ys = tf.tidy(() => ranking.outputs(sub.predict(tf.tensor(x, [n, ...(layout.shape as number[])])) as tf.Tensor | tf.Tensor[]));
-    const [post, by] = ys.map((t) => t.dataSync() as Float32Array);
-    ys.forEach((t) => t.dispose());
+    const [post, by] = await forward.run(x, n);
     channels.forEach((c, k) => {
       const top = tops[k];
       for (let s = 0; s < n; s++) {
