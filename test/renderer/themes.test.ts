@@ -95,7 +95,7 @@ const BUTTONS = `() => [...document.querySelectorAll('.dr-root button')].filter(
 
 let h: Harness;
 
-const summaryRow = (model: string, rank: number | null): SummaryRow => ({
+const summaryRow = (model: string, rank: number | null): SummaryRow & { link?: string } => ({
   model,
   class: 'c',
   classIndex: 0,

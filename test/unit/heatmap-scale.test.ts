@@ -41,8 +41,8 @@ describe('label thinning', () => {
 
   test('the static SVG of the 919 × 960 heatmap draws the labels the rule gives, none overlapping, each its own row or class', async () => {
     const spec = heatmapSpec(big, { maxPixels: 300 });
-    const width = spec.width as number;
-    const height = spec.height as number;
+    const width = (spec as unknown as Record<string, unknown>).width as number;
+    const height = (spec as unknown as Record<string, unknown>).height as number;
     const svg = await renderSvg(spec);
     const [cols, rows] = axisLabels(svg);
     const order = big.similarity.order;
@@ -69,8 +69,8 @@ describe('label thinning', () => {
     assert.equal(rows.length, 3);
     const sim = similaritySpec(big, { maxPixels: 300 });
     const [sc, sr] = axisLabels(await renderSvg(sim));
-    assert.equal(sc.length, labelledCells(919, 0, 919, sim.width as number, PITCH).length);
-    assert.equal(sr.length, labelledCells(919, 0, 919, sim.height as number, PITCH).length);
+    assert.equal(sc.length, labelledCells(919, 0, 919, (sim as unknown as Record<string, unknown>).width as number, PITCH).length);
+    assert.equal(sr.length, labelledCells(919, 0, 919, (sim as unknown as Record<string, unknown>).height as number, PITCH).length);
     assert.ok(sc.length > 10 && sc.length < 919 / 5);
   });
 });
@@ -95,7 +95,7 @@ describe('top-N filter of the heatmap', () => {
     // The CSV holds what is shown: 50 features × 919 classes.
     assert.equal(VIEWS.heatmap.table(big, { heatmapTop: N }).length, N * 919);
     // Few enough cells: one mark per cell again.
-    const cells = (heatmapSpec(big, { heatmapTop: 20 }).layer as { name?: string; data?: { values: unknown[] } }[]).find((l) => l.name === 'hm_cells');
+    const cells = ((heatmapSpec(big, { heatmapTop: 20 }) as unknown as Record<string, unknown>).layer as { name?: string; data?: { values: unknown[] } }[]).find((l) => l.name === 'hm_cells');
     assert.equal(cells?.data?.values.length, 20 * 919);
     // N at or above the count: everything.
     assert.equal(heatmapFeatures(big, { heatmapTop: 5000 }).features.length, 960);
@@ -106,7 +106,7 @@ describe('zoom', () => {
   test('the heatmap and similarity bind an interval selection to their scales (wheel with a modifier, drag, double-click)', async () => {
     const vl = await import('vega-lite');
     for (const [spec, id] of [[heatmapSpec(big, { maxPixels: 300 }), 'hm'], [similaritySpec(big, { maxPixels: 300 }), 'sim']] as const) {
-      const compiled = JSON.stringify(vl.compile(spec as Parameters<typeof vl.compile>[0]).spec);
+      const compiled = JSON.stringify(vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec);
       assert.ok(compiled.includes(`"domainRaw":{"signal":"${id}Zoom[\\"c\\"]"}`), `${id}: x scale follows the zoom`);
       assert.ok(compiled.includes(`"domainRaw":{"signal":"${id}Zoom[\\"r\\"]"}`), `${id}: y scale follows the zoom`);
       assert.ok(compiled.includes('event.ctrlKey || event.metaKey || event.altKey'), 'a plain wheel still scrolls the notebook');
