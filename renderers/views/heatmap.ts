@@ -45,7 +45,7 @@ export function heatmapSpec(raw: ViewData, options: ViewOptions = {}) {
   };
   const sd = (i: number, j: number) => data.classes[order[j]].sd[featureOrder[i]];
   const max = maxAbs(rows.length, cols.length, value);
-  const size = matrixSize(rows.length, cols.length, o.maxWidth, o.maxHeight);
+  const size = matrixSize(rows.length, cols.length, o.maxWidth, o.maxHeight, false);
   const raster = rows.length * cols.length > o.rasterAbove;
   const m = matrixSpec({
     id: 'hm',

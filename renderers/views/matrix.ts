@@ -207,10 +207,17 @@ export function matrixSpec(m: MatrixInput): { params: object[]; spec: Record<str
   return { params, spec: { width: m.width, height: m.height, layer: layers }, pooled: isPooled };
 }
 
-/** Pixel size of a matrix plot: square-ish cells, at least 2 px, within the limits. */
-export function matrixSize(rows: number, cols: number, maxWidth: number, maxHeight: number) {
-  const cell = Math.max(2, Math.min(18, maxWidth / cols, maxHeight / rows));
-  return { width: Math.round(Math.min(maxWidth, Math.max(cols * cell, 120))), height: Math.round(Math.min(maxHeight, Math.max(rows * cell, 60))) };
+/**
+ * Pixel size of a matrix plot within the limits, cells at least 2 px: square cells (a class × class
+ * matrix), or with `square: false` each axis its own cell size up to 18 px (the heatmap: 20 rows
+ * of a top-N filter by 919 classes get rows tall enough to label, not a 60 px strip).
+ */
+export function matrixSize(rows: number, cols: number, maxWidth: number, maxHeight: number, square = true) {
+  const w = Math.max(2, Math.min(18, maxWidth / cols));
+  const h = Math.max(2, Math.min(18, maxHeight / rows));
+  const cw = square ? Math.min(w, h) : w;
+  const ch = square ? Math.min(w, h) : h;
+  return { width: Math.round(Math.min(maxWidth, Math.max(cols * cw, 120))), height: Math.round(Math.min(maxHeight, Math.max(rows * ch, 60))) };
 }
 
 export function maxAbs(rows: number, cols: number, value: (i: number, j: number) => number | null): number {
