@@ -95,7 +95,11 @@ export interface FeatureLogo {
   activation: { max: number; min: number; kept: number };
   /** How the windows of a deeper channel were aligned before counting (align.ts): at most maxShift positions either way, on both strands when `strands`; how many moved and how many were reverse-complemented. null: counted as they are (a layer on the input). */
   alignment: { maxShift: number; strands: boolean; shifted: number; flipped: number } | null;
-  settings: { sequences: number; top: number; seed: number; background: 'uniform'; trimIc: number };
+  /**
+   * sequences: random sequences drawn; engine: what ran their forward passes; stopped (absent when
+   * all maxSequences were drawn): 'stable' when the logos stopped changing, 'time' at the time budget.
+   */
+  settings: { sequences: number; top: number; seed: number; background: 'uniform'; trimIc: number; engine?: 'onnxruntime' | 'tensorflow.js'; stopped?: 'stable' | 'time'; maxSequences?: number };
   /** Matches of this logo, when the feature also has a filter PWM (whose matches are `matches`). */
   matches?: import('./motifs/match').MotifMatch[];
 }

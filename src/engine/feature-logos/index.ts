@@ -21,8 +21,12 @@ import { logoSourceLayer } from './source';
 export const LOGO_METHOD = 'sampled-peaks';
 
 export interface LogoSettings {
-  /** Random sequences drawn (each gives every channel one peak window). */
+  /** Random sequences drawn at most (each gives every channel its peak windows). */
   sequences: number;
+  /** Adaptive stopping (sample.ts, stability.ts) allowed from this many sequences on; undefined: all are drawn. */
+  stopFrom?: number;
+  /** Seconds the sampling may take: no batch starts after them (the logos then come from fewer sequences, and say so). */
+  seconds?: number;
   /** Most activating peak windows counted per channel. */
   top: number;
   seed: number;
@@ -51,6 +55,10 @@ export interface LogoOutcome {
   /** The layer the logos were computed at and its receptive field (null when none could be). */
   layer: string | null;
   field: ReceptiveField | null;
+  /** Sequences drawn, why sampling stopped before `settings.sequences` (null: it did not), and the stability checkpoints. */
+  sequences?: number;
+  stopped?: 'stable' | 'time' | null;
+  checks?: { sequences: number; stable: number }[];
   /** What ran the forward passes (forward.ts), its threads, and why not ONNX Runtime when it was not. */
   engine?: { name: 'onnxruntime' | 'tensorflow.js'; threads: number | null; fallback: string | null };
 }
@@ -94,23 +102,28 @@ export async function modelLogos(
   const outSize = forward.outShape.reduce((x, d) => x * d, 1);
   const perSequence = (layout.shape as number[]).reduce((x, d) => x * d, 1) + (ranked ? 2 : 1) * outSize;
   const batch = Math.max(16, Math.min(512, Math.floor(BATCH_FLOATS / perSequence)));
-  let samples;
+  let sampled;
+  const started = Date.now();
   try {
-    samples = await samplePeaks(forward, layout, field, positions, channels, {
+    sampled = await samplePeaks(forward, layout, field, positions, channels, {
       sequences: settings.sequences,
       top: settings.top,
       seed: hashSeed(settings.seed, 0x1060),
       batch,
       signal: hooks.signal,
       onBatch: (done) => hooks.onProgress?.({ done, total: settings.sequences }),
+      stopFrom: settings.stopFrom,
+      checkIc: trimIc,
+      deadline: settings.seconds !== undefined ? started + settings.seconds * 1000 : undefined,
     });
   } finally {
     await forward.dispose();
   }
   const logos = new Map<number, FeatureLogo>();
   const missing = new Map<number, string>();
-  const N = settings.sequences;
-  for (const s of samples) {
+  const N = sampled.sequences;
+  const stop = sampled.stopped ? { stopped: sampled.stopped, maxSequences: settings.sequences } : {};
+  for (const s of sampled.samples) {
     const flat = (lo: number, hi: number) => hi - lo <= 1e-6 * Math.max(1, Math.abs(hi));
     if (flat(s.rankMin, s.rankMax)) {
       missing.set(s.channel, `its output is ${fmt(s.max)} at every position of ${N} random sequences: it does not depend on the sequence`);
@@ -167,8 +180,8 @@ export async function modelLogos(
       rankedBy: byPre ? 'pre-activation' : 'output',
       activation: { max: s.max, min: s.min, kept: s.values[n - 1] },
       alignment: alignment ? { maxShift: alignment.maxShift, strands: alignment.strands, shifted: aligned.shifted, flipped: aligned.flipped } : null,
-      settings: { sequences: N, top: settings.top, seed: settings.seed, background: 'uniform', trimIc },
+      settings: { sequences: N, top: settings.top, seed: settings.seed, background: 'uniform', trimIc, engine: forward.engine, ...stop },
     });
   }
-  return { logos, missing, layer: layer.name, field, engine: { name: forward.engine, threads: forward.threads, fallback: forward.fallback } };
+  return { logos, missing, layer: layer.name, field, sequences: N, stopped: sampled.stopped, checks: sampled.checks, engine: { name: forward.engine, threads: forward.threads, fallback: forward.fallback } };
 }

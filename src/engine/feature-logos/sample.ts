@@ -17,6 +17,7 @@ import type { InputLayout } from '../load/model';
 import type { ReceptiveField } from '../receptive-field';
 import { uniform } from '../rng';
 import type { LogoForward } from './forward';
+import { logoChange, STABLE_CHANGE, windowFrequencies } from './stability';
 
 export interface SampleOptions {
   /** Random sequences drawn. */
@@ -29,6 +30,28 @@ export interface SampleOptions {
   signal?: AbortSignal;
   /** Called after each batch with the number of sequences done. */
   onBatch?: (done: number) => void;
+  /**
+   * Adaptive stopping (stability.ts): from this many sequences on, sampling stops at the first
+   * checkpoint (CHECK_FIRST sequences, doubling) where every channel's kept windows give about
+   * the logo of the previous checkpoint. Undefined: all `sequences` are drawn.
+   */
+  stopFrom?: number;
+  /** Bits above which a column counts in the stability check (the logo's trimming threshold). */
+  checkIc?: number;
+  /** Wall-clock time (ms since the epoch) after which no further batch is drawn. */
+  deadline?: number;
+}
+
+/** The first checkpoint of the stability check, in sequences; then twice as many each time. */
+export const CHECK_FIRST = 250;
+
+export interface SampleOutcome {
+  samples: ChannelSample[];
+  /** Sequences drawn, and why fewer than asked ('stable': the logos stopped changing; 'time': the deadline). */
+  sequences: number;
+  stopped: 'stable' | 'time' | null;
+  /** At each checkpoint after the first: sequences so far and channels whose logo was stable. */
+  checks: { sequences: number; stable: number }[];
 }
 
 export interface ChannelSample {
@@ -112,7 +135,7 @@ function inputStrides(layout: InputLayout): { size: number; along: number; lette
  * (forward.ts); `field` is the receptive field of that output (its `axis` the sequence axis),
  * `positions` the output positions considered.
  */
-export async function samplePeaks(forward: LogoForward, layout: InputLayout, field: ReceptiveField, positions: number[], channels: number[], o: SampleOptions): Promise<ChannelSample[]> {
+export async function samplePeaks(forward: LogoForward, layout: InputLayout, field: ReceptiveField, positions: number[], channels: number[], o: SampleOptions): Promise<SampleOutcome> {
   const L = layout.length!;
   const { size: inputSize, along, letters: letterStride } = inputStrides(layout);
   const outShape = forward.outShape;
@@ -132,9 +155,15 @@ export async function samplePeaks(forward: LogoForward, layout: InputLayout, fie
   const letters = new Uint8Array(o.batch * L);
   const rank = new Float64Array(positions.length);
   const output = new Float64Array(positions.length);
-  for (let done = 0; done < o.sequences; ) {
+  let nextCheck = CHECK_FIRST;
+  let previous: Float64Array[] | null = null;
+  const checks: { sequences: number; stable: number }[] = [];
+  let stopped: SampleOutcome['stopped'] = null;
+  let done = 0;
+  while (done < o.sequences) {
     if (o.signal?.aborted) throw new CancelledError();
-    const n = Math.min(o.batch, o.sequences - done);
+    // Batches end at the checkpoints, so that where sampling stops does not depend on the batch size.
+    const n = Math.min(o.batch, o.sequences - done, o.stopFrom !== undefined ? nextCheck - done : Infinity);
     const x = new Float32Array(n * inputSize);
     for (let s = 0; s < n; s++) {
       for (let p = 0; p < L; p++) {
@@ -184,8 +213,29 @@ export async function samplePeaks(forward: LogoForward, layout: InputLayout, fie
     o.onBatch?.(done);
     // Let a cancel message in (the worker's message handler runs between batches).
     await new Promise<void>((resolve) => setImmediate(resolve));
+    if (o.stopFrom !== undefined && done === nextCheck) {
+      nextCheck *= 2;
+      const current = tops.map((top) => windowFrequencies(top.windows, top.count, field.size));
+      if (previous) {
+        const threshold = (o.checkIc ?? 0) + 3 / (2 * o.top * Math.LN2);
+        const stable = current.filter((f, k) => {
+          const change = logoChange(f, previous![k], threshold);
+          return change === null || change <= STABLE_CHANGE;
+        }).length;
+        checks.push({ sequences: done, stable });
+        if (stable === channels.length && done >= o.stopFrom && done < o.sequences) {
+          stopped = 'stable';
+          break;
+        }
+      }
+      previous = current;
+    }
+    if (o.deadline !== undefined && Date.now() >= o.deadline && done < o.sequences) {
+      stopped = 'time';
+      break;
+    }
   }
-  return tops.map((top, k) => {
+  const samples = tops.map((top, k) => {
     const order = Array.from({ length: top.count }, (_, i) => i).sort((a, b) => top.values[b] - top.values[a]);
     return {
       channel: channels[k],
@@ -199,4 +249,5 @@ export async function samplePeaks(forward: LogoForward, layout: InputLayout, fie
       active: top.peaks.filter((v) => v > top.min).length,
     };
   });
+  return { samples, sequences: done, stopped, checks };
 }
