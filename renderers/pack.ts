@@ -1,10 +1,14 @@
 /**
  * The notebook payload (MIME application/vnd.deepresolve.result+json): ViewData with its large
- * numeric arrays stored as float16 after a power-of-two scale, byte-shuffled and deflated, in
- * base64 — so a 919 × 960 result stays under 3 MB in a saved notebook. float16 keeps ~3
- * significant digits at every magnitude, more than a colour or a tooltip needs; SDs keep 4 bits of
- * mantissa (2 digits). A dashboard's class similarity is not stored: it is the Pearson correlation
- * of the OFIV profiles, recomputed on reading. Runs in Node and in the browser (no Buffer).
+ * numeric arrays stored as integer multiples of a step per class (Quantized: zigzag, byte planes,
+ * deflated, base64) — so a 919 × 960 result stays under 3 MB in a saved notebook. The step is a
+ * fraction of the class's largest |value|: 1/32767 in small payloads, 1/1023 (OFIV) and 1/127
+ * (SD) in a large dashboard — a pixel of any bar or axis, a shade of any colour; the values read
+ * back rounded to the decimals their step supports, so no tooltip shows a digit the payload does
+ * not hold. A dashboard's class similarity is not stored: it is the Pearson correlation of the
+ * OFIV profiles, recomputed on reading; negative features are recomputed from the OFIV and the
+ * threshold (the few the rounding moves are listed). Versions 1 and 2 (float16) still read. Runs
+ * in Node and in the browser (no Buffer).
  */
 import { deflateSync, inflateSync } from 'fflate';
 import { correlationMatrix } from '../src/engine/cluster';
@@ -12,8 +16,12 @@ import type { MotifMatch, ViewClass, ViewData, ViewFeature, ViewMatrix } from '.
 
 export const RESULT_MIME = 'application/vnd.deepresolve.result+json';
 export const PAYLOAD_FORMAT = 'deepresolve.view';
-/** 2: deflated arrays (Packed.z), similarity recomputed (PackedMatrix.values absent), single-view payloads (`only`). 1 still reads. */
-export const PAYLOAD_VERSION = 2;
+/**
+ * 2: deflated arrays (Packed.z), similarity recomputed (PackedMatrix.values absent), single-view payloads (`only`).
+ * 3: OFIV, SD and matrices Quantized, ONIV of the non-additive features in OFIV steps (onivQ), negatives recomputed (negativeFix).
+ * 1 and 2 still read.
+ */
+export const PAYLOAD_VERSION = 3;
 
 export const VIEW_NAMES = ['heatmap', 'importance', 'interactions', 'similarity', 'logos', 'convergence'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
@@ -30,12 +38,26 @@ export interface Packed {
   z?: string;
 }
 
+/**
+ * Version 3: `rows` rows of `n` values, value = q · steps[row], q an integer in
+ * ±(2^(bits−1) − 1); `z` is the base64 of the deflated byte planes (low bytes, then high bytes) of
+ * the zigzag-coded q as uint16 (0xffff: NaN). Small integers near 0 have a zero high byte, so the
+ * high plane deflates to almost nothing.
+ */
+export interface Quantized {
+  rows: number;
+  n: number;
+  bits: number;
+  steps: number[];
+  z: string;
+}
+
 export interface PackedMatrix extends Omit<ViewMatrix, 'matrix'> {
   size: number;
   /** Symmetric matrices keep the upper triangle (with diagonal) row by row. */
   symmetric: boolean;
   /** Absent: the Pearson correlation of the classes' OFIV profiles, computed by the reader. */
-  values?: Packed;
+  values?: Packed | Quantized;
 }
 
 /** A feature's motif match with its attribution line replaced by an index into data.attributions. */
@@ -61,16 +83,21 @@ export interface Payload {
     /** Attribution lines of the motif collections, stored once (optional: older payloads carry them per match). */
     attributions?: string[];
     classes: (Omit<ViewClass, 'ofiv' | 'oniv' | 'sd' | 'traces' | 'negative'> & {
-      onivNonAdditive: number[];
+      /** Versions 1–2: ONIV of the non-additive features (4 digits). */
+      onivNonAdditive?: number[];
+      /** Version 3: ONIV of the non-additive features in steps of the class's OFIV row. */
+      onivQ?: number[];
+      /** Version 3: features whose negative flag differs from the one recomputed from the stored OFIV (rounding at the threshold). */
+      negativeFix?: number[];
       traces?: { stride: number; scores: Packed }[];
       /** Version 1: the negative features' indices. */
       negative?: number[];
       /** Version 2: base64 bitmask over the features (bit k of byte k >> 3): half of a noisy layer's features can be negative. */
       negativeMask?: string;
     })[];
-    /** classes × features, row-major. */
-    ofiv: Packed;
-    sd: Packed;
+    /** classes × features, row-major (version 3: one row per class). */
+    ofiv: Packed | Quantized;
+    sd: Packed | Quantized;
     similarity: PackedMatrix;
     labelCorrelation?: PackedMatrix;
   };
@@ -206,13 +233,85 @@ function unpackNumbers(p: Packed): number[] {
   return out;
 }
 
+/** Step of a row whose largest |value| is `max`, at `bits` (a float32, so that the payload's JSON keeps it exactly). */
+function stepOf(max: number, bits: number): number {
+  return max > 0 && Number.isFinite(max) ? Math.fround(max / (2 ** (bits - 1) - 1)) : 1;
+}
+
+/** Rows of values as integers of a per-row step (see Quantized). */
+export function quantize(rows: ArrayLike<number | null>[], bits: number): Quantized {
+  const n = rows[0]?.length ?? 0;
+  const limit = 2 ** (bits - 1) - 1;
+  const count = rows.length * n;
+  const planes = new Uint8Array(2 * count);
+  const steps = rows.map((row, i) => {
+    if (row.length !== n) throw new Error(`quantize: row ${i} has ${row.length} values, not ${n}`);
+    let max = 0;
+    for (let k = 0; k < n; k++) {
+      const v = row[k];
+      if (v !== null && Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+    }
+    const step = stepOf(max, bits);
+    for (let k = 0; k < n; k++) {
+      const v = row[k];
+      let z = 0xffff;
+      if (v !== null && Number.isFinite(v)) {
+        const q = Math.max(-limit, Math.min(limit, Math.round(v / step)));
+        z = q >= 0 ? 2 * q : -2 * q - 1;
+      }
+      planes[i * n + k] = z & 255;
+      planes[count + i * n + k] = z >> 8;
+    }
+    return step;
+  });
+  return { rows: rows.length, n, bits, steps, z: toBase64(deflateSync(planes, { level: 9 })) };
+}
+
+/** q · step rounded to the decimals the step supports (10^−d ≤ step): tooltips show no digit the payload lacks. */
+function stepValue(q: number, step: number): number {
+  const d = Math.ceil(-Math.log10(step));
+  const v = q * step;
+  if (!Number.isFinite(d) || d > 20) return v;
+  // Steps of 10 or more round to whole tens, hundreds…: multiplying integers stays exact.
+  return d >= 0 ? Math.round(v * 10 ** d) / 10 ** d : Math.round(v / 10 ** -d) * 10 ** -d;
+}
+
+/** The rows of a Quantized (NaN where a value was not finite). */
+export function dequantize(p: Quantized): number[][] {
+  const planes = inflateSync(fromBase64(p.z));
+  const count = p.rows * p.n;
+  return Array.from({ length: p.rows }, (_, i) => {
+    const row = new Array<number>(p.n);
+    for (let k = 0; k < p.n; k++) {
+      const z = planes[i * p.n + k] | (planes[count + i * p.n + k] << 8);
+      row[k] = z === 0xffff ? NaN : stepValue(z & 1 ? -(z + 1) / 2 : z / 2, p.steps[i]);
+    }
+    return row;
+  });
+}
+
+const isQuantized = (p: Packed | Quantized): p is Quantized => 'steps' in p;
+
+/** Values of a Packed or Quantized as one flat list (NaN for null). */
+function flatNumbers(p: Packed | Quantized): number[] {
+  return isQuantized(p) ? dequantize(p).flat() : unpackNumbers(p);
+}
+
+/** Above this many values an array is stored at the dashboard's coarser steps (payloads of one class stay at 1/32767). */
+const LARGE = 100_000;
+const FINE_BITS = 16;
+/** A large dashboard: OFIV to 1/1023 of the class's largest |OFIV|, SD to 1/127 of its largest SD, correlations to 1/511. */
+const OFIV_BITS = 11;
+const SD_BITS = 8;
+const MATRIX_BITS = 10;
+
 function packMatrix(m: ViewMatrix, withValues = true): PackedMatrix {
   const size = m.matrix.length;
   const symmetric = m.matrix.every((row, i) => row.every((v, j) => v === m.matrix[j][i] || (Number.isNaN(v as number) && Number.isNaN(m.matrix[j][i] as number))));
   const flat: (number | null)[] = [];
   for (let i = 0; i < size; i++) for (let j = symmetric ? i : 0; j < size; j++) flat.push(m.matrix[i][j]);
   const { matrix: _, ...rest } = m;
-  return { ...rest, size, symmetric, ...(withValues ? { values: pack(flat) } : {}) };
+  return { ...rest, size, symmetric, ...(withValues ? { values: quantize([flat], flat.length > LARGE ? MATRIX_BITS : FINE_BITS) } : {}) };
 }
 
 function unpackMatrix(p: PackedMatrix, classes: ViewClass[]): ViewMatrix {
@@ -223,7 +322,7 @@ function unpackMatrix(p: PackedMatrix, classes: ViewClass[]): ViewMatrix {
     const matrix = correlationMatrix(p.classes.map((ci) => classes[at.get(ci) ?? -1]?.ofiv ?? []));
     return { ...rest, matrix: matrix.map((row) => row.map((v) => (Number.isFinite(v) ? v : null))) };
   }
-  const flat = unpack(p.values);
+  const flat = isQuantized(p.values) ? p.values.rows ? dequantize(p.values)[0].map((v) => (Number.isNaN(v) ? null : v)) : [] : unpack(p.values);
   const matrix: (number | null)[][] = Array.from({ length: p.size }, () => new Array<number | null>(p.size).fill(null));
   let k = 0;
   for (let i = 0; i < p.size; i++) {
@@ -262,7 +361,8 @@ export interface Focus {
 function subsetFor(data: ViewData, view: ViewName, focus: Focus): { data: ViewData; focus: Focus } {
   if (view === 'heatmap') return { data, focus };
   if (view === 'similarity') {
-    const classes = data.classes.map((c) => ({ ...c, ofiv: [], oniv: [], sd: [], nonAdditive: [], negative: [], traces: undefined }));
+    // The matrix needs the classes' names and indices only.
+    const classes = data.classes.map((c) => ({ ...c, ofiv: [], oniv: [], sd: [], scores: [], iterations: [], gmm: { means: [], variances: [], weights: [] }, nonAdditive: [], negative: [], traces: undefined }));
     return { data: { ...data, classes }, focus };
   }
   const pos = Math.min(Math.max(focus.classPos ?? 0, 0), Math.max(data.classes.length - 1, 0));
@@ -289,6 +389,10 @@ export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focu
       ...(pwm ? { pwm: pwm.map((row) => row.map((v) => round(v, 3))) } : {}),
     };
   };
+  const large = classes.length * features.length > LARGE;
+  const ofiv = quantize(classes.map((c) => c.ofiv), large ? OFIV_BITS : FINE_BITS);
+  // The negative features as the reader will recompute them from the stored OFIV.
+  const storedOfiv = dequantize(ofiv);
   const packedFeatures = features.map(({ matches, ...f }): PackedFeature => ({
     ...f,
     ...(f.pwm ? { pwm: f.pwm.map((row) => row.map((v) => round(v, 3))), ic: f.ic?.map((v) => round(v, 3)) } : {}),
@@ -304,26 +408,37 @@ export function packView(data: ViewData, view: ViewName = 'heatmap', focus: Focu
       ...rest,
       features: packedFeatures,
       ...(attributions.length ? { attributions } : {}),
-      classes: classes.map(({ ofiv: _o, oniv, sd: _s, traces, negative, ...c }) => ({
-        ...c,
-        negativeMask: toBase64(bitmask(negative, features.length)),
-        scores: c.scores.map((v) => round(v)),
-        gmm: { means: c.gmm.means.map((v) => round(v)), variances: c.gmm.variances.map((v) => round(v)), weights: c.gmm.weights.map((v) => round(v)) },
-        onivNonAdditive: c.nonAdditive.map((k) => round(oniv[k])),
-        ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: pack(t.scores) })) } : {}),
-      })),
-      ofiv: pack(classes.flatMap((c) => c.ofiv)),
-      sd: pack(classes.flatMap((c) => c.sd), { bits: 4 }),
+      classes: classes.map(({ ofiv: _o, oniv, sd: _s, traces, negative, ...c }, i) => {
+        const step = ofiv.steps[i];
+        const fix = symmetricDifference(negativeOf(storedOfiv[i], data.settings.negativeThreshold), negative);
+        return {
+          ...c,
+          ...(fix.length ? { negativeFix: fix } : {}),
+          scores: c.scores.map((v) => round(v)),
+          gmm: { means: c.gmm.means.map((v) => round(v)), variances: c.gmm.variances.map((v) => round(v)), weights: c.gmm.weights.map((v) => round(v)) },
+          onivQ: c.nonAdditive.map((k) => (Number.isFinite(oniv[k]) ? Math.round(oniv[k] / step) : 0)),
+          ...(traces ? { traces: traces.map((t) => ({ stride: t.stride, scores: pack(t.scores) })) } : {}),
+        };
+      }),
+      ofiv,
+      sd: quantize(classes.map((c) => c.sd), large ? SD_BITS : FINE_BITS),
       similarity: packMatrix(similarity, !(view !== 'similarity' && recomputable(similarity, classes))),
       ...(labelCorrelation ? { labelCorrelation: packMatrix(labelCorrelation) } : {}),
     },
   };
 }
 
-function bitmask(indices: number[], n: number): Uint8Array {
-  const bytes = new Uint8Array(Math.ceil(n / 8));
-  for (const k of indices) bytes[k >> 3] |= 1 << (k & 7);
-  return bytes;
+/** The engine's rule (src/engine/statistics.ts): OFIV < 0 and |OFIV| ≥ threshold · max |OFIV| of the class. */
+function negativeOf(ofiv: number[], threshold: number): number[] {
+  let scale = 0;
+  for (const v of ofiv) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  return ofiv.flatMap((v, k) => (v < 0 && -v >= threshold * scale ? [k] : []));
+}
+
+function symmetricDifference(a: number[], b: number[]): number[] {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return [...a.filter((k) => !sb.has(k)), ...b.filter((k) => !sa.has(k))].sort((x, y) => x - y);
 }
 
 function fromBitmask(bytes: Uint8Array, n: number): number[] {
@@ -343,7 +458,7 @@ export function sealPayload(p: Payload): Omit<Payload, 'data'> & { zdata: string
 export function unpackView(payload: unknown): { view: ViewName; focus: Focus; data: ViewData; only: boolean } {
   const p = payload as Payload;
   if (!p || typeof p !== 'object' || p.format !== PAYLOAD_FORMAT) throw new PayloadError('not a DeepResolve view payload');
-  if (p.version !== PAYLOAD_VERSION && (p.version as number) !== 1) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
+  if (p.version !== PAYLOAD_VERSION && (p.version as number) !== 1 && (p.version as number) !== 2) throw new PayloadError(`payload version ${String(p.version)} is not supported (this renderer reads version ${PAYLOAD_VERSION}); update the extension`);
   let sealed: Payload['data'] | undefined;
   if (typeof p.zdata === 'string' && !p.data) {
     try {
@@ -354,15 +469,19 @@ export function unpackView(payload: unknown): { view: ViewName; focus: Focus; da
   }
   const { classes, ofiv, sd, similarity, labelCorrelation, attributions = [], features, ...rest } = sealed ?? p.data;
   const k = features.length;
-  const allOfiv = unpackNumbers(ofiv);
-  const allSd = unpackNumbers(sd);
-  const unpacked: ViewClass[] = classes.map(({ onivNonAdditive, traces, negativeMask, negative, ...c }, i) => {
+  const allOfiv = flatNumbers(ofiv);
+  const allSd = flatNumbers(sd);
+  const threshold = (rest.settings as Partial<ViewData['settings']> | undefined)?.negativeThreshold ?? 0.05;
+  const unpacked: ViewClass[] = classes.map(({ onivNonAdditive, onivQ, negativeFix, traces, negativeMask, negative, ...c }, i) => {
     const o = allOfiv.slice(i * k, (i + 1) * k);
     const oniv = [...o];
-    c.nonAdditive.forEach((f, j) => (oniv[f] = onivNonAdditive[j]));
+    if (onivQ && isQuantized(ofiv)) c.nonAdditive.forEach((f, j) => (oniv[f] = stepValue(onivQ[j], ofiv.steps[i])));
+    else c.nonAdditive.forEach((f, j) => (oniv[f] = onivNonAdditive?.[j] ?? o[f]));
+    const negatives =
+      negativeMask !== undefined ? fromBitmask(fromBase64(negativeMask), k) : negative ?? symmetricDifference(negativeOf(o, threshold), negativeFix ?? []);
     return {
       ...c,
-      negative: negativeMask === undefined ? (negative ?? []) : fromBitmask(fromBase64(negativeMask), k),
+      negative: negatives,
       ofiv: o,
       oniv,
       sd: allSd.slice(i * k, (i + 1) * k),

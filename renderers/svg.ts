@@ -10,7 +10,7 @@ export async function renderSvg(spec: object): Promise<string> {
   const compiled = vl.compile(spec as Parameters<typeof vl.compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
-    return shareImages(await view.toSVG());
+    return compactMarks(shareImages(await view.toSVG()));
   } finally {
     view.finalize();
   }
@@ -53,4 +53,46 @@ export function shareImages(svg: string): string {
     const [x, y] = at ? [Number(at[1]), Number(at[2])] : [num('x', 0), num('y', 0)];
     return `<path transform="translate(${round(x)},${round(y)}) scale(${Number((w / g.w).toPrecision(3))},${Number((h / g.h).toPrecision(3))})"${g.path}/>`;
   });
+}
+
+/** Above this many marks a picture's per-mark ARIA labels are dropped (the text summary beside it names what they said). */
+const LABELLED_MARKS = 200;
+
+/**
+ * Many-mark pictures (960 points of one class's interactions: 500 kB, 350 characters of ARIA
+ * label per point and positions to 15 decimals) keep their drawing: the labels go, positions are
+ * kept to 0.01 px. The chart's own title and axes keep their text.
+ */
+export function compactMarks(svg: string): string {
+  const marks = svg.match(/\srole="graphics-symbol"/g)?.length ?? 0;
+  if (marks <= LABELLED_MARKS) return svg;
+  const round = (n: string) => String(Math.round(Number(n) * 100) / 100);
+  const out = svg
+    .replace(/<[a-z]+\b[^<>]*\srole="graphics-symbol"[^<>]*>/g, (tag) => tag.replace(/\s(?:aria-label|aria-roledescription|role)="[^"]*"/g, ''))
+    .replace(/\stransform="translate\(([-\d.e]+),([-\d.e]+)\)"/g, (_m, x: string, y: string) => ` transform="translate(${round(x)},${round(y)})"`);
+  return sharePaths(out);
+}
+
+/**
+ * A symbol drawn many times (a scatter plot's circle) is defined once and placed with <use>. The
+ * id is a hash of the path, so two pictures inlined in one page that share an id share the shape too.
+ */
+function sharePaths(svg: string): string {
+  const PATH = /<path\b([^<>]*?)\sd="([^"]*)"([^<>]*?)\/>/g;
+  const counts = new Map<string, number>();
+  for (const m of svg.matchAll(PATH)) counts.set(m[2], (counts.get(m[2]) ?? 0) + 1);
+  const shared = new Map([...counts].filter(([, n]) => n > 20).map(([d]) => [d, `dr${hash(d)}`]));
+  const open = /<svg\b[^>]*>/.exec(svg);
+  if (!shared.size || !open || !/xmlns:xlink=/.test(open[0])) return svg;
+  const defs = `<defs>${[...shared].map(([d, id]) => `<path id="${id}" d="${d}"/>`).join('')}</defs>`;
+  const body = svg.replace(PATH, (whole, before: string, d: string, after: string) => (shared.has(d) ? `<use xlink:href="#${shared.get(d)}"${before}${after}/>` : whole));
+  const at = body.indexOf(open[0]) + open[0].length;
+  return body.slice(0, at) + defs + body.slice(at);
+}
+
+/** FNV-1a of a string, base 36. */
+function hash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
 }
