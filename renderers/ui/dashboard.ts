@@ -12,7 +12,7 @@ import type { Focus, ViewName } from '../pack';
 import { SIGNAL, fmt, type ViewOptions } from '../views/common';
 import { VIEWS, toCsv } from '../views/index';
 import { PRINT, type Theme } from '../views/theme';
-import { CellTip, cellAt, isImage } from './cells';
+import { CellTip, cellAt, imageUnder } from './cells';
 import { download, fileName } from './download';
 import { embedSpec } from './embed';
 import { pictureOfView, printPicture } from './export';
@@ -281,9 +281,9 @@ export class Dashboard {
   private listen(panel: Panel, view: View) {
     view.addEventListener('click', (event, item) => {
       const datum = (item as { datum?: Record<string, unknown> } | null)?.datum;
-      if (isImage(item)) {
-        const cell = this.imageCell(view, event as MouseEvent, item);
-        if (!cell) return;
+      const image = panel.raster ? imageUnder(view, item) : null;
+      const cell = image ? this.imageCell(view, event as MouseEvent, image) : null;
+      if (cell) {
         if (panel.name === 'heatmap') {
           this.selectFeature(cell.feature ?? -1);
           this.selectClass(cell.classPos);
@@ -297,7 +297,8 @@ export class Dashboard {
     });
     if (!panel.raster) return;
     view.addEventListener('mousemove', (event, item) => {
-      const cell = isImage(item) ? this.imageCell(view, event as MouseEvent, item) : null;
+      const image = imageUnder(view, item);
+      const cell = image ? this.imageCell(view, event as MouseEvent, image) : null;
       if (cell) this.tip.show(event as MouseEvent, cell.lines);
       else this.tip.hide();
     });
