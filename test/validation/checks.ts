@@ -37,7 +37,7 @@ function classByName(results: Results, name: string): ClassResult {
   return c;
 }
 
-export function aurocRows(a: Analysis): CheckRow[] {
+export function aurocRows(a: Pick<Analysis, 'fixture'>): CheckRow[] {
   return a.fixture.classes.map((c) => {
     const v = a.fixture.auroc[c.name];
     const noise = a.fixture.data.test.labelNoise ?? 0;

@@ -11,10 +11,24 @@ const COLLECTION = path.resolve(__dirname, '../../motifs/JASPAR2024_CORE_vertebr
 
 let library: MotifLibrary | undefined;
 
-/** 1-based rank of `jasparId` among the filter's top `top` JASPAR matches, or null when absent. */
-export function jasparRank(pwm: number[][], jasparId: string, top = 10): { rank: number | null; best: string } {
+/** The shipped JASPAR 2024 collection, loaded once. */
+export function jaspar(): MotifLibrary {
   library ??= loadLibrary(parseMotifs(fs.readFileSync(COLLECTION, 'utf8'), path.basename(COLLECTION)));
-  const hits = matchPwm(pwm, library, { top });
+  return library;
+}
+
+/** The tf_family annotation of a JASPAR record (e.g. 'FOX' for MA0148.5). */
+export function jasparFamily(jasparId: string): string | undefined {
+  return jaspar().motifs.find((m) => m.id === jasparId)?.annotations?.tf_family;
+}
+
+/** 1-based rank of `jasparId` among the filter's top `top` JASPAR matches, or null when absent; the best match and its tf_family. */
+export function jasparRank(pwm: number[][], jasparId: string, top = 10): { rank: number | null; best: string; bestFamily?: string } {
+  const hits = matchPwm(pwm, jaspar(), { top });
   const at = hits.findIndex((h) => h.id === jasparId);
-  return { rank: at < 0 ? null : at + 1, best: hits[0] ? `${hits[0].name} (${hits[0].id}, q ${hits[0].qValue.toExponential(1)})` : 'none' };
+  return {
+    rank: at < 0 ? null : at + 1,
+    best: hits[0] ? `${hits[0].name} (${hits[0].id}, q ${hits[0].qValue.toExponential(1)})` : 'none',
+    bestFamily: hits[0] ? jasparFamily(hits[0].id) : undefined,
+  };
 }

@@ -1,0 +1,62 @@
+/**
+ * Issue 15's ground-truth check on the two-convolution validation model (docs/validation.md,
+ * "Deeper features"): analysed at its default layer (the second convolution's channels, pooled),
+ * with logos derived from the model alone at `conv2`, each rule's class has, within its top
+ * 2 × (motifs in the rule) channels, one whose logo matches each planted motif (similarity ≥ 0.7,
+ * named that factor by the project's JASPAR matcher). The held-out AUROC recorded with the fixture
+ * is checked against the saved model and against 0.9, as for the one-convolution model.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadModel } from '../../src/engine/load';
+import { auroc } from '../validation/auroc';
+import { TWO_CONV_FIXTURE_ROOT } from '../validation/fixture';
+import { analyseTwoConv, logoRecoveryRows, matchLogos, type LogoAnalysis, type LogoMatch } from '../validation/logo-checks';
+import { RULES } from '../validation/rules';
+import { simulate } from '../validation/simulate';
+import { predict } from '../validation/train';
+
+let analysis: LogoAnalysis;
+let matches: LogoMatch[];
+
+// The fixture is not committed yet (no trained two-convolution model reaches AUROC 0.9 for every
+// class so far, docs/validation.md): the tests are reported as skipped, with the reason, until it is.
+const missing = fs.existsSync(path.join(TWO_CONV_FIXTURE_ROOT, 'model.json')) ? false : `${TWO_CONV_FIXTURE_ROOT}/model.json not trained yet`;
+
+before(async () => {
+  if (missing) return;
+  analysis = await analyseTwoConv();
+  matches = matchLogos(analysis.results, analysis.fixture.motifs);
+});
+
+test('the second convolution sees more than the first: receptive fields from the layers', { skip: missing }, () => {
+  const a = analysis.fixture.architecture;
+  const logo = analysis.results.features.find((f) => f.logo)!.logo!;
+  assert.equal(logo.layer, 'conv2');
+  assert.equal(logo.receptiveField.size, a.width + (a.conv2!.pool - 1) + (a.conv2!.width - 1) * a.conv2!.pool);
+  assert.ok(logo.receptiveField.size > a.width);
+  assert.equal(logo.receptiveField.stride, a.conv2!.pool);
+});
+
+test('logo recovery: each rule motif has a channel whose model-derived logo matches it within the top 2 × (motifs in the rule) of its class', { skip: missing }, () => {
+  const rows = logoRecoveryRows(analysis, matches);
+  assert.equal(rows.length, RULES.reduce((n, r) => n + r.uses.length, 0));
+  for (const r of rows) assert.ok(r.pass, `${r.check} [${r.class}]: ${r.measured}, needs ${r.threshold} — ${r.detail}`);
+});
+
+test('the saved two-convolution model reproduces the held-out AUROC recorded with it, and every class reaches 0.9', { skip: missing }, async () => {
+  const fixture = analysis.fixture;
+  const loaded = await loadModel(path.join(TWO_CONV_FIXTURE_ROOT, 'model.json'));
+  const heldOut = simulate(fixture.data.test, fixture.motifs);
+  const p = predict(loaded.model, heldOut);
+  const k = RULES.length;
+  const n = fixture.data.test.count;
+  for (const [c, rule] of RULES.entries()) {
+    const column = (a: Float32Array) => Array.from({ length: n }, (_, i) => a[i * k + c]);
+    const v = auroc(column(p), column(heldOut.labels));
+    assert.ok(Math.abs(v - fixture.auroc[rule.name]) < 1e-3, `${rule.name}: ${v} against ${fixture.auroc[rule.name]}`);
+    assert.ok(v >= 0.9, `${rule.name}: held-out AUROC ${v.toFixed(3)} below 0.9`);
+  }
+});
