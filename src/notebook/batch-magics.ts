@@ -18,7 +18,7 @@ import { SUMMARY_MIME } from '../../renderers/summary-data';
 import type { MagicCall } from './magics';
 import { toSettings } from './options';
 import { text, type Output } from './output-items';
-import type { RunContext } from './run-magic';
+import type { RunContext } from './run-context';
 import { label, mdText } from '../shared/escape';
 
 /** Asks (or refuses) a write outside the notebook's write folders: run-magic.ts's allowWrite. */

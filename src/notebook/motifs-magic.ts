@@ -12,7 +12,7 @@ import type { TaskResult, Task } from '../worker/protocol';
 import type { MagicCall } from './magics';
 import { text, type Output } from './output-items';
 import { resultOutput } from './result-output';
-import type { RunContext } from './run-magic';
+import type { RunContext } from './run-context';
 import { parseFeatureSpec } from './session';
 import { sentence, table } from './text-views';
 import { label, mdText, visible } from '../shared/escape';

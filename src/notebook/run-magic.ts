@@ -5,15 +5,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AscentProgress } from '../engine/ascent/pairs';
 import { BACKENDS, type BackendChoice } from '../engine/backend-names';
 import { CancelledError, UserError, type Activity } from '../engine/errors';
 import { checkOutputPath } from '../engine/output-path';
 import { writeFileAtomic, writeFilesAtomic } from '../engine/write-atomic';
 import { companionPath, resultsFiles } from '../engine/results-file';
 import type { Results } from '../engine/results';
-import type { WorkerClient } from '../worker/client';
 import type { ModelInfo, ModelRequest } from '../worker/protocol';
+import type { RunContext } from './run-context';
 import { helpIndex, magicUsage } from './help';
 import type { MagicCall } from './magics';
 import { motifsMagic } from './motifs-magic';
@@ -28,31 +27,7 @@ import { checkWrite, outsideText } from './write-scope';
 import { label, visible } from '../shared/escape';
 import { shownLogo } from '../shared/logo';
 
-/** Defaults from the user's settings (deepresolve.*); options in the magic win. */
-export interface Defaults {
-  backend?: BackendChoice;
-  restarts?: number;
-  l2?: number;
-  lr?: number;
-  maxMemoryMB?: number;
-  motifDatabase?: string;
-}
-
-export interface RunContext {
-  session: Session;
-  client: Pick<WorkerClient, 'run'>;
-  defaults: Defaults;
-  signal?: AbortSignal;
-  /** Progress of a long step, with a label saying what runs. */
-  onProgress?: (label: string, p: AscentProgress) => void;
-  /** Called when a long step starts (to show progress UI before the first report). */
-  onStart?: (label: string) => void;
-  log?: (line: string) => void;
-  /** Folders a magic may write in without asking (default: the notebook's folder); docs/security.md. */
-  writeFolders?: string[];
-  /** Asks whether to write `file` outside writeFolders (`why` says so in one line); absent: refused. */
-  confirmWrite?: (file: string, why: string) => Promise<boolean>;
-}
+export type { Defaults, RunContext } from './run-context';
 
 /**
  * A cancelled %resolve that kept the classes whose restarts all finished: the result is in the

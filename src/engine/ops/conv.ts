@@ -5,7 +5,7 @@
  * (depthwise: [kh, kw, in, multiplier]); ConvTranspose [kh, kw, out, in].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { OpAttrs, OpFn } from './index';
+import type { OpAttrs, OpFn } from './types';
 import { stepSlice } from './shape';
 
 const pair = (v: number[], rank: number): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);

@@ -1,6 +1,6 @@
 /** Element-wise ONNX ops (unary, binary with broadcasting, Where), as in the ONNX operator spec. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { OpAttrs, OpFn } from './index';
+import type { OpAttrs, OpFn } from './types';
 
 const num = (a: OpAttrs, k: string, d: number) => (typeof a[k] === 'number' ? (a[k] as number) : d);
 const unary = (f: (x: tf.Tensor, a: OpAttrs) => tf.Tensor): OpFn => (x, a) => f(x[0], a);

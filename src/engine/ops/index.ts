@@ -13,16 +13,9 @@ import { POOL_OPS } from './pool';
 import { RECURRENT_OPS } from './recurrent';
 import { REDUCE_OPS } from './reduce';
 import { SHAPE_OPS } from './shape';
+import type { ConstSpec, OpAttrs, OpFn } from './types';
 
-export type OpAttrs = Record<string, unknown>;
-export type OpFn = (x: tf.Tensor[], attrs: OpAttrs) => tf.Tensor | tf.Tensor[];
-
-/** A small constant kept in an op's attributes (integers, booleans, indices). */
-export interface ConstSpec {
-  shape: number[];
-  dtype: 'float32' | 'int32' | 'bool';
-  values: number[];
-}
+export type { ConstSpec, OpAttrs, OpFn };
 
 export const OPS: Record<string, OpFn> = {
   ...ELEMENTWISE_OPS,

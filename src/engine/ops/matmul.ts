@@ -1,7 +1,7 @@
 /** Matrix products: ONNX MatMul (NumPy semantics, batch axes broadcast) and Gemm. */
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcastShape } from './elementwise';
-import type { OpFn } from './index';
+import type { OpFn } from './types';
 
 function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a.rank === 2 && b.rank === 2) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);

@@ -3,7 +3,7 @@
  * (the loader reshapes a channel vector to (1, 1, C) for a channels-last map, and so on).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { OpFn } from './index';
+import type { OpFn } from './types';
 
 export const NORM_OPS: Record<string, OpFn> = {
   /** x, scale, bias, mean, variance; attrs.epsilon. */

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { padSpatial } from './conv';
-import type { OpAttrs, OpFn } from './index';
+import type { OpAttrs, OpFn } from './types';
 
 /** A value below any activation: max pooling pads with it. */
 const LOWEST = -3.4e38;

@@ -11,7 +11,7 @@
  * lists which of them (0 Y, 1 Y_h, 2 Y_c) the op returns, in that order.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { OpAttrs, OpFn } from './index';
+import type { OpAttrs, OpFn } from './types';
 
 type Act = (x: tf.Tensor) => tf.Tensor;
 

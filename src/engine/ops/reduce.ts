@@ -1,6 +1,6 @@
 /** Reductions over axes and the (log-)softmax, as the ONNX ops define them. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { OpAttrs, OpFn } from './index';
+import type { OpAttrs, OpFn } from './types';
 
 type Reducer = (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor;
 

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcastShape } from './elementwise';
-import type { OpAttrs, OpFn } from './index';
+import type { OpAttrs, OpFn } from './types';
 
 const ints = (a: OpAttrs, k: string) => (a[k] as number[] | undefined) ?? [];
 

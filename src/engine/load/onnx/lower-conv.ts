@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isConst, isData, type Context, type DataVal } from './context';
 import { channelsLast, full, heldAxis } from './layout';
-import type { Lowering } from './lowerings';
+import type { Lowering } from './lowering';
 import type { AttrValue, Node } from './proto';
 
 interface Geometry {

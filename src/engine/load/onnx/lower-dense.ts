@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isConst, isData, type Context, type DataVal, type Val } from './context';
-import type { Lowering } from './lowerings';
+import type { Lowering } from './lowering';
 import type { Node } from './proto';
 
 function dense(ctx: Context, node: Node, x: DataVal, kernel: tf.Tensor2D, bias: tf.Tensor | null): DataVal {

@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { AttrValue, Node } from './proto';
 import { isConst, isData, type Context, type DataVal, type Val } from './context';
 import type { Perm } from './layout';
-import type { Lowering } from './lowerings';
+import type { Lowering } from './lowering';
 
 /** Activations that are TF.js Activation layers (the engine's rules know them: final sigmoid, ReLU after Dense). */
 const KERAS_ACTIVATION: Record<string, string> = { Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Softplus: 'softplus', Softsign: 'softsign' };

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isConst, isData, type ConstVal, type Context, type DataVal } from './context';
 import { full, heldAxis } from './layout';
-import type { Lowering } from './lowerings';
+import type { Lowering } from './lowering';
 import type { Node } from './proto';
 
 /** A per-channel vector shaped [C, 1, …] (native, channel axis 1 of a rank-r map) and held like x. */

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RECURRENT_ACTIVATIONS, type RecurrentAttrs } from '../../ops/recurrent';
 import { isConst, isData, type ConstVal, type Context, type Val } from './context';
 import type { Perm } from './layout';
-import type { Lowering } from './lowerings';
+import type { Lowering } from './lowering';
 import type { AttrValue, Node } from './proto';
 
 type Kind = 'LSTM' | 'GRU' | 'RNN';

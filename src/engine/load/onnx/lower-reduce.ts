@@ -2,7 +2,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { isConst, type DataVal } from './context';
 import { dropAxes, full, heldAxis } from './layout';
-import type { Lowering } from './lowerings';
+import type { Lowering } from './lowering';
 
 const REDUCE = ['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp'];
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { WORLD_A, WORLD_B, intConst, isConst, isData, type ConstVal, type Context, type DataVal, type Val } from './context';
 import { afterTranspose, dropAxes, full, heldAxis, type Perm } from './layout';
-import type { Lowering } from './lowerings';
+import type { Lowering } from './lowering';
 import type { AttrValue, Node, TensorData } from './proto';
 
 const norm = (a: number, rank: number) => (a < 0 ? a + rank : a);
