@@ -52,11 +52,19 @@ async function main() {
   const backend = await useBackend('wasm');
   const train = simulate(trainData, motifs);
   const test = simulate(testData, motifs);
+  const validation = training.validation ? simulate({ ...trainData, count: training.validation.count, seed: training.validation.seed, noiseSeed: training.validation.seed + 1 }, motifs) : undefined;
   const log: TrainLog[] = [];
-  const model = await trainModel(train, architecture, training, (l) => {
-    log.push(l);
-    console.log(`epoch ${l.epoch}/${training.epochs}  loss ${l.loss.toFixed(4)}  ${l.seconds.toFixed(0)} s`);
-  });
+  const model = await trainModel(
+    train,
+    architecture,
+    training,
+    (l) => {
+      log.push(l);
+      const v = l.validationAuroc === undefined ? '' : `  validation AUROC ${l.validationAuroc.toFixed(4)}`;
+      console.log(`epoch ${l.epoch}/${training.epochs}  loss ${l.loss.toFixed(4)}${v}  ${l.seconds.toFixed(0)} s`);
+    },
+    validation,
+  );
   const p = predict(model, test);
   const k = RULES.length;
   const n = testData.count;

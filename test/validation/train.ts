@@ -9,6 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { auroc } from './auroc';
 import { buildModel, stagePositions, type ArchitectureSettings } from './architecture';
 import { permutation, seededRandom } from './random';
 import type { SimulatedData } from './simulate';
@@ -38,6 +41,23 @@ export interface TrainSettings {
    * none), the Keras activity regulariser: pushes filters that fire on background alone to zero.
    */
   activityDecay?: number;
+  /**
+   * Start the first convolution from a trained fixture's filters (a directory holding model.json
+   * + weights.bin whose first layer has the same width and count), e.g. the one-convolution model
+   * test/fixtures/synthetic, trained on the same sequences. Absent: Glorot-uniform as usual.
+   */
+  conv1From?: string;
+  /**
+   * Learning rate of the first convolution as a fraction of `learningRate` when it starts from
+   * `conv1From`: 0 keeps it fixed (only the second convolution and the dense layers learn).
+   */
+  conv1Rate?: number;
+  /**
+   * Early stopping on a validation set simulated apart from the training and test sets (its own
+   * seed, labels by the rules): after every epoch the mean AUROC over classes is measured on it, and the weights of the
+   * best epoch are the ones kept; training stops after `patience` epochs without improvement.
+   */
+  validation?: { count: number; seed: number; patience: number };
   seed: number;
 }
 
@@ -120,6 +140,48 @@ export interface TrainLog {
   epoch: number;
   loss: number;
   seconds: number;
+  /** Mean AUROC over classes on the validation set (with `validation` only). */
+  validationAuroc?: number;
+}
+
+/** Reads the first convolution's kernel and bias from a saved layers model (weights in manifest order). */
+function readConv1(dir: string, a: ArchitectureSettings): { kernel: tf.Tensor2D; bias: tf.Tensor1D } {
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: { weights: { name: string; shape: number[] }[] }[] };
+  const specs = json.weightsManifest[0].weights;
+  const data = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const floats = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  let at = 0;
+  const values = specs.map((w) => {
+    const size = w.shape.reduce((x, y) => x * y, 1);
+    const v = floats.subarray(at, at + size);
+    at += size;
+    return { ...w, v };
+  });
+  const [kernel, bias] = values;
+  if (kernel.shape.join() !== [a.width, 4, a.filters].join()) throw new Error(`${dir}: first kernel is ${kernel.shape.join('x')}, the architecture needs ${a.width}x4x${a.filters}`);
+  return { kernel: tf.tensor2d(kernel.v, [a.width * 4, a.filters]), bias: tf.tensor1d(bias.v) };
+}
+
+/** Mean held-out AUROC over classes of the current parameters on `data`. */
+function meanAuroc(p: Params, data: SimulatedData, a: ArchitectureSettings): number {
+  const n = data.settings.count;
+  const k = a.classes;
+  const scores = new Float32Array(n * k);
+  for (let start = 0; start < n; start += 256) {
+    const rows = Array.from({ length: Math.min(256, n - start) }, (_, i) => start + i);
+    const logits = tf.tidy(() => {
+      const x = windows(data, rows, a.width);
+      return forward(p, x, a).logits;
+    });
+    scores.set(logits.dataSync() as Float32Array, start * k);
+    logits.dispose();
+  }
+  let total = 0;
+  for (let c = 0; c < k; c++) {
+    const col = (v: Float32Array) => Array.from({ length: n }, (_, i) => v[i * k + c]);
+    total += auroc(col(scores), col(data.labels));
+  }
+  return total / k;
 }
 
 /** Trains on `train` (every sequence, its observed labels) and returns the layers model holding the trained weights. */
@@ -128,9 +190,24 @@ export async function trainModel(
   a: ArchitectureSettings,
   s: TrainSettings,
   onEpoch: (log: TrainLog) => void = () => {},
+  /** The validation set of `s.validation` (simulated by the caller with the same motifs). */
+  validation?: SimulatedData,
 ): Promise<tfl.Sequential> {
+  if (s.validation && !validation) throw new Error('training settings ask for early stopping but no validation set was given');
   const params = initParams(a, s.seed);
+  if (s.conv1From) {
+    const { kernel, bias } = readConv1(s.conv1From, a);
+    params.conv.assign(kernel);
+    params.convBias.assign(bias);
+    kernel.dispose();
+    bias.dispose();
+  }
   const optimizer = tf.train.adam(s.learningRate);
+  const conv1Rate = s.conv1From ? (s.conv1Rate ?? 1) : 1;
+  const conv1Optimizer = conv1Rate > 0 && conv1Rate !== 1 ? tf.train.adam(s.learningRate * conv1Rate) : undefined;
+  const first = [params.conv, params.convBias];
+  const rest = Object.values(params).filter((v): v is tf.Variable => v !== undefined && !first.includes(v));
+  let best: { epoch: number; score: number; values: tf.Tensor[] } | undefined;
   const random = seededRandom(s.seed + 1);
   const n = train.settings.count;
   const classes = a.classes;
@@ -142,20 +219,45 @@ export async function trainModel(
       const rows = order.slice(start, start + s.batchSize);
       const x = windows(train, rows, a.width);
       const y = tf.tensor2d(Float32Array.from(rows.flatMap((r) => Array.from(train.observed.subarray(r * classes, (r + 1) * classes)))), [rows.length, classes]);
-      const loss = optimizer.minimize(() => {
+      const objective = () => {
         const { pooled, logits } = forward(params, x, a);
         const fit = tf.losses.sigmoidCrossEntropy(y, logits);
         const terms = [fit, tf.mul(s.weightDecay, tf.addN([params.hidden, params.out].map((w) => tf.sum(tf.square(w)))))];
         if (s.filterDecay) terms.push(tf.mul(s.filterDecay, tf.addN([params.conv, ...(params.conv2 ? [params.conv2] : [])].map((w) => tf.sum(tf.square(w))))));
         if (s.activityDecay) terms.push(tf.mul(s.activityDecay, tf.div(tf.sum(pooled), rows.length)));
         return tf.addN(terms) as tf.Scalar;
-      }, true);
-      total += (await loss!.data())[0] * rows.length;
-      loss!.dispose();
+      };
+      // Gradients only for the variables that learn: a fixed first convolution costs no backward pass.
+      const learning = conv1Rate > 0 ? [...first, ...rest] : rest;
+      const { value, grads } = tf.variableGrads(objective, learning);
+      if (conv1Optimizer) {
+        const slow = Object.fromEntries(first.map((v) => [v.name, grads[v.name]]));
+        const fast = Object.fromEntries(rest.map((v) => [v.name, grads[v.name]]));
+        conv1Optimizer.applyGradients(slow as Parameters<typeof optimizer.applyGradients>[0]);
+        optimizer.applyGradients(fast as Parameters<typeof optimizer.applyGradients>[0]);
+      } else {
+        optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
+      }
+      tf.dispose(Object.values(grads));
+      total += (await value.data())[0] * rows.length;
+      value.dispose();
       x.dispose();
       y.dispose();
     }
-    onEpoch({ epoch, loss: total / n, seconds: (Date.now() - started) / 1000 });
+    const log: TrainLog = { epoch, loss: total / n, seconds: (Date.now() - started) / 1000 };
+    if (validation) {
+      log.validationAuroc = meanAuroc(params, validation, a);
+      if (!best || log.validationAuroc > best.score) {
+        best?.values.forEach((v) => v.dispose());
+        best = { epoch, score: log.validationAuroc, values: Object.values(params).map((v: tf.Variable | undefined) => (v ? tf.clone(v) : tf.scalar(0))) };
+      }
+    }
+    onEpoch(log);
+    if (validation && best && epoch - best.epoch >= s.validation!.patience) break;
+  }
+  if (best) {
+    Object.values(params).forEach((v: tf.Variable | undefined, i) => v?.assign(best!.values[i]));
+    best.values.forEach((v) => v.dispose());
   }
   const model = buildModel(a);
   // The layers model's kernel is [width, 4, filters]; our matrix rows are (position·4 + letter).
@@ -165,6 +267,7 @@ export async function trainModel(
   model.getLayer('out').setWeights([params.out, params.outBias]);
   Object.values(params).forEach((v: tf.Variable | undefined) => v?.dispose());
   optimizer.dispose();
+  conv1Optimizer?.dispose();
   return model;
 }
 
