@@ -7,8 +7,9 @@
  * settings of config.ts, e.g. `--config '{"train":{"labelNoise":0.05},"training":{"epochs":60},
  * "architecture":{"hidden":64},"frequencies":{"E":0.2}}'` (train/test noise and frequencies are
  * applied to both data sets' settings as given; every setting used is recorded in generator.json).
- * `--model two-conv` trains the two-convolution model (config.ts, TWO_CONV_ARCHITECTURE) into
- * test/fixtures/synthetic-two-conv/ instead (same data and training settings).
+ * `--model two-conv` trains the two-convolution model (config.ts, TWO_CONV_ARCHITECTURE and
+ * TWO_CONV_TRAINING: its first convolution starts from test/fixtures/synthetic's filters) into
+ * test/fixtures/synthetic-two-conv/ instead (same data).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +18,7 @@ import { useBackend } from '../src/engine/backend';
 import { auroc } from '../test/validation/auroc';
 import { logitInteractions } from '../test/validation/interaction';
 import { scannerAuroc } from '../test/validation/oracle';
-import { ARCHITECTURE, MIN_AUROC, TEST_DATA, TRAIN_DATA, TRAINING, TWO_CONV_ARCHITECTURE } from '../test/validation/config';
+import { ARCHITECTURE, MIN_AUROC, TEST_DATA, TRAIN_DATA, TRAINING, TWO_CONV_ARCHITECTURE, TWO_CONV_TRAINING } from '../test/validation/config';
 import { FIXTURE_ROOT, TWO_CONV_FIXTURE_ROOT, type FixtureRecord } from '../test/validation/fixture';
 import { JASPAR_ATTRIBUTION, MOTIFS } from '../test/validation/motifs';
 import { RULES } from '../test/validation/rules';
@@ -46,7 +47,7 @@ async function main() {
   const trainData = { ...TRAIN_DATA, ...o.train };
   const testData = { ...TEST_DATA, ...o.test };
   const architecture = { ...(kind === 'two-conv' ? TWO_CONV_ARCHITECTURE : ARCHITECTURE), ...o.architecture };
-  const training = { ...TRAINING, ...o.training };
+  const training = { ...(kind === 'two-conv' ? TWO_CONV_TRAINING : TRAINING), ...o.training };
   const motifs = MOTIFS.map((m) => ({ ...m, frequency: o.frequencies?.[m.role] ?? m.frequency }));
   // wasm: its matrix product is far faster than the cpu backend's on this training.
   const backend = await useBackend('wasm');
@@ -88,7 +89,7 @@ async function main() {
   const record: FixtureRecord = {
     description:
       kind === 'two-conv'
-        ? 'Synthetic DeepResolve validation model with two convolution layers (docs/validation.md, issue 15): the same data as test/fixtures/synthetic, a second convolution with a wider receptive field. Regenerate with npm run validate:train -- --model two-conv.'
+        ? 'Synthetic DeepResolve validation model with two convolution layers (docs/validation.md, issue 15): the same data as test/fixtures/synthetic, a second convolution with a wider receptive field; the first convolution started from test/fixtures/synthetic\'s filters and was fine-tuned (training.conv1From, conv1Rate). Regenerate with npm run validate:train -- --model two-conv.'
         : 'Synthetic DeepResolve validation model (docs/validation.md): random background with planted JASPAR motifs, classes defined by logic rules over motif presence, trained on noisy labels. Regenerate with npm run validate:train.',
     attribution: JASPAR_ATTRIBUTION,
     motifs,

@@ -25,12 +25,19 @@ export const ARCHITECTURE: ArchitectureSettings = { length: 200, filters: 32, wi
 export const TRAINING: TrainSettings = { epochs: 40, batchSize: 32, learningRate: 0.003, weightDecay: 1e-4, seed: 7 };
 
 /**
- * The two-convolution model (issue 15: logos of deeper channels): Conv1D(32, width 9) → max-pool 2
- * → Conv1D(32, width 9) → max-pool over all positions → Dense(32) → Dense(7). The second
- * convolution sees 26 bp, the first 9 bp: CTCF (15 bp) and REST (20 bp) can only be recognised
- * whole by the second. Same data and training settings as the one-convolution model.
+ * The two-convolution model (issue 15: logos of deeper channels): Conv1D(32, width 15) → max-pool 2
+ * → Conv1D(32, width 5) → max-pool over all positions → Dense(32) → Dense(7). The second
+ * convolution sees 15 + 1 + 4·2 = 24 bp, the first 15 bp. Same data as the one-convolution model.
  */
-export const TWO_CONV_ARCHITECTURE: ArchitectureSettings = { ...ARCHITECTURE, width: 9, conv2: { filters: 32, width: 9, pool: 2 } };
+export const TWO_CONV_ARCHITECTURE: ArchitectureSettings = { ...ARCHITECTURE, width: 15, conv2: { filters: 32, width: 5, pool: 2 } };
+
+/**
+ * Its training: the first convolution starts from the one-convolution fixture's filters (trained
+ * on the same sequences) and learns at a tenth of the rate, the rest from Glorot-uniform; the
+ * epoch kept is the best on a validation set simulated apart (its own seed). Trained from scratch
+ * like the one-convolution model, four variants missed AUROC 0.9 on A&F and B^C (docs/validation.md).
+ */
+export const TWO_CONV_TRAINING: TrainSettings = { ...TRAINING, conv1From: 'test/fixtures/synthetic', conv1Rate: 0.1, validation: { count: 2000, seed: 20190103, patience: 6 } };
 
 /** Held-out AUROC every class must reach (the issue: ≥ 0.9 where the rule allows). */
 export const MIN_AUROC = 0.9;
