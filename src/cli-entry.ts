@@ -9,10 +9,13 @@
  */
 import * as path from 'node:path';
 import { debugEnabled } from './engine/errors';
+import { mark } from './engine/timing';
 
 if (debugEnabled()) process.setSourceMapsEnabled(true);
 // A path computed at run time, so the bundler leaves the CLI bundle out of this one.
+mark('node start');
 const cli = require(path.join(__dirname, 'cli-main.js')) as typeof import('./cli');
+mark('CLI bundle loaded');
 cli.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

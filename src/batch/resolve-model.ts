@@ -13,11 +13,12 @@ import type { LoadedModel } from '../engine/load/model';
 import { resolveFeatures } from '../engine/resolve';
 import type { Provenance, Results } from '../engine/results';
 import { resultsFiles } from '../engine/results-file';
+import { mark } from '../engine/timing';
 import { writeFilesAtomic, type FileWrite } from '../engine/write-atomic';
 import { gramFileStore } from '../notebook/gram-files';
 import { annotateWith, motifLibrary } from '../notebook/motif-files';
 import { resultsNotebook } from '../notebook/output-bundle';
-import { provenanceOf, type AnalysisInputs } from './fingerprint';
+import { provenanceSoon, type AnalysisInputs } from './fingerprint';
 
 export interface ModelJob extends AnalysisInputs {
   /** Model file or folder (absolute in a batch). */
@@ -58,19 +59,24 @@ function readLabels(file: string): Labels {
 export async function resolveModel(job: ModelJob, hooks: ModelHooks = {}): Promise<Results> {
   const activity = hooks.activity ?? { doing: '' };
   // Stamped before reading: a model rewritten during the run is seen as changed by the next one.
+  // Its large files are hashed on a worker thread meanwhile (fingerprint.ts).
   Object.assign(activity, { doing: 'reading', file: job.model });
-  const provenance: Provenance = provenanceOf(job.model, job);
+  const stamped: Promise<Provenance> = provenanceSoon(job.model, job);
   Object.assign(activity, { doing: 'reading the labels', file: job.labelsFile });
   const labels = job.labelsFile ? readLabels(job.labelsFile) : undefined;
   Object.assign(activity, { doing: 'loading', file: job.model });
   // The backend first: the model's weights are created on it.
   await useBackend((job.settings.backend ?? 'auto') as BackendChoice);
-  const loaded = await loadModel(job.model, { length: job.length, maxMemoryMB: job.settings.maxMemoryMB });
+  mark('backend ready');
+  // alone: this process runs one model at a time and nothing else (the CLI, a batch's model process).
+  const loaded = await loadModel(job.model, { length: job.length, maxMemoryMB: job.settings.maxMemoryMB, alone: true });
   try {
+    mark('model loaded');
     hooks.onLoaded?.(loaded);
     // The motif collection before the long run, so that a bad file fails fast.
     Object.assign(activity, { doing: 'reading the motifs for', file: job.model });
     const library = motifLibrary(job.motifs, job.motifsBase);
+    mark('motifs read');
     Object.assign(activity, { doing: 'analysing', file: job.model });
     const resolved = await resolveFeatures(
       { loaded, labels, labelsFile: job.labelsFile, settings: job.settings },
@@ -79,14 +85,17 @@ export async function resolveModel(job: ModelJob, hooks: ModelHooks = {}): Promi
     if (resolved.partial && !hooks.keepPartial) throw new CancelledError();
     // provenance is the last key: a batch reads it from the end of the file (fingerprint.ts). A
     // partial result has none, so that a batch over it runs the model again.
-    const results: Results = resolved.partial ? annotateWith(resolved, library) : { ...annotateWith(resolved, library), provenance };
+    const results: Results = resolved.partial ? annotateWith(resolved, library) : { ...annotateWith(resolved, library), provenance: await stamped };
     // Both files are built before either is written, so a failing notebook leaves the old
     // results.json; then written as one (write-atomic.ts), results.json renamed last.
+    mark('motifs matched');
     Object.assign(activity, { doing: 'writing the notebook of', file: job.model });
     const files: FileWrite[] = job.notebook === undefined ? [] : [{ path: job.notebook, data: await resultsNotebook(results) }];
     files.push(...resultsFiles(results, job.out));
     Object.assign(activity, { doing: 'writing', file: files.map((f) => f.path).join(' and ') });
+    mark('files built');
     writeFilesAtomic(files);
+    mark('files written');
     return results;
   } finally {
     loaded.model.dispose();

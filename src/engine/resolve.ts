@@ -23,6 +23,7 @@ import { buildFeatures } from './feature-logos/features';
 import { SCHEMA_VERSION, type ClassResult, type MatrixResult, type Results } from './results';
 import { completeSettings, TRACE_PAIR_LIMIT, type Settings } from './settings';
 import { classStatistics, sameOptimum } from './statistics';
+import { mark } from './timing';
 import { TOOL_VERSION } from './version';
 
 export interface ResolveInput {
@@ -100,6 +101,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     if (settings.ascent === 'hidden' && !dense) {
       throw new UserError(`--ascent hidden needs a Dense layer on the flattened output of layer '${layer.name}' (after Flatten or Dropout only); use --ascent direct`);
     }
+    mark('head split');
     const ascentUsed = dense ? 'hidden' : 'direct';
     const ascentSettings = { ...settings, chunkSize, keepTrace };
     // The direct ascent runs on ONNX Runtime's native kernels when it can (they use every core themselves).
@@ -153,6 +155,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       done = err.done;
       cancelled = true;
     }
+    mark('ascent');
     const leaked = tf.memory().numTensors - kept() - tensorsBefore;
     if (leaked !== 0) notes.push(`internal: ${leaked} tensors not freed by the ascent`);
 
@@ -191,6 +194,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
 
     // Names, filter PWMs and model-derived logos (--feature-logos), after the ascent: the logos follow its ranking.
     const features = partial ? await partialFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes) : await buildFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes, hooks);
+    mark('features and logos');
     const ofivs = classResults.map((c) => c.ofiv);
     const featureProfiles = features.map((_, k) => ofivs.map((o) => o[k]));
     const featureOrder =

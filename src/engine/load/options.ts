@@ -6,6 +6,12 @@ export interface LoadOptions {
   length?: number;
   /** Refuse models whose weights need more than this many megabytes (default 1024). */
   maxMemoryMB?: number;
+  /**
+   * Nothing else runs on TensorFlow.js in this process while the model loads (the CLI's run, a
+   * batch's model process): the model may be built on the cpu backend (backend.ts
+   * buildOnPlainBackend says why). Not for the extension's worker, which serves tasks at once.
+   */
+  alone?: boolean;
 }
 
 /** Length used for a fully convolutional model when no length is given (documented in docs/formats.md). */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '../layers/index'; // the custom layer classes a topology may name
+import { buildOnPlainBackend } from '../backend';
 import { UserError } from '../errors';
 import { embeddingInput } from './embedding-input';
 import { checkInputShape, fmt, resolveInput } from './input-layout';
@@ -118,18 +119,19 @@ export async function loadTfjsLayers(file: string, json: ModelJson, options: Loa
   const data = readShards(path.dirname(file), manifest, file);
   const specs = manifest.specs;
   let model: tfl.LayersModel;
-  try {
-    model = await tfl.loadLayersModel(
+  const build = async () => {
+    const loaded = await tfl.loadLayersModel(
       tf.io.fromMemory({ modelTopology: topology as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData: data }),
     );
-    if (flat) {
-      const original = model;
-      try {
-        model = await rebuilt(original, flat, new Map(graph.layers.map((l) => [l.name, l.origin])));
-      } finally {
-        original.dispose();
-      }
+    if (!flat) return loaded;
+    try {
+      return await rebuilt(loaded, flat, new Map(graph.layers.map((l) => [l.name, l.origin])));
+    } finally {
+      loaded.dispose();
     }
+  };
+  try {
+    model = options.alone ? await buildOnPlainBackend(build) : await build();
   } catch (err) {
     if (err instanceof UserError) throw err;
     const message = tfjsMessage(err);

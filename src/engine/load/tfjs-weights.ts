@@ -79,15 +79,28 @@ export function readShards(dir: string, manifest: Manifest, file: string): Array
     }
     if (!stat?.isFile()) throw new UserError(`${file}: weight shard '${shard}' is missing`);
     total += stat.size;
-    return shardPath;
+    return { path: shardPath, size: stat.size };
   });
   if (manifest.bytes !== null && total < manifest.bytes) throw new UserError(`${file}: weight data is truncated (${total} bytes, ${manifest.bytes} expected)`);
   if (manifest.bytes !== null && total > manifest.bytes) {
     throw new UserError(`${file}: weight data is longer than the manifest says (${total} bytes, ${manifest.bytes} expected: a wrong or corrupt shard?)`);
   }
-  const all = Buffer.concat(files.map((f) => fs.readFileSync(f)));
-  const data = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-  if (data.byteLength !== total) throw new UserError(`${file}: a weight shard changed while it was read`);
+  // Each shard read straight into its place in one buffer: reading them whole, joining them and
+  // taking the joined bytes' own ArrayBuffer copied DeepSEA's 211 MB three times (0.4 s).
+  const data = new ArrayBuffer(total);
+  const bytes = new Uint8Array(data);
+  let at = 0;
+  for (const shard of files) {
+    const end = at + shard.size;
+    const fd = fs.openSync(shard.path, 'r');
+    try {
+      for (let n = 1; at < end && n > 0; at += n) n = fs.readSync(fd, bytes, at, end - at, null);
+      // Shorter or longer than its size a moment ago: rewritten meanwhile.
+      if (at !== end || fs.readSync(fd, Buffer.alloc(1), 0, 1, null) !== 0) throw new UserError(`${file}: a weight shard changed while it was read`);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
   let offset = 0;
   for (const spec of manifest.specs) {
     const n = count(spec.shape);
