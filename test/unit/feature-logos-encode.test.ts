@@ -4,7 +4,7 @@
  * feature by OFIV gets a logo derived from the model alone that matches the filter's own weight
  * PWM (the validation suite's similarity, ≥ 0.7), and for CTCF and REST the project's JASPAR
  * matcher names the logo by the same factor as the weight PWM. The numbers are printed (docs/motifs.md
- * quotes them). Engine defaults otherwise (10 restarts; 10,000 random sequences, 200 windows).
+ * quotes them). Engine defaults otherwise (10 restarts; 20,000 random sequences, the default cap, 200 windows).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
