@@ -1,10 +1,12 @@
 /**
- * A results document on disk (schema 2.0, docs/results-schema.md): `NAME.json` with everything
+ * A results document on disk (schema 3.0, docs/results-schema.md): `NAME.json` with everything
  * other tools read (metadata, settings, features, per-class OFIV/ONIV/variance/mixture, the
  * similarity) and `NAME.npz` beside it with the restart-level arrays (per-restart FIVs, score
  * traces, feature maps), which are most of the bytes. Numbers are stored at float32 precision —
  * the precision the analysis computes in — as the shortest decimal that reads back to the same
- * float32, so no digit in the file is noise. Readers accept schema 1.x (everything in the JSON).
+ * float32, so no digit in the file is noise. ONIV equals OFIV except at the non-additive
+ * features, so the JSON keeps only those (`onivNonAdditive`, schema 3): a quarter of a large
+ * result's bytes. Readers accept schema 1.x (everything in the JSON) and 2.x (full `oniv`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -69,12 +71,31 @@ class NumberArrays {
   }
 }
 
-/** A class as the JSON keeps it: the restart-level arrays and sd (= √variance) left out. */
+const sameFloat32 = (a: number, b: number) => Object.is(Math.fround(a), Math.fround(b));
+
+/**
+ * The ONIV values the JSON needs: those of the non-additive features when every other feature's
+ * ONIV is its OFIV at float32 (as DeepResolve defines it, statistics.ts); null when some other
+ * feature differs (a result from elsewhere), and the full list is written instead.
+ */
+export function onivNonAdditive(c: Pick<ClassResult, 'ofiv' | 'oniv' | 'nonAdditive'>): number[] | null {
+  if (!Array.isArray(c.ofiv) || !Array.isArray(c.nonAdditive) || c.oniv.length !== c.ofiv.length) return null;
+  const na = new Set(c.nonAdditive);
+  if (na.size !== c.nonAdditive.length || c.nonAdditive.some((k) => !Number.isInteger(k) || k < 0 || k >= c.ofiv.length)) return null;
+  for (let k = 0; k < c.oniv.length; k++) if (!na.has(k) && !sameFloat32(c.oniv[k], c.ofiv[k])) return null;
+  return c.nonAdditive.map((k) => c.oniv[k]);
+}
+
+/** A class as the JSON keeps it: the restart-level arrays and sd (= √variance) left out, ONIV where it differs from OFIV. */
 function diskClass(c: ClassResult, arrays: NumberArrays): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(c)) {
     if (key === 'fiv' || key === 'sd' || key === 'traces' || key === 'featureMaps') continue;
-    if (key === 'gmm') {
+    if (key === 'oniv' && Array.isArray(value)) {
+      const sparse = onivNonAdditive(c);
+      if (sparse) out.onivNonAdditive = arrays.token(sparse);
+      else out.oniv = arrays.token(value as number[]);
+    } else if (key === 'gmm') {
       const g = value as ClassResult['gmm'];
       out.gmm = { means: arrays.token(g.means), variances: arrays.token(g.variances), weights: arrays.token(g.weights), bic: arrays.token(g.bic) };
     } else if (key === 'scores' || key === 'objectives' || key === 'weights' || key === 'ofiv' || key === 'oniv' || key === 'variance') {
@@ -172,10 +193,20 @@ function rowsOf(a: NpyArray, i: number): number[][] {
   return out;
 }
 
-/** A results document read from disk: the JSON with its companion's arrays put back (schema 2), or a schema 1 document as it is. */
+/** A class's full ONIV from the JSON: its OFIV with the non-additive features' values put in (schema 3), or `oniv` as written. */
+function onivFromDisk(c: ClassResult & { onivNonAdditive?: number[] }): void {
+  const sparse = c.onivNonAdditive;
+  delete c.onivNonAdditive;
+  if (Array.isArray(c.oniv) || !Array.isArray(sparse) || !Array.isArray(c.ofiv)) return;
+  c.oniv = [...c.ofiv];
+  (c.nonAdditive ?? []).forEach((k, j) => (c.oniv[k] = sparse[j]));
+}
+
+/** A results document read from disk: the JSON with its companion's arrays put back (schema 2 and 3), or a schema 1 document as it is. */
 export function fromDisk(doc: Record<string, unknown>, arrays: Record<string, NpyArray> | null): Results {
   const r = doc as unknown as Results & { arrays?: ArraysRef };
   for (const [i, c] of r.classes.entries()) {
+    onivFromDisk(c);
     c.sd ??= c.variance.map(Math.sqrt);
     if (!arrays) {
       c.fiv ??= [];
@@ -193,7 +224,7 @@ export function fromDisk(doc: Record<string, unknown>, arrays: Record<string, Np
 }
 
 /**
- * Reads a results file of any schema this version knows (1.x, 2.x). With `arrays: false` the
+ * Reads a results file of any schema this version knows (1.x to 3.x). With `arrays: false` the
  * companion is not read (the per-restart FIVs stay empty): for readers that need only the JSON.
  */
 export function readResults(file: string, options: { arrays?: boolean } = {}): Results {
@@ -207,7 +238,7 @@ export function readResults(file: string, options: { arrays?: boolean } = {}): R
   const version = typeof doc?.schemaVersion === 'string' ? doc.schemaVersion : undefined;
   if (!version || !Array.isArray(doc.classes) || !doc.model) throw new UserError(`${file}: not a DeepResolve results document`);
   const major = Number(version.split('.')[0]);
-  if (!(major >= 1 && major <= 2)) throw new UserError(`${file}: results schema ${version} is newer than this DeepResolve reads (1.x and 2.x); update DeepResolve`);
+  if (!(major >= 1 && major <= 3)) throw new UserError(`${file}: results schema ${version} is newer than this DeepResolve reads (1.x to 3.x); update DeepResolve`);
   const ref = doc.arrays as ArraysRef | undefined;
   if (major < 2 || !ref || options.arrays === false) return fromDisk(doc, null);
   const companion = path.join(path.dirname(file), path.basename(String(ref.file)));

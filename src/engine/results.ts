@@ -12,8 +12,10 @@ import type { PartialInfo } from '../shared/partial';
  * 1.1: model.outputs[], classes[].output and .unit (several outputs, profile outputs).
  * 2.0: on disk, the restart-level arrays (fiv, traces, featureMaps) and sd (= √variance) moved to
  * a NAME.npz beside NAME.json, numbers at float32 precision (src/engine/results-file.ts).
+ * 3.0: on disk, classes[].oniv replaced by onivNonAdditive (ONIV of the nonAdditive features; every
+ * other feature's ONIV is its OFIV). In memory every version has the full oniv.
  */
-export const SCHEMA_VERSION = '2.0';
+export const SCHEMA_VERSION = '3.0';
 
 /** One analysed output of the model. */
 export interface OutputResult {

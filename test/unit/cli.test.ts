@@ -33,7 +33,7 @@ test('resolve writes a results document with the schema names other tools rely o
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', 'quiet when stderr is not a terminal');
   const results = JSON.parse(fs.readFileSync(out, 'utf8'));
-  assert.equal(results.schemaVersion, '2.0');
+  assert.equal(results.schemaVersion, '3.0');
   assert.equal(results.arrays.file, 'r.npz', 'the per-restart arrays are in r.npz beside it');
   assert.deepEqual(results.arrays.entries.fiv, { dtype: 'float32', shape: [3, 2, 3] });
   assert.ok(fs.existsSync(path.join(work, 'r.npz')));
@@ -44,7 +44,8 @@ test('resolve writes a results document with the schema names other tools rely o
   assert.equal(results.features[0].pwm.length, 5, 'first-layer filters of width 5 have PWMs');
   assert.equal(results.classes.length, 3);
   for (const c of results.classes) {
-    for (const key of ['index', 'name', 'scores', 'ofiv', 'variance', 'gmmComponents', 'nonAdditive', 'oniv']) assert.ok(key in c, key);
+    for (const key of ['index', 'name', 'scores', 'ofiv', 'variance', 'gmmComponents', 'nonAdditive', 'onivNonAdditive']) assert.ok(key in c, key);
+    assert.equal(c.onivNonAdditive.length, c.nonAdditive.length, 'ONIV where it can differ from OFIV (schema 3)');
     assert.equal(c.scores.length, 2);
     assert.ok(!('fiv' in c), 'per-restart FIVs are in the .npz');
   }

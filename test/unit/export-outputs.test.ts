@@ -56,9 +56,9 @@ test('%export writes atomically: the JSON and CSV texts, no temporary file left;
   const { dir, ctx } = notebook();
   fs.writeFileSync(path.join(dir, 'r.json'), 'old');
   await runMagic(parseCell('%export r.json')[0], ctx);
-  // Schema 2: the JSON (numbers at float32) and its .npz of per-restart arrays beside it.
+  // Schema 3: the JSON (numbers at float32) and its .npz of per-restart arrays beside it.
   const written = JSON.parse(fs.readFileSync(path.join(dir, 'r.json'), 'utf8'));
-  assert.equal(written.schemaVersion, '2.0');
+  assert.equal(written.schemaVersion, '3.0');
   assert.deepEqual(written.classes, results.classes);
   assert.deepEqual(written.features, results.features);
   assert.equal(written.arrays.file, 'r.npz');

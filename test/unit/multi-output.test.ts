@@ -72,7 +72,7 @@ describe('several outputs and profile outputs', () => {
     });
 
     test('one class per output, named after it; the schema records the outputs and each class its output and unit', () => {
-      assert.equal(all.schemaVersion, '2.0');
+      assert.equal(all.schemaVersion, '3.0');
       assert.deepEqual(all.classes.map((c) => [c.index, c.name, c.output, c.unit]), [
         [0, 'Dense_Dev', 'Dense_Dev', 0],
         [1, 'Dense_Hk', 'Dense_Hk', 0],
