@@ -21,8 +21,8 @@ import { predict } from '../validation/train';
 let analysis: LogoAnalysis;
 let matches: LogoMatch[];
 
-// The fixture is not committed yet (no trained two-convolution model reaches AUROC 0.9 for every
-// class so far, docs/validation.md): the tests are reported as skipped, with the reason, until it is.
+// The fixture is committed (its first convolution started from the one-convolution fixture's
+// filters, docs/validation.md); without it (a checkout that dropped it) the tests say so as skipped.
 const missing = fs.existsSync(path.join(TWO_CONV_FIXTURE_ROOT, 'model.json')) ? false : `${TWO_CONV_FIXTURE_ROOT}/model.json not trained yet`;
 
 before(async () => {

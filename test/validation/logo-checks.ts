@@ -7,7 +7,7 @@
  * model. A logo matches a motif when the suite's similarity (compare.ts) is ≥ 0.7, the motif is
  * the most similar of the six, and the project's JASPAR matcher names it as the product does: the
  * logo's first match against the shipped JASPAR 2024 collection (annotateFeatures), with q ≤ 0.05,
- * is that factor (or that factor ties with it: the same p-value). A first match of another factor
+ * is that factor (or that factor ties with it: the same p-value and alignment score). A first match of another factor
  * of the same JASPAR tf_family (forkhead motifs are near-identical) does not count; the row says so.
  */
 import * as path from 'node:path';
@@ -86,17 +86,19 @@ export function matchLogos(results: Results, motifs: PlantedMotif[]): LogoMatch[
     const name = bestSignificantMatch(f);
     const first = f.matches?.[0];
     const isPlanted = (m: MotifMatch) => m.name.toUpperCase() === planted.name.toUpperCase();
-    // A match with exactly the first one's p-value is first too (JASPAR's HNF4A and HNF4G score
-    // alike on most logos; the order between them is the collection's): the planted factor tied
-    // for first names the logo as much as the one listed first, and the row says so.
-    const tied = name && !isPlanted(name) ? (f.matches ?? []).find((m) => isPlanted(m) && m.pValue <= name.pValue * (1 + 1e-9) && m.qValue <= SIGNIFICANT_Q) : undefined;
+    // The planted factor counts as first only when the matcher has nothing to order it after the
+    // one listed first: the same p-value (hence q-value) and the same alignment score (the sum of
+    // column correlations, the matcher's tie-break), equal up to floating-point rounding; the
+    // order is then the collection's. A lower score at the same p-value is second, not a tie.
+    const same = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+    const tied = name && !isPlanted(name) ? (f.matches ?? []).find((m) => isPlanted(m) && same(m.pValue, name.pValue) && same(m.score, name.score) && m.qValue <= SIGNIFICANT_Q) : undefined;
     const named = name !== null && (isPlanted(name) || tied !== undefined);
     const at = (f.matches ?? []).findIndex((m) => m.id === planted.jaspar);
     return {
       feature: f.index,
       similarity: Object.fromEntries(motifs.map((m, i) => [m.role, sims[i]])),
       best: planted.role,
-      nameText: tied ? `${matchText(tied)}, tied first with ${name!.name}` : name ? matchText(name) : first ? `unnamed (first match ${matchText(first)})` : 'unnamed (no match with q ≤ 0.5)',
+      nameText: tied ? `${matchText(tied)}, tied first with ${name!.name} (same p-value ${tied.pValue.toExponential(2)} and score ${tied.score.toFixed(3)})` : name ? matchText(name) : first ? `unnamed (first match ${matchText(first)})` : 'unnamed (no match with q ≤ 0.5)',
       named,
       jasparRank: at < 0 ? null : at + 1,
       sameFamily: first !== undefined && jasparFamily(first.id) !== undefined && jasparFamily(first.id) === jasparFamily(planted.jaspar),
