@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { loadModel } from '../../src/engine/load';
 import { auroc } from '../validation/auroc';
 import { TWO_CONV_FIXTURE_ROOT } from '../validation/fixture';
-import { analyseTwoConv, logoRecoveryRows, matchLogos, type LogoAnalysis, type LogoMatch } from '../validation/logo-checks';
+import type { MotifMatch } from '../../src/engine/motifs';
+import { analyseTwoConv, logoRecoveryRows, matchLogos, plantedName, type LogoAnalysis, type LogoMatch } from '../validation/logo-checks';
 import { RULES } from '../validation/rules';
 import { simulate } from '../validation/simulate';
 import { predict } from '../validation/train';
@@ -59,4 +60,20 @@ test('the saved two-convolution model reproduces the held-out AUROC recorded wit
     assert.ok(Math.abs(v - fixture.auroc[rule.name]) < 1e-3, `${rule.name}: ${v} against ${fixture.auroc[rule.name]}`);
     assert.ok(v >= 0.9, `${rule.name}: held-out AUROC ${v.toFixed(3)} below 0.9`);
   }
+});
+
+test('naming: the planted factor tied first counts only with the same p-value and the same score as the first match', () => {
+  const match = (name: string, pValue: number, qValue: number, score: number): MotifMatch => ({ id: name, name, offset: 0, strand: '+', overlap: 9, score, pValue, eValue: pValue * 879, qValue });
+  // First itself, with q ≤ 0.05: named; with q above: not, whatever follows.
+  assert.equal(plantedName([match('HNF4A', 1e-4, 0.04, 7.6)], 'HNF4A').name?.name, 'HNF4A');
+  assert.equal(plantedName([match('HNF4A', 1e-3, 0.06, 7.6)], 'HNF4A').name, null);
+  // Listed second with the first's p-value and score (the collection's order): tied, named.
+  const tie = plantedName([match('HNF4G', 1.0302581886e-4, 0.045, 7.623979), match('HNF4A', 1.0302581886e-4, 0.045, 7.623979)], 'HNF4A');
+  assert.deepEqual([tie.name?.name, tie.tied], ['HNF4A', true]);
+  // The same p-value but a lower score (the matcher's tie-break ordered it second): not named.
+  assert.equal(plantedName([match('HNF4G', 1.03e-4, 0.045, 7.623979), match('HNF4A', 1.03e-4, 0.045, 7.61618)], 'HNF4A').name, null);
+  // A higher p-value: second, not named, even with a higher score.
+  assert.equal(plantedName([match('FOXA3', 1.53e-5, 1.5e-3, 6.99), match('FOXA1', 3.07e-5, 2.07e-3, 6.995)], 'FOXA1').name, null);
+  // Case of the name does not matter (JASPAR writes Spi1).
+  assert.equal(plantedName([match('Spi1', 1e-6, 1e-4, 9)], 'SPI1').name?.name, 'Spi1');
 });

@@ -71,6 +71,25 @@ export interface LogoMatch {
 const matchText = (m: MotifMatch) => `${m.name} (${m.id}, q ${m.qValue.toExponential(1)})`;
 
 /**
+ * Whether the product names a logo with matches `matches` (best first, as annotateFeatures lists
+ * them) by the factor `factor`: its first match has q ≤ 0.05 and is that factor, or the factor is
+ * tied first with it. Tied means the matcher has nothing to order them by: the same p-value
+ * (hence q-value) and the same alignment score (the sum of column correlations, the matcher's
+ * tie-break), equal up to floating-point rounding; the order is then the collection's. The same
+ * p-value with a lower score is second, not a tie (JASPAR's HNF4A and HNF4G often share a p-value
+ * on a logo with scores apart in the third decimal).
+ */
+export function plantedName(matches: MotifMatch[], factor: string): { name: MotifMatch | null; tied: boolean } {
+  const first = bestSignificantMatch({ matches });
+  const isFactor = (m: MotifMatch) => m.name.toUpperCase() === factor.toUpperCase();
+  if (!first) return { name: null, tied: false };
+  if (isFactor(first)) return { name: first, tied: false };
+  const same = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+  const tie = matches.find((m) => isFactor(m) && same(m.pValue, first.pValue) && same(m.score, first.score) && m.qValue <= SIGNIFICANT_Q);
+  return tie ? { name: tie, tied: true } : { name: null, tied: false };
+}
+
+/**
  * Each feature's logo against the planted motifs (the suite's similarity) and against JASPAR as
  * the product names features: annotateFeatures with the shipped collection, then the first match
  * if its q ≤ 0.05 (bestSignificantMatch) — the name the views and the text summary show.
@@ -85,20 +104,14 @@ export function matchLogos(results: Results, motifs: PlantedMotif[]): LogoMatch[
     const planted = motifs[top];
     const name = bestSignificantMatch(f);
     const first = f.matches?.[0];
-    const isPlanted = (m: MotifMatch) => m.name.toUpperCase() === planted.name.toUpperCase();
-    // The planted factor counts as first only when the matcher has nothing to order it after the
-    // one listed first: the same p-value (hence q-value) and the same alignment score (the sum of
-    // column correlations, the matcher's tie-break), equal up to floating-point rounding; the
-    // order is then the collection's. A lower score at the same p-value is second, not a tie.
-    const same = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
-    const tied = name && !isPlanted(name) ? (f.matches ?? []).find((m) => isPlanted(m) && same(m.pValue, name.pValue) && same(m.score, name.score) && m.qValue <= SIGNIFICANT_Q) : undefined;
-    const named = name !== null && (isPlanted(name) || tied !== undefined);
+    const { name: shown, tied } = plantedName(f.matches ?? [], planted.name);
+    const named = shown !== null;
     const at = (f.matches ?? []).findIndex((m) => m.id === planted.jaspar);
     return {
       feature: f.index,
       similarity: Object.fromEntries(motifs.map((m, i) => [m.role, sims[i]])),
       best: planted.role,
-      nameText: tied ? `${matchText(tied)}, tied first with ${name!.name} (same p-value ${tied.pValue.toExponential(2)} and score ${tied.score.toFixed(3)})` : name ? matchText(name) : first ? `unnamed (first match ${matchText(first)})` : 'unnamed (no match with q ≤ 0.5)',
+      nameText: tied ? `${matchText(shown!)}, tied first with ${name!.name} (same p-value ${shown!.pValue.toExponential(2)} and score ${shown!.score.toFixed(3)})` : name ? matchText(name) : first ? `unnamed (first match ${matchText(first)})` : 'unnamed (no match with q ≤ 0.5)',
       named,
       jasparRank: at < 0 ? null : at + 1,
       sameFamily: first !== undefined && jasparFamily(first.id) !== undefined && jasparFamily(first.id) === jasparFamily(planted.jaspar),
