@@ -36,6 +36,8 @@ const plan: [string, string[]][] = [
   ['batch-64', backends],
   ['batch-256', backends.filter((b) => b !== 'cpu')],
   ['deepsea-1x10', backends],
+  ['deepsea-1x10-cli-cold', ['wasm']],
+  ['deepsea-1x10-cli-cold-filters', ['wasm']],
   ['deepsea-1x10-cached-gram', ['wasm']],
   ['deepsea-1x10-direct', ['wasm']],
   ['deepsea-1x10-direct-native', ['wasm']],
@@ -171,5 +173,10 @@ const lines = [
       : `| ${r.name} | ${r.backend} | ${fmt(r.ascent)} | ${fmt(r.engine)} | ${fmt(r.passesPerSecond)} | ${fmt(r.gflops)} | ${fmt(r.effectiveGflops, 0)} | ${fmt(r.seconds)} | ${fmt(r.torchSeconds)} | ${fmt(r.vsTorch, 2)} | ${fmt(r.meanIterations, 0)} | ${fmt(r.meanObjective, 4)} | ${fmt(r.maxRssMB, 0)} |`,
   ),
 ];
+// The cold CLI rows (bench/cli-cold.ts): where the median run's time went, phase by phase.
+for (const r of rows.filter((r) => r.phases && !r.error)) {
+  const phases = Object.entries(r.phases as Record<string, number>).map(([name, s]) => `${name} ${s.toFixed(3)}`);
+  lines.push('', `${r.name}: median ${fmt(r.seconds, 2)} s of runs ${(r.runs as number[]).join(', ')} s (load ${(r.loadBefore as number[]).map((l) => l.toFixed(1)).join(' ')}); \`node -e 0\` ${fmt(r.nodeSeconds, 3)} s, \`cli.js --version\` ${fmt(r.cliVersionSeconds, 3)} s; phases (s, medians): ${phases.join(', ')}`);
+}
 fs.writeFileSync(path.join(__dirname, 'results', `${outName}.md`), lines.join('\n') + '\n');
 process.stdout.write(lines.join('\n') + '\n');

@@ -149,7 +149,19 @@ async function deepSeaLogos(channels: number) {
   };
 }
 
+/** The real CLI, cold, in new processes (bench/cli-cold.ts): median of 5 runs, with its phases. */
+async function cliCold(extra: string[]) {
+  const { coldCli } = await import('./cli-cold');
+  const [row] = await coldCli({ runs: 5, extra: ['--backend', backend, ...extra] });
+  const { cli: _cli, ...shown } = row;
+  return shown;
+}
+
 const scenarios: Record<string, () => Promise<object>> = {
+  // Issue 16: 1 class × 10 cold in the CLI, model load included (the CLI's defaults: model-derived logos of the top channels).
+  'deepsea-1x10-cli-cold': () => cliCold([]),
+  // The same without model-derived logos: the work the deepsea-1x10 row times, plus everything around it.
+  'deepsea-1x10-cli-cold-filters': () => cliCold(['--feature-logos', 'filters']),
   'logos-deepsea-960': () => deepSeaLogos(960),
   'logos-deepsea-20': () => deepSeaLogos(20),
   'deepsea-1x10-cached-gram': cachedGram,

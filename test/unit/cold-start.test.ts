@@ -2,7 +2,8 @@
  * What the CLI's cold run was made faster with (issue 16) computes what it computed before:
  * W̄₁ and the Cholesky factor bit for bit against the plain loops they replace, a model built on
  * the cpu backend (LoadOptions.alone) with the same weights and outputs on wasm, shards read into
- * one buffer, and the provenance hashed on a worker equal to the one hashed in line.
+ * one buffer, the provenance hashed on a worker equal to the one hashed in line, and the CLI
+ * bundle run from its code cache only when the cache was made from that very file.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -15,6 +16,7 @@ import { choleskySemidefinite } from '../../src/engine/ascent/start-sampler';
 import { useBackend } from '../../src/engine/backend';
 import { loadModel } from '../../src/engine/load/index';
 import { provenanceOf, provenanceSoon, sha256File } from '../../src/batch/fingerprint';
+import { requireBundle, writeCodeCache } from '../../src/code-cache';
 import { seededWeights } from '../helpers/models';
 import { predict, randomInput, seeded, tempDir, writeTfjs } from '../helpers/write-models';
 
@@ -163,4 +165,34 @@ it('the provenance with large files hashed on a worker equals the one hashed in 
   // A file named by the manifest but missing is stamped as missing, as in line.
   fs.rmSync(path.join(dir, 'small.bin'));
   assert.deepEqual(await provenanceSoon(path.join(dir, 'model.json'), inputs), provenanceOf(path.join(dir, 'model.json'), inputs));
+});
+
+describe('the CLI bundle with its V8 code cache (code-cache.ts)', () => {
+  const bundle = (dir: string, name: string, value: number) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `const p = require('node:path');\nmodule.exports = { value: ${value}, dir: __dirname, file: __filename, joined: p.join('a', 'b'), resolves: typeof require.resolve };\n`);
+    return file;
+  };
+
+  it('runs the bundle from its cache as a CommonJS module of its file', () => {
+    const dir = tempDir('code-cache-');
+    const file = bundle(dir, 'a.js', 1);
+    writeCodeCache(file);
+    assert.ok(fs.statSync(`${file}.v8cache`).size > 0);
+    assert.deepEqual(requireBundle(file), { value: 1, dir, file, joined: path.join('a', 'b'), resolves: 'function' });
+    assert.equal(require.cache[file], undefined, 'run from the cache, not loaded by require');
+  });
+
+  it('loads a rebuilt bundle (another size or time than the cache records) or a cache V8 rejects with require', () => {
+    const dir = tempDir('code-cache-');
+    const rebuilt = bundle(dir, 'b.js', 2);
+    writeCodeCache(rebuilt);
+    fs.appendFileSync(rebuilt, 'module.exports.value = 3;\n');
+    assert.equal((requireBundle(rebuilt) as { value: number }).value, 3, 'the new text ran, not the cached one');
+    assert.ok(require.cache[rebuilt], 'by require');
+    const corrupt = bundle(dir, 'c.js', 4);
+    writeCodeCache(corrupt);
+    fs.writeFileSync(`${corrupt}.v8cache`, Buffer.alloc(64, 7));
+    assert.equal((requireBundle(corrupt) as { value: number }).value, 4);
+  });
 });

@@ -97,7 +97,9 @@ async function precompute(dense: FirstDense, featureShape: number[], hooks: Asce
   const meanW1 = positionMean(w1, positions, channels * U);
   const meanW1T = new Float32Array(U * channels);
   for (let k = 0; k < channels; k++) for (let j = 0; j < U; j++) meanW1T[j * channels + k] = meanW1[k * U + j];
-  const meanGram = await gramMatrix(meanW1, channels, U, { threads, signal: hooks.signal });
+  // W̄₁ᵀW̄₁ is small (K·U² multiply-adds, 0.8 G for DeepSEA): 30–40 ms on this thread, where
+  // starting and stopping two workers for it took 75–100 ms (the same bits either way, gram.ts).
+  const meanGram = await gramMatrix(meanW1, channels, U, { threads: channels * U * U < 4e9 ? 1 : threads, signal: hooks.signal });
   mark('W1 averaged over positions, its Gram matrix');
   const computed = { gram, meanW1, meanW1T, meanGram };
   cache.set(dense.w1, computed);

@@ -88,7 +88,8 @@ export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: n
   const D = P * K;
   // S = G − P · W̄₁ᵀ W̄₁ (the same kind of symmetric product as G).
   const wtw = meanGram ?? gramPlain(meanW1, K, U);
-  const s = Float64Array.from(gram, (g, i) => g - P * wtw[i]);
+  const s = new Float64Array(U * U);
+  for (let i = 0; i < s.length; i++) s[i] = gram[i] - P * wtw[i];
   const { l, rank } = choleskySemidefinite(s, U);
   const used = new Uint8Array(U).map((_, j) => (l[j * U + j] > 0 ? 1 : 0));
   const freeDims = Math.max(0, D - K - rank);
