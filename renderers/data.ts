@@ -3,10 +3,10 @@
  * The interactive renderer gets it from the notebook MIME payload (see pack.ts); the CLI and
  * worker build it straight from Results. Per-restart FIVs and feature maps are left out.
  */
-import type { Results } from '../src/engine/results';
+import type { OutputResult, Results } from '../src/engine/results';
 import { label, visible } from '../src/shared/escape';
 import { shownLogo } from '../src/shared/logo';
-import { partialText } from '../src/shared/partial';
+import { partialText, type PartialInfo } from '../src/shared/partial';
 
 export type Measure = 'ofiv' | 'oniv';
 
@@ -79,7 +79,8 @@ export interface ViewMatrix {
 export interface ViewData {
   tool: string;
   createdAt: string;
-  model: { name: string; layer: string; layerClass: string; positions: number; channels: number; numClasses: number; strippedActivation: string | null };
+  /** outputs: the analysed outputs as results.model.outputs has them (a reopened notebook names each class's output and unit from them; absent in payloads saved before they were kept). */
+  model: { name: string; layer: string; layerClass: string; positions: number; channels: number; numClasses: number; strippedActivation: string | null; outputs?: OutputResult[] };
   settings: { restarts: number; l2: number; lr: number; seed: number; regCovar: number; negativeThreshold: number };
   features: ViewFeature[];
   featureOrder: number[];
@@ -89,6 +90,8 @@ export interface ViewData {
   notes: string[];
   /** A partial result (a cancelled run): "partial: 12 of 919 classes, cancelled", in every view's title. */
   partial?: string;
+  /** results.partial itself, so that a reopened notebook's result is partial again (absent in payloads saved before it was kept). */
+  partialInfo?: PartialInfo;
 }
 
 const finiteOrNull = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -114,6 +117,7 @@ export function fromResults(r: Results): ViewData {
       channels: r.model.layer.channels,
       numClasses: r.model.numClasses,
       strippedActivation: r.model.strippedActivation,
+      ...(r.model.outputs?.length ? { outputs: r.model.outputs.map((o) => ({ ...o, shape: [...o.shape], classes: [...o.classes] as [number, number] })) } : {}),
     },
     settings: {
       restarts: r.settings.restarts,
@@ -156,7 +160,7 @@ export function fromResults(r: Results): ViewData {
     similarity: matrix(r.similarity),
     ...(r.labelCorrelation ? { labelCorrelation: matrix(r.labelCorrelation) } : {}),
     notes: [...r.notes],
-    ...(r.partial ? { partial: partialText(r.partial) } : {}),
+    ...(r.partial ? { partial: partialText(r.partial), partialInfo: { ...r.partial, classesDone: [...r.partial.classesDone], classesRequested: [...r.partial.classesRequested] } } : {}),
   };
 }
 

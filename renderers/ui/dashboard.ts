@@ -113,7 +113,8 @@ export class Dashboard {
   private buildToolbar() {
     const d = this.doc;
     const bar = el(d, 'div', 'dr-head');
-    bar.appendChild(el(d, 'span', 'dr-title', `DeepResolve · ${this.shown.model.name} · layer ${this.shown.model.layer}`));
+    // A cancelled run's result says so where the dashboard starts, not only in the views' titles.
+    bar.appendChild(el(d, 'span', 'dr-title', `DeepResolve · ${this.shown.model.name} · layer ${this.shown.model.layer}${this.shown.partial ? ` · ${this.shown.partial}` : ''}`));
 
     const mainGroup = el(d, 'span');
     mainGroup.setAttribute('role', 'group');

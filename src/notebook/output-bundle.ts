@@ -61,7 +61,7 @@ const TOP_FEATURES = 5;
 export function textSummary(raw: ViewData): string {
   const d = displayData(raw);
   const out: string[] = [];
-  out.push(`DeepResolve — ${d.model.name}, layer ${d.model.layer} (${d.model.channels} features), ${d.classes.length} class${d.classes.length === 1 ? '' : 'es'}, ${d.settings.restarts} restarts, λ = ${d.settings.l2}`);
+  out.push(`DeepResolve — ${d.model.name}, layer ${d.model.layer} (${d.model.channels} features), ${d.classes.length} class${d.classes.length === 1 ? '' : 'es'}, ${d.settings.restarts} restarts, λ = ${d.settings.l2}${d.partial ? ` (${d.partial})` : ''}`);
   out.push('');
   out.push('OFIV: overall feature importance, the score-weighted mean over restarts of how much each feature raises the class score (negative: it lowers it).');
   out.push('ONIV: the same over the restarts where a non-additive feature is positive. Non-additive: features whose importance varies most across restarts (the high-variance mixture group): they act together with others.');

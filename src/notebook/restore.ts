@@ -5,7 +5,7 @@
  * back is what the notebook holds — OFIV, ONIV and SD at float16 precision, per-restart FIVs not
  * at all — and the result's notes say so. No vscode import: the controller hands in the outputs.
  */
-import type { ClassResult, FeatureInfo, Results } from '../engine/results';
+import { SCHEMA_VERSION, type ClassResult, type FeatureInfo, type OutputResult, type Results } from '../engine/results';
 import type { MotifMatch } from '../engine/motifs/match';
 import { RESULT_MIME, unpackView } from '../../renderers/pack';
 import type { ViewData } from '../../renderers/data';
@@ -20,14 +20,23 @@ export interface SavedOutput {
 
 export const RESTORED_NOTE = 'restored from the saved notebook: OFIV, ONIV and SD at the notebook\u2019s float16 precision (3 digits); per-restart FIVs are not in a notebook (%export of the original run, or %resolve again, has them)';
 
+/**
+ * The output a class belongs to and its unit there, from the outputs the payload kept; a payload
+ * saved before they were kept gives '' (text-views.ts then names the class by its index alone).
+ */
+function outputOf(outputs: OutputResult[], index: number): { output: string; unit: number } {
+  const o = outputs.find((p) => index >= p.classes[0] && index <= p.classes[1]);
+  return o ? { output: o.name, unit: index - o.classes[0] } : { output: '', unit: index };
+}
+
 /** A Results document from a dashboard's view data (what a notebook keeps of a result). */
 export function resultsFromView(d: ViewData, createdAt = d.createdAt): Results {
   const [toolName, toolVersion] = d.tool.split(' ');
+  const outputs = d.model.outputs ?? [];
   const classes: ClassResult[] = d.classes.map((c) => ({
     index: c.index,
     name: c.name,
-    output: '',
-    unit: c.index,
+    ...outputOf(outputs, c.index),
     scores: c.scores,
     objectives: [],
     iterations: c.iterations,
@@ -50,7 +59,7 @@ export function resultsFromView(d: ViewData, createdAt = d.createdAt): Results {
     ...(f.matches ? { matches: f.matches as unknown as MotifMatch[] } : {}),
   }));
   return {
-    schemaVersion: '2.0',
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: toolName ?? 'deepresolve', version: toolVersion ?? '', tfjs: {} },
     createdAt,
     backend: 'cpu',
@@ -60,7 +69,7 @@ export function resultsFromView(d: ViewData, createdAt = d.createdAt): Results {
       inputShape: [],
       numClasses: d.model.numClasses,
       strippedActivation: d.model.strippedActivation,
-      outputs: [],
+      outputs,
       layer: { name: d.model.layer, index: -1, className: d.model.layerClass, shape: [d.model.positions, d.model.channels], positions: d.model.positions, channels: d.model.channels },
     },
     features,
@@ -72,6 +81,8 @@ export function resultsFromView(d: ViewData, createdAt = d.createdAt): Results {
       : {}),
     timing: { seconds: 0, pairs: 0, iterations: 0 },
     notes: [...d.notes.filter((n) => n !== RESTORED_NOTE), RESTORED_NOTE],
+    // A cancelled run's result stays partial after reopening: summaries and titles say "partial: K of N classes".
+    ...(d.partialInfo ? { partial: d.partialInfo } : {}),
   };
 }
 

@@ -70,11 +70,14 @@ export function featuresTable(r: Results, c: ClassResult, top: number) {
   ]);
   const t = table(['feature', 'OFIV', 'ONIV', 'sd', 'role'], rows);
   const [shown, of] = [String(Math.min(top, c.ofiv.length)), String(c.ofiv.length)];
-  // Results before schema 1.1 have no output names: their class index was the output unit.
+  // Results before schema 1.1 have no output names: their class index was the output unit. A
+  // notebook saved before its payload kept the outputs restores '' (restore.ts): the index alone.
   const title =
     c.output === undefined
       ? sentence`Class ${c.name} (output ${String(c.index)}): top ${shown} of ${of} features by OFIV`
-      : sentence`Class ${c.name} (class ${String(c.index)}: output ${c.output}, unit ${String(c.unit)}): top ${shown} of ${of} features by OFIV`;
+      : c.output === ''
+        ? sentence`Class ${c.name} (class ${String(c.index)}): top ${shown} of ${of} features by OFIV`
+        : sentence`Class ${c.name} (class ${String(c.index)}: output ${c.output}, unit ${String(c.unit)}): top ${shown} of ${of} features by OFIV`;
   return { plain: `${title.plain}\n${t.plain}`, markdown: `**${title.markdown}**\n\n${t.markdown}` };
 }
 
