@@ -58,8 +58,14 @@ export interface Settings {
   featureLogos: (typeof FEATURE_LOGO_MODES)[number];
   /** Channels per class (by |OFIV|) that get a model-derived logo. */
   logoTop: number;
-  /** Random sequences sampled for model-derived logos; undefined: as many as fit the cost budget (feature-logos/budget.ts). */
+  /** Random sequences sampled for model-derived logos; undefined: as many as fit the floating-point budget (LOGO_FLOP_BUDGET in feature-logos/features.ts). */
   logoSequences?: number;
+  /**
+   * Seconds the sampling of model-derived logos may take: no batch of sequences starts after them
+   * (the logos then come from fewer sequences, and the note says so). Bounds the cost on a slow or
+   * busy machine; on the checks it never binds (docs/motifs.md, "Cost", bench/logo-default.ts).
+   */
+  logoSeconds: number;
   /** Most activating windows counted per channel logo. */
   logoWindows: number;
 }
@@ -92,6 +98,7 @@ export const DEFAULT_SETTINGS: Settings = {
   negativeThreshold: 0.05,
   featureLogos: 'auto',
   logoTop: 20,
+  logoSeconds: 60,
   logoWindows: 200,
 };
 
@@ -122,6 +129,7 @@ export function completeSettings(partial: Partial<Settings>): Settings {
   check(FEATURE_LOGO_MODES.includes(s.featureLogos), `--feature-logos must be one of ${FEATURE_LOGO_MODES.join(', ')} (got ${s.featureLogos})`);
   check(int(s.logoTop) && s.logoTop >= 1, `--logo-top must be a whole number ≥ 1 (got ${s.logoTop})`);
   check(s.logoSequences === undefined || (int(s.logoSequences) && s.logoSequences >= 1), `logoSequences must be a whole number ≥ 1 (got ${s.logoSequences})`);
+  check(typeof s.logoSeconds === 'number' && s.logoSeconds > 0, `--logo-seconds must be > 0 (got ${s.logoSeconds})`);
   check(int(s.logoWindows) && s.logoWindows >= 1, `logoWindows must be a whole number ≥ 1 (got ${s.logoWindows})`);
   return s;
 }

@@ -65,6 +65,7 @@ export const ANALYSIS_OPTIONS: OptionSpec[] = [
   { name: 'motifs', type: 'string', placeholder: 'DB', default: 'jaspar', help: "known motifs to name first-layer features by: 'jaspar' (JASPAR 2024 CORE vertebrates, shipped), motif files (TRANSFAC, JASPAR, MEME; comma-separated, e.g. jaspar,mine.meme), or 'none'" },
   { name: 'feature-logos', type: 'string', placeholder: 'HOW', default: d.featureLogos, choices: FEATURE_LOGO_MODES, help: "sequence logos of the features: 'filters' (first-layer filters' weight PWMs), 'optimised' (also logos derived from the model for each class's top --logo-top channels by |OFIV|, at any layer), 'all' (model-derived logos for every channel), 'auto' (filters when the features are first-layer filters, else optimised), 'none'" },
   { name: 'logo-top', type: 'int', placeholder: 'N', default: d.logoTop, help: 'channels per class, by |OFIV|, that get a model-derived logo (--feature-logos optimised or auto)' },
+  { name: 'logo-seconds', type: 'number', placeholder: 'S', default: d.logoSeconds, help: 'seconds the sampling of model-derived logos may take; past them the logos come from the sequences drawn so far (the note says how many)' },
   { name: 'keep-maps', type: 'flag', default: d.keepFeatureMaps, help: 'keep every restart’s final feature map in the results (large)' },
 ];
 
@@ -369,6 +370,7 @@ export function toSettings(options: Parsed['options']): Partial<Settings> {
     keepFeatureMaps: pick<boolean>('keep-maps'),
     featureLogos: pick<Settings['featureLogos']>('feature-logos'),
     logoTop: pick<number>('logo-top'),
+    logoSeconds: pick<number>('logo-seconds'),
   };
 }
 

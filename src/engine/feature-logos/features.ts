@@ -89,7 +89,7 @@ export async function buildFeatures(loaded: LoadedModel, layerIndex: number, cha
   const wanted = mode === 'all' ? features.map((f) => f.index) : topChannels(classes, settings.logoTop);
   const sequences = settings.logoSequences ?? defaultSequences(loaded, layerIndex);
   const started = Date.now();
-  const outcome = await modelLogos(loaded, layerIndex, wanted, { sequences, top: settings.logoWindows, seed: settings.seed, native: settings.native, workers: settings.workers }, {
+  const outcome = await modelLogos(loaded, layerIndex, wanted, { sequences, seconds: settings.logoSeconds, top: settings.logoWindows, seed: settings.seed, native: settings.native, workers: settings.workers }, {
     signal: hooks.signal,
     onProgress: (p) => {
       const elapsed = (Date.now() - started) / 1000;
@@ -115,9 +115,11 @@ export async function buildFeatures(loaded: LoadedModel, layerIndex: number, cha
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const which = mode === 'all' ? 'every channel' : `each class's top ${settings.logoTop} channels by |OFIV|`;
   const field = outcome.field && !outcome.field.whole ? ` (receptive field ${outcome.field.size} bp, stride ${outcome.field.stride})` : '';
+  // The time budget (--logo-seconds) cut the sampling short: say how far it got.
+  const drawn = outcome.stopped === 'time' ? `${outcome.sequences} of ${sequences} random sequences (--logo-seconds ${settings.logoSeconds} reached)` : `${sequences} random sequences`;
   notes.push(
     `model-derived sequence logos: ${outcome.logos.size} of ${wanted.length} channels (${which}) of layer '${outcome.layer ?? loaded.model.layers[layerIndex].name}'${field}, ` +
-      `from the ${settings.logoWindows} most activating peak windows of ${sequences} random sequences, in ${seconds} s${engineNote(outcome)}` +
+      `from the ${settings.logoWindows} most activating peak windows of ${drawn}, in ${seconds} s${engineNote(outcome)}` +
       (outcome.missing.size ? `; no logo: ${summary(outcome)}` : ''),
   );
   return features;
