@@ -43,13 +43,14 @@ const median = (xs: number[]) => {
 };
 
 /** Wall seconds of one process, spawn to exit, and its phase marks (src/engine/timing.ts); throws with its stderr when it fails. */
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; marks: [string, number][] } {
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; marks: [string, number][]; peakRssMB?: number } {
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`);
   const marks = [...(r.stderr || '').matchAll(/^deepresolve-timing (\S+) (.*)$/gm)].map((m): [string, number] => [m[2], Number(m[1]) / 1000]);
-  return { seconds, marks };
+  const rss = /^deepresolve-peak-rss (\d+)$/m.exec(r.stderr || '');
+  return { seconds, marks, peakRssMB: rss ? Number(rss[1]) : undefined };
 }
 const timed = (args: string[]) => run(args).seconds;
 
@@ -57,7 +58,7 @@ const timed = (args: string[]) => run(args).seconds;
  * Seconds of each phase (from the previous mark to this one), median over runs; 'exit' is from
  * the last mark to the process's end as the parent saw it (printing, freeing, the exit itself).
  */
-function breakdown(runs: { seconds: number; marks: [string, number][] }[]): Record<string, number> {
+function breakdown(runs: ReturnType<typeof run>[]): Record<string, number> {
   const phases = new Map<string, number[]>();
   for (const r of runs) {
     let before = 0;
@@ -90,7 +91,7 @@ export async function coldCli(options: ColdOptions = {}) {
     const extra = options.extra ?? [];
     const floor = clis.map((cli) => ({ nodeSeconds: median([0, 1, 2].map(() => timed(['-e', '0']))), cliVersionSeconds: median([0, 1, 2].map(() => timed([cli, '--version']))) }));
     const load = os.loadavg();
-    const measured: { seconds: number; marks: [string, number][] }[][] = clis.map(() => []);
+    const measured: ReturnType<typeof run>[][] = clis.map(() => []);
     const outFile = (b: number, i: number) => path.join(options.keep ?? work, `${clis.length > 1 ? `build-${b}-` : ''}run-${i}.json`);
     for (let i = 0; i < runs; i++) {
       clis.forEach((cli, b) => {
@@ -110,6 +111,8 @@ export async function coldCli(options: ColdOptions = {}) {
         seconds: median(seconds),
         runs: seconds.map((s) => Number(s.toFixed(3))),
         phases: breakdown(measured[b]),
+        // The CLI's own peak RSS (median over runs; absent for a build without the marks).
+        ...(measured[b].every((m) => m.peakRssMB !== undefined) ? { maxRssMB: median(measured[b].map((m) => m.peakRssMB!)) } : {}),
         command: `DEEPRESOLVE_CACHE_DIR=$(mktemp -d) node ${path.relative(root, cli)} resolve deepsea/model.json --classes 0 --restarts 10 ${extra.join(' ')}`.trim(),
         loadBefore: load,
         loadAfter,

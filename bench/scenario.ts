@@ -125,23 +125,30 @@ async function cachedGram() {
 }
 
 /**
- * Model-derived logos (issue 15) of DeepSEA's conv3 channels: `channels` of the 960, sequences as
- * the engine's default budget picks them (src/engine/feature-logos/features.ts).
+ * Model-derived logos (issue 15) of DeepSEA's conv3 channels: `channels` of the 960 (960: what
+ * `--feature-logos all` asks; 20: one class's top 20, the default), with the engine's defaults:
+ * sequences as its flop budget picks them (src/engine/feature-logos/features.ts), its windows and
+ * its time budget (settings.ts, logoSeconds). Reproduce:
+ * `npm run bench -- --only logos-deepsea-960,logos-deepsea-20 --no-torch`.
  */
 async function deepSeaLogos(channels: number) {
   const { modelLogos } = await import('../src/engine/feature-logos');
   const { defaultSequences } = await import('../src/engine/feature-logos/features');
+  const { DEFAULT_SETTINGS } = await import('../src/engine/settings');
   const model = deepSea();
   const loaded = { model, name: 'deepsea', path: '-', format: 'tfjs-layers' as const };
   const layer = model.layers.findIndex((l) => l.name === 'conv3');
   const sequences = defaultSequences(loaded, layer);
   const started = Date.now();
-  const out = await modelLogos(loaded, layer, Array.from({ length: channels }, (_, k) => k), { sequences, top: 200, seed: 0 });
+  const out = await modelLogos(loaded, layer, Array.from({ length: channels }, (_, k) => k), { sequences, top: DEFAULT_SETTINGS.logoWindows, seconds: DEFAULT_SETTINGS.logoSeconds, seed: 0 });
   const widths = [...out.logos.values()].map((l) => l.probabilities.length);
   return {
     seconds: (Date.now() - started) / 1000,
     channels,
-    sequences,
+    sequences: out.sequences,
+    maxSequences: sequences,
+    stopped: out.stopped,
+    engine: out.engine?.name,
     logos: out.logos.size,
     noLogo: out.missing.size,
     receptiveField: out.field?.size,
@@ -214,7 +221,8 @@ const scenarios: Record<string, () => Promise<object>> = {
   if (!['chromium', 'js'].includes(backend)) await useBackend(backend);
   const result = await scenarios[name]();
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ name, backend, ...result, maxRssMB }) + '\n');
+  // A row's own maxRssMB (the CLI's, for the cold CLI rows) wins over this process's.
+  process.stdout.write(JSON.stringify({ name, backend, maxRssMB, ...result }) + '\n');
 })().catch((err) => {
   process.stdout.write(JSON.stringify({ name, backend, error: String(err?.message ?? err) }) + '\n');
   process.exitCode = 1;

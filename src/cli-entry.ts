@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import { requireBundle } from './code-cache';
 import { debugEnabled } from './engine/errors';
-import { mark } from './engine/timing';
+import { mark, markPeakMemory } from './engine/timing';
 
 const debug = debugEnabled();
 if (debug) process.setSourceMapsEnabled(true);
@@ -24,4 +24,7 @@ cli.main(process.argv.slice(2)).then((code) => {
   mark('command done');
   process.exitCode = code;
 });
-process.once('exit', () => mark('event loop empty'));
+process.once('exit', () => {
+  mark('event loop empty');
+  markPeakMemory();
+});

@@ -16,7 +16,7 @@ import { resultsFiles } from '../engine/results-file';
 import { mark } from '../engine/timing';
 import { writeFilesAtomic, type FileWrite } from '../engine/write-atomic';
 import { gramFileStore } from '../notebook/gram-files';
-import { annotateWith, motifLibrary } from '../notebook/motif-files';
+import { DEFAULT_MOTIFS, annotateWith, motifLibrary } from '../notebook/motif-files';
 import { resultsNotebook } from '../notebook/output-bundle';
 import { provenanceSoon, type AnalysisInputs } from './fingerprint';
 
@@ -73,9 +73,12 @@ export async function resolveModel(job: ModelJob, hooks: ModelHooks = {}): Promi
   try {
     mark('model loaded');
     hooks.onLoaded?.(loaded);
-    // The motif collection before the long run, so that a bad file fails fast.
+    // A user's motif files before the long run, so that a bad one fails fast; the shipped
+    // collection alone cannot be bad, and is read only if there is something to match (40 ms).
     Object.assign(activity, { doing: 'reading the motifs for', file: job.model });
-    const library = motifLibrary(job.motifs, job.motifsBase);
+    const shippedOnly = (job.motifs ?? DEFAULT_MOTIFS).split(',').every((p) => p.trim() === 'jaspar');
+    const early = shippedOnly ? undefined : motifLibrary(job.motifs, job.motifsBase);
+    const library = (r: Results) => (early !== undefined ? early : r.features.some((f) => f.pwm || f.logo) ? motifLibrary(job.motifs, job.motifsBase) : null);
     mark('motifs read');
     Object.assign(activity, { doing: 'analysing', file: job.model });
     const resolved = await resolveFeatures(
@@ -85,7 +88,8 @@ export async function resolveModel(job: ModelJob, hooks: ModelHooks = {}): Promi
     if (resolved.partial && !hooks.keepPartial) throw new CancelledError();
     // provenance is the last key: a batch reads it from the end of the file (fingerprint.ts). A
     // partial result has none, so that a batch over it runs the model again.
-    const results: Results = resolved.partial ? annotateWith(resolved, library) : { ...annotateWith(resolved, library), provenance: await stamped };
+    const annotated = annotateWith(resolved, library(resolved));
+    const results: Results = resolved.partial ? annotated : { ...annotated, provenance: await stamped };
     // Both files are built before either is written, so a failing notebook leaves the old
     // results.json; then written as one (write-atomic.ts), results.json renamed last.
     mark('motifs matched');

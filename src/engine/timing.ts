@@ -8,3 +8,8 @@ const on = !!process.env.DEEPRESOLVE_TIMING;
 export function mark(phase: string): void {
   if (on) process.stderr.write(`deepresolve-timing ${performance.now().toFixed(1)} ${phase}\n`);
 }
+
+/** The process's peak resident memory so far, as `deepresolve-peak-rss <MB>` (with the marks). */
+export function markPeakMemory(): void {
+  if (on) process.stderr.write(`deepresolve-peak-rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)}\n`);
+}
