@@ -118,6 +118,10 @@ if (watch) {
   for (const f of [`${cliMain}.v8cache`, `${cliMain}.v8cache.json`]) fs.rmSync(f, { force: true });
   if (!production && fs.existsSync(cliMain)) {
     const { execFileSync } = await import('node:child_process');
-    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(dist, 'code-cache.js'))}).writeCodeCache(${JSON.stringify(cliMain)})`], { stdio: 'inherit' });
+    try {
+      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(dist, 'code-cache.js'))}).writeCodeCache(${JSON.stringify(cliMain)})`], { stdio: 'inherit' });
+    } catch {
+      console.warn('no code cache for dist/cli-main.js: the CLI compiles its bundle at each start');
+    }
   }
 }
