@@ -20,7 +20,7 @@ import { listLayers, resolveLayer } from './layers';
 import type { LoadedModel } from './load/model';
 import { classSlots, summaryText, type OutputSelection } from './outputs';
 import { buildFeatures } from './feature-logos/features';
-import { SCHEMA_VERSION, type ClassResult, type MatrixResult, type Results } from './results';
+import { SCHEMA_VERSION, type ClassResult, type FeatureInfo, type MatrixResult, type Results } from './results';
 import { completeSettings, TRACE_PAIR_LIMIT, type Settings } from './settings';
 import { classStatistics, sameOptimum } from './statistics';
 import { mark } from './timing';
@@ -164,7 +164,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     const finished = classes.filter((cls) => byClass.get(cls)?.length === settings.restarts);
     if (cancelled && !finished.length) throw new CancelledError('analysis cancelled before any class had all its restarts done');
     // Every statistic below (OFIV, similarity, feature order) is over the classes kept.
-    const partial = cancelled && finished.length < classes.length ? partialOf(finished, classes, done, pairs.length) : undefined;
+    let partial = cancelled && finished.length < classes.length ? partialOf(finished, classes, done, pairs.length) : undefined;
     classes = finished;
     if (partial) notes.unshift(`${partialText(partial)}: the classes whose restarts all finished; the class similarity and the feature order are over them only`);
     const classResults: ClassResult[] = classes.map((cls) => {
@@ -193,7 +193,20 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     }
 
     // Names, filter PWMs and model-derived logos (--feature-logos), after the ascent: the logos follow its ranking.
-    const features = partial ? await partialFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes) : await buildFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes, hooks);
+    let features: FeatureInfo[];
+    if (partial) features = await partialFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes);
+    else {
+      try {
+        features = await buildFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes, hooks);
+      } catch (err) {
+        // Stopped while the logos were sampled: like a stop during the ascent, what is done is
+        // kept (every class), without the model-derived logos, and marked partial.
+        if (!(err instanceof CancelledError)) throw err;
+        partial = partialOf(classes, classes, done, pairs.length);
+        notes.unshift(`${partialText(partial)} while the sequence logos were sampled: every class's ascent had finished`);
+        features = await partialFeatures(input.loaded, layerIndex, head.channels, classResults, settings, notes);
+      }
+    }
     mark('features and logos');
     const ofivs = classResults.map((c) => c.ofiv);
     const featureProfiles = features.map((_, k) => ofivs.map((o) => o[k]));

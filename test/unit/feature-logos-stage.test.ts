@@ -1,7 +1,8 @@
 /**
  * The logo stage of an analysis as a user meets it (issue 15): its progress reaches the notebook
  * cell (the line the CLI and the cell show, progress-text.ts) and stopping the cell during it
- * stops the sampling within a batch or two, through the real analysis worker thread; the time
+ * stops the sampling within a batch or two, through the real analysis worker thread, and keeps
+ * every class as a partial result without model-derived logos; the time
  * budget (--logo-seconds) ends the sampling early and the note and each logo say so; the option
  * is parsed and checked like the others.
  */
@@ -30,7 +31,7 @@ after(() => client.dispose());
 
 const LOGO_STAGE = /^sequence logos of 8 channels: (\d+)% of 20000 random sequences/;
 
-test('the logo stage shows its progress in the cell, and stopping the cell during it stops the sampling', async () => {
+test('the logo stage shows its progress in the cell; stopping the cell during it stops the sampling and keeps every class', async () => {
   const session = new Session(path.dirname(MODEL));
   const controller = new AbortController();
   const stages: AscentProgress[] = [];
@@ -51,6 +52,16 @@ test('the logo stage shows its progress in the cell, and stopping the cell durin
   // What the CLI's progress line and the cell's status show for it.
   assert.match(progressLine('Resolving', first, 4), /^Resolving {2}\[\.\.\.\.\] sequence logos of 8 channels: 2% of 20000 random sequences, about \d+ s left…$/);
   assert.equal(failure?.kind, 'cancelled', JSON.stringify(failure));
+  // Like a stop during the ascent, what is done is kept: every class (their ascents had all
+  // finished), marked partial, with the filters' weight PWMs and no model-derived logos.
+  assert.match(failure.message, /kept as r1 \(partial: 4 of 4 classes, cancelled\)/);
+  const { results } = session.result(undefined);
+  assert.deepEqual(results.partial?.classesDone, [0, 1, 2, 3]);
+  assert.equal(results.partial?.pairsDone, 8);
+  assert.deepEqual(results.classes.map((c) => c.index), [0, 1, 2, 3]);
+  assert.ok(results.features.every((f) => f.pwm && !f.logo), 'filter PWMs, no model-derived logos');
+  assert.equal(results.notes[0], 'partial: 4 of 4 classes, cancelled while the sequence logos were sampled: every class\'s ascent had finished');
+  assert.ok(results.notes.includes('sequence logos not derived from the model: the run was cancelled (run it again to get them)'), results.notes.join('\n'));
   // The worker sees the stop at its next batch boundary: at most the batch already under way is
   // drawn after it (each batch is 2.6% of the sequences), far from the 39 batches left.
   assert.ok(afterStop <= 2, `${afterStop} logo batches reported after the stop`);
