@@ -178,5 +178,9 @@ for (const r of rows.filter((r) => r.phases && !r.error)) {
   const phases = Object.entries(r.phases as Record<string, number>).map(([name, s]) => `${name} ${s.toFixed(3)}`);
   lines.push('', `${r.name}: median ${fmt(r.seconds, 2)} s of runs ${(r.runs as number[]).join(', ')} s (load ${(r.loadBefore as number[]).map((l) => l.toFixed(1)).join(' ')}); \`node -e 0\` ${fmt(r.nodeSeconds, 3)} s, \`cli.js --version\` ${fmt(r.cliVersionSeconds, 3)} s; phases (s, medians): ${phases.join(', ')}`);
 }
+// The logo rows (issue 15): what the seconds bought.
+for (const r of rows.filter((r) => typeof r.logos === 'number' && !r.error)) {
+  lines.push('', `${r.name}: ${r.channels} DeepSEA conv3 channels, ${r.sequences} of ${r.maxSequences} random sequences${r.stopped ? ` (stopped: ${r.stopped})` : ''} on ${r.engine}, ${fmt(r.seconds)} s; ${r.logos} logos, ${r.noLogo} without (receptive field ${r.receptiveField} bp, mean width ${fmt(r.meanWidth)})`);
+}
 fs.writeFileSync(path.join(__dirname, 'results', `${outName}.md`), lines.join('\n') + '\n');
 process.stdout.write(lines.join('\n') + '\n');
