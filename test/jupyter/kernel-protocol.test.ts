@@ -68,7 +68,7 @@ test('complete: magic names, the documented options, code-point cursors, the mod
   assert.deepEqual([report.complete_magic.cursor_start, report.complete_magic.cursor_end], [0, 4]);
 
   const expected = documentedOptions('resolve').filter((o) => o.startsWith('--l'));
-  assert.deepEqual([...expected].sort(), ['--l2', '--labels', '--layer', '--length', '--logo-top', '--lr']);
+  assert.deepEqual([...expected].sort(), ['--l2', '--labels', '--layer', '--length', '--logo-seconds', '--logo-top', '--lr']);
   assert.deepEqual([...report.complete_option.matches].sort(), [...expected].sort());
   assert.deepEqual([report.complete_option.cursor_start, report.complete_option.cursor_end], ['%resolve '.length, '%resolve --l'.length]);
 
