@@ -116,7 +116,10 @@ export class Combobox {
       li.setAttribute('role', 'option');
       li.dataset.i = String(i);
       li.dataset.value = item.value;
-      li.append(d.createTextNode(item.text));
+      const text = d.createElement('span');
+      text.className = 'dr-combo-text';
+      text.textContent = item.text;
+      li.appendChild(text);
       if (item.detail) {
         const detail = d.createElement('span');
         detail.className = 'dr-combo-detail';

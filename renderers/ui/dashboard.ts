@@ -11,10 +11,14 @@ import { displayData, featureLabel, hasMatches, matchLines, measureName, values,
 import type { Focus, ViewName } from '../pack';
 import { SIGNAL, fmt, type ViewOptions } from '../views/common';
 import { VIEWS, toCsv } from '../views/index';
+import { heatmapClasses, heatmapFeatures } from '../views/heatmap';
 import { PRINT, type Theme } from '../views/theme';
 import { CellTip, cellAt, imageUnder } from './cells';
 import { download, fileName } from './download';
 import { embedSpec } from './embed';
+import { getZoom, scaleRange, setZoom, showCell, topNControl, type Zoom } from './heatmap-tools';
+import { makePickers, type Pickers } from './pickers';
+import { SearchIndex } from './search';
 import { pictureOfView, printPicture } from './export';
 import { applyControls, readTheme, watchTheme } from './theme';
 
@@ -29,6 +33,8 @@ interface State {
   classPos: number;
   feature: number;
   topN: number;
+  /** Heatmap rows: top N features (undefined: all). */
+  heatmapTop?: number;
 }
 
 interface Panel {
@@ -58,8 +64,7 @@ export class Dashboard {
   private doc: Document;
   /** The data with its names as shown (displayData); this.data keeps the full names for the CSV. */
   private shown: ViewData;
-  private classSelect!: HTMLSelectElement;
-  private featureSelect!: HTMLSelectElement;
+  private pickers!: Pickers;
   private measureButtons: HTMLButtonElement[] = [];
   private mainButtons: HTMLButtonElement[] = [];
   private disposed = false;
@@ -107,7 +112,7 @@ export class Dashboard {
   }
 
   private viewOptions(extra: Partial<ViewOptions> = {}): ViewOptions {
-    return { measure: this.state.measure, classPos: this.state.classPos, feature: this.state.feature, topN: this.state.topN, theme: this.theme, rasterAbove: RASTER_ABOVE, ...extra };
+    return { measure: this.state.measure, classPos: this.state.classPos, feature: this.state.feature, topN: this.state.topN, heatmapTop: this.state.heatmapTop, theme: this.theme, rasterAbove: RASTER_ABOVE, ...extra };
   }
 
   private buildToolbar() {
@@ -149,33 +154,20 @@ export class Dashboard {
     }
     bar.appendChild(measureGroup);
 
-    const classLabel = el(d, 'label', undefined, 'class ');
-    this.classSelect = el(d, 'select');
-    this.classSelect.setAttribute('aria-label', 'class');
-    const order = this.data.similarity.order.length === this.data.classes.length ? this.data.similarity.order : this.data.classes.map((_, i) => i);
-    for (const pos of order) {
-      const o = el(d, 'option', undefined, this.shown.classes[pos].name);
-      o.value = String(pos);
-      this.classSelect.appendChild(o);
+    // Searchable pickers instead of drop-downs (919 classes, 960 features), and a search box over both.
+    this.pickers = makePickers(d, this.shown, new SearchIndex(this.data), () => this.state, (p) => (p.kind === 'class' ? this.selectClass(p.key) : this.selectFeature(p.key)));
+    // A span, not a <label>: a click on an option inside a label would reach the input again.
+    const labelled = (text: string, control: HTMLElement) => {
+      const l = el(d, 'span', 'dr-picker', text);
+      l.appendChild(control);
+      return l;
+    };
+    if (!this.only) bar.appendChild(labelled('class ', this.pickers.classPicker.root));
+    if (!(this.only && this.state.main === 'similarity')) bar.appendChild(labelled('feature ', this.pickers.featurePicker.root));
+    if (!this.only) {
+      bar.appendChild(this.pickers.search.root);
+      bar.appendChild(this.heatmapTools());
     }
-    this.classSelect.addEventListener('change', () => this.selectClass(Number(this.classSelect.value)));
-    classLabel.appendChild(this.classSelect);
-    if (!this.only) bar.appendChild(classLabel);
-
-    const featureLabelEl = el(d, 'label', undefined, 'feature ');
-    this.featureSelect = el(d, 'select');
-    this.featureSelect.setAttribute('aria-label', 'feature');
-    const none = el(d, 'option', undefined, '(none)');
-    none.value = '-1';
-    this.featureSelect.appendChild(none);
-    for (const k of this.data.featureOrder) {
-      const o = el(d, 'option', undefined, featureLabel(this.shown.features[k]));
-      o.value = String(k);
-      this.featureSelect.appendChild(o);
-    }
-    this.featureSelect.addEventListener('change', () => this.selectFeature(Number(this.featureSelect.value)));
-    featureLabelEl.appendChild(this.featureSelect);
-    if (!(this.only && this.state.main === 'similarity')) bar.appendChild(featureLabelEl);
 
     this.root.appendChild(bar);
     this.syncToolbar();
@@ -184,12 +176,63 @@ export class Dashboard {
   private syncToolbar() {
     for (const b of this.mainButtons) b.setAttribute('aria-pressed', String(b.dataset.main === this.state.main));
     for (const b of this.measureButtons) b.setAttribute('aria-pressed', String(b.dataset.measure === this.state.measure));
-    this.classSelect.value = String(this.state.classPos);
-    this.featureSelect.value = String(this.state.feature);
+    this.pickers.classPicker.sync();
+    this.pickers.featurePicker.sync();
     this.root.dataset.classPos = String(this.state.classPos);
     this.root.dataset.feature = String(this.state.feature);
     this.root.dataset.measure = this.state.measure;
     this.root.dataset.main = this.state.main;
+  }
+
+  /** Top-N filter and zoom buttons of the heatmap (wheel with Ctrl/⌘/Alt, drag and double-click work on the plot itself). */
+  private heatmapTools(): HTMLElement {
+    const d = this.doc;
+    const box = el(d, 'span', 'dr-heatmap-tools');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', 'heatmap');
+    box.appendChild(
+      topNControl(d, this.data.features.length, (n) => {
+        this.state.heatmapTop = n;
+        if (this.state.main === 'heatmap') void this.render('main', { keepZoom: 'columns' });
+      }),
+    );
+    for (const [text, action, title] of [['+', 'zoom-in', 'zoom in (also Ctrl/⌘/Alt + wheel on the plot)'], ['−', 'zoom-out', 'zoom out'], ['Reset zoom', 'zoom-reset', 'show the whole matrix (also a double-click on the plot)']] as const) {
+      const b = el(d, 'button', undefined, text);
+      b.dataset.action = action;
+      b.title = title;
+      b.setAttribute('aria-label', title);
+      b.addEventListener('click', () => void this.zoomMain(action === 'zoom-in' ? 0.5 : action === 'zoom-out' ? 2 : 0));
+      box.appendChild(b);
+    }
+    return box;
+  }
+
+  /** Rows and columns of the main matrix (the heatmap's rows follow the top-N filter). */
+  private mainSize() {
+    const classes = heatmapClasses(this.data).length;
+    return this.state.main === 'heatmap' ? { rows: heatmapFeatures(this.data, this.viewOptions()).features.length, cols: classes } : { rows: classes, cols: classes };
+  }
+
+  /** Zooms the main matrix about its centre by `factor` (0: reset). The similarity view zooms with the pointer only. */
+  private async zoomMain(factor: number) {
+    const view = this.panels.get('main')?.view;
+    if (!view || this.state.main !== 'heatmap') return;
+    const size = this.mainSize();
+    const z = getZoom(view, 'hm');
+    await setZoom(view, 'hm', factor ? { c: scaleRange(z.c, size.cols, factor), r: scaleRange(z.r, size.rows, factor) } : { c: null, r: null }, size);
+  }
+
+  /** When the heatmap is zoomed, pans it so the selected class and feature are in view. */
+  private async revealInHeatmap() {
+    const view = this.panels.get('main')?.view;
+    if (!view || this.state.main !== 'heatmap') return;
+    const z = getZoom(view, 'hm');
+    if (!z.c && !z.r) return;
+    const size = this.mainSize();
+    const row = heatmapFeatures(this.data, this.viewOptions()).features.indexOf(this.state.feature);
+    const col = heatmapClasses(this.data).indexOf(this.state.classPos);
+    const next: Zoom = { c: col >= 0 ? showCell(z.c, size.cols, col) : z.c, r: row >= 0 ? showCell(z.r, size.rows, row) : z.r };
+    if (next.c !== z.c || next.r !== z.r) await setZoom(view, 'hm', next, size);
   }
 
   private makePanel(name: ViewName | 'main'): HTMLElement {
@@ -243,13 +286,16 @@ export class Dashboard {
   }
 
   async renderAll(): Promise<void> {
-    await Promise.all([...this.panels.keys()].map((n) => this.render(n)));
+    // The heatmap keeps its zoom (its rows may change under a top-N filter: then the columns' only).
+    await Promise.all([...this.panels.keys()].map((n) => this.render(n, n === 'main' ? { keepZoom: this.state.heatmapTop === undefined ? 'both' : 'columns' } : {})));
   }
 
-  async render(key: ViewName | 'main'): Promise<void> {
+  /** `keepZoom`: the main heatmap keeps its zoom over the redraw (both axes, or only the columns when its rows change). */
+  async render(key: ViewName | 'main', how: { keepZoom?: 'both' | 'columns' } = {}): Promise<void> {
     const panel = this.panels.get(key);
     if (!panel || this.disposed) return;
     const name: ViewName = key === 'main' ? this.state.main : (key as ViewName);
+    const carried = how.keepZoom && panel.view && panel.name === 'heatmap' && name === 'heatmap' ? getZoom(panel.view, 'hm') : undefined;
     panel.name = name;
     const generation = ++panel.generation;
     const options = this.viewOptions();
@@ -258,8 +304,9 @@ export class Dashboard {
       const spec = VIEWS[name].build(this.data, options);
       panel.raster = JSON.stringify(spec.layer ?? spec.hconcat ?? []).includes('_raster');
       const target = el(this.doc, 'div');
-      // Canvas for big matrices (one image, fast to paint); SVG elsewhere (crisp, exportable text).
-      const view = await embedSpec(target, spec, panel.raster ? 'canvas' : 'svg', this.theme);
+      // SVG everywhere: a big matrix is one <image> (views/matrix.ts), so SVG paints it as fast as a
+      // canvas, and its axis labels stay text (selectable, measurable) when zooming redraws them.
+      const view = await embedSpec(target, spec, 'svg', this.theme);
       if (generation !== panel.generation || this.disposed) {
         view.finalize();
         return;
@@ -267,6 +314,7 @@ export class Dashboard {
       panel.view?.finalize();
       panel.view = view;
       panel.plot.replaceChildren(target);
+      if (carried && (carried.c || carried.r)) await setZoom(view, 'hm', { c: carried.c, r: how.keepZoom === 'both' ? carried.r : null }, this.mainSize());
       panel.box.dataset.view = name;
       panel.box.dataset.rendered = String(generation);
       this.listen(panel, view);
@@ -280,7 +328,15 @@ export class Dashboard {
   }
 
   private listen(panel: Panel, view: View) {
+    // A drag pans a zoomable matrix; the click that ends it must not select the cell under the pointer.
+    let down: [number, number] | null = null;
+    view.addEventListener('mousedown', (event) => {
+      const e = event as MouseEvent;
+      down = [e.clientX, e.clientY];
+    });
     view.addEventListener('click', (event, item) => {
+      const e = event as MouseEvent;
+      if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
       const datum = (item as { datum?: Record<string, unknown> } | null)?.datum;
       const image = panel.raster ? imageUnder(view, item) : null;
       const cell = image ? this.imageCell(view, event as MouseEvent, image) : null;
@@ -343,18 +399,24 @@ export class Dashboard {
   }
 
   selectClass(pos: number) {
-    if (pos < 0 || pos >= this.data.classes.length || pos === this.state.classPos) return;
+    if (pos < 0 || pos >= this.data.classes.length) return;
+    // Picked again (from the search box, say): nothing to redraw, but a zoomed heatmap still shows it.
+    if (pos === this.state.classPos) return void this.revealInHeatmap();
     this.state.classPos = pos;
     this.syncToolbar();
-    void this.setSignal('main', SIGNAL.cls, pos);
+    void this.setSignal('main', SIGNAL.cls, pos).then(() => this.revealInHeatmap());
     for (const p of PANELS) void this.render(p);
   }
 
   selectFeature(k: number) {
-    if (k === this.state.feature || k < -1 || k >= this.data.features.length) return;
+    if (k < -1 || k >= this.data.features.length) return;
+    if (k === this.state.feature) return void this.revealInHeatmap();
+    const shownBefore = this.state.main === 'heatmap' && this.state.heatmapTop !== undefined ? heatmapFeatures(this.data, this.viewOptions()).features : undefined;
     this.state.feature = k;
     this.syncToolbar();
-    void this.setSignal('main', SIGNAL.feature, k);
+    // Under a top-N filter the heatmap adds the selected feature's row: it is drawn again.
+    if (shownBefore && k >= 0 && !shownBefore.includes(k)) void this.render('main', { keepZoom: 'columns' }).then(() => this.revealInHeatmap());
+    else void this.setSignal('main', SIGNAL.feature, k).then(() => this.revealInHeatmap());
     void this.setSignal('interactions', SIGNAL.feature, k);
     // The bars add the feature when it is outside the top N, and the logos put it first.
     void this.render('importance');
@@ -383,7 +445,10 @@ export class Dashboard {
       return;
     }
     if (!panel.view) return;
-    const picture = this.keepTheme ? await pictureOfView(panel.view, kind) : await printPicture(this.doc, VIEWS[panel.name].build(this.data, this.viewOptions({ theme: PRINT })), kind);
+    // The print picture shows what is on screen, zoom included (a fresh view starts unzoomed).
+    const zoom = panel.name === 'heatmap' ? getZoom(panel.view, 'hm') : undefined;
+    const carry = zoom && (zoom.c || zoom.r) ? (v: View) => setZoom(v, 'hm', zoom, this.mainSize()) : undefined;
+    const picture = this.keepTheme ? await pictureOfView(panel.view, kind) : await printPicture(this.doc, VIEWS[panel.name].build(this.data, this.viewOptions({ theme: PRINT })), kind, carry);
     if (kind === 'svg') download(`${base}.svg`, new Blob([picture], { type: 'image/svg+xml' }));
     else download(`${base}.png`, picture);
   }

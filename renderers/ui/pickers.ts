@@ -16,11 +16,16 @@ export function parsePick(value: string): Pick | null {
   return m ? { kind: m[1] as Pick['kind'], key: Number(m[2]) } : null;
 }
 
-const item = (h: Hit, withKind: boolean): ComboItem => ({
-  value: `${h.kind}:${h.key}`,
-  text: h.text,
-  ...(withKind || h.why ? { detail: [withKind ? h.kind : '', h.why ?? ''].filter(Boolean).join(' · ') } : {}),
-});
+/**
+ * One list entry. A class also shows its index ("#17"): label sets repeat names (DeepSEA's has the
+ * same cell type and factor from two labs), and the index tells such entries apart. A feature's
+ * text already starts with it ("feature 17 · ...").
+ */
+const item = (h: Hit, withKind: boolean, classIndex: (pos: number) => number): ComboItem => {
+  const index = h.kind === 'class' && !h.why ? `#${classIndex(h.key)}` : '';
+  const detail = [withKind ? h.kind : '', index, h.why ?? ''].filter(Boolean).join(' · ');
+  return { value: `${h.kind}:${h.key}`, text: h.text, ...(detail ? { detail } : {}) };
+};
 
 export interface Pickers {
   classPicker: Combobox;
@@ -33,6 +38,7 @@ export interface Pickers {
  * `pick` applies one.
  */
 export function makePickers(doc: Document, shown: ViewData, index: SearchIndex, state: () => { classPos: number; feature: number }, pick: (p: Pick) => void): Pickers {
+  const classIndex = (pos: number) => shown.classes[pos]?.index ?? pos;
   const onPick = (value: string) => {
     const p = parsePick(value);
     if (p) pick(p);
@@ -43,7 +49,7 @@ export function makePickers(doc: Document, shown: ViewData, index: SearchIndex, 
     className: 'dr-class-picker',
     find: (q) => {
       const { hits, total } = index.search(q, ['class'], SHOWN);
-      return { items: hits.map((h) => item(h, false)), total };
+      return { items: hits.map((h) => item(h, false, classIndex)), total };
     },
     onPick,
     current: () => shown.classes[state().classPos]?.name ?? '',
@@ -55,7 +61,7 @@ export function makePickers(doc: Document, shown: ViewData, index: SearchIndex, 
     find: (q) => {
       const { hits, total } = index.search(q, ['feature'], SHOWN);
       const none: ComboItem = { value: 'feature:-1', text: '(none)' };
-      return { items: [...(q.trim() ? [] : [none]), ...hits.map((h) => item(h, false))], total: total + (q.trim() ? 0 : 1) };
+      return { items: [...(q.trim() ? [] : [none]), ...hits.map((h) => item(h, false, classIndex))], total: total + (q.trim() ? 0 : 1) };
     },
     onPick,
     current: () => {
@@ -73,7 +79,7 @@ export function makePickers(doc: Document, shown: ViewData, index: SearchIndex, 
       const classes = index.search(q, ['class'], SHOWN / 2);
       const features = index.search(q, ['feature'], SHOWN / 2);
       const hits = [...classes.hits, ...features.hits].sort((a, b) => a.rank - b.rank || (a.kind === b.kind ? 0 : a.kind === 'class' ? -1 : 1));
-      return { items: hits.map((h) => item(h, true)), total: classes.total + features.total };
+      return { items: hits.map((h) => item(h, true, classIndex)), total: classes.total + features.total };
     },
     onPick,
   });

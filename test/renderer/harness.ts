@@ -127,3 +127,22 @@ export async function idle(page: Page) {
 export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 }
+
+/** The combobox (searchable picker) labelled `label`: "class", "feature", "search classes and features". */
+export const combobox = (page: Page, label: string) => page.locator(`input[role="combobox"][aria-label="${label}"]`);
+
+/**
+ * Picks the option with `value` ("class:3", "feature:-1") in the picker labelled `label`: types
+ * `query` (an empty one lists the first entries), then clicks that option.
+ */
+export async function pick(page: Page, label: string, query: string, value: string) {
+  await combobox(page, label).fill(query);
+  await page.locator(`[role="listbox"][aria-label="${label}"] [role="option"][data-value="${value}"]`).click({ timeout: 30_000 });
+}
+
+/** The names a picker lists for `query` (the list stays open); without the dimmer detail (kind, index, why). */
+export async function pickerNames(page: Page, label: string, query = ''): Promise<string[]> {
+  await combobox(page, label).fill(query);
+  await page.locator(`[role="listbox"][aria-label="${label}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+  return page.$$eval(`[role="listbox"][aria-label="${label}"] [role="option"] .dr-combo-text`, (els) => els.map((e) => e.textContent ?? ''));
+}
