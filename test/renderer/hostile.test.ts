@@ -17,7 +17,7 @@ import type { Results } from '../../src/engine/results';
 import { readResults } from '../../src/engine/results-file';
 import { CONTROL_CHARACTERS, HOSTILE_NAMES, writeHostileNotebook } from '../helpers/hostile';
 import { shown } from '../helpers/output-checks';
-import { cspViolations, idle, openPage, render, startHarness, type Harness } from './harness';
+import { combobox, cspViolations, idle, openPage, pick, pickerNames, render, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let results: Results;
@@ -87,8 +87,11 @@ describe('the renderer with hostile names', () => {
         await render(page, `hostile-${view}`);
         await assertClean(page, errors, dialogs, view);
         assert.equal(await page.locator('.dr-title').textContent(), `DeepResolve · ${shown(HOSTILE_NAMES[1])} · layer ${shown(HOSTILE_NAMES[16])}`);
-        const options = await page.$$eval('select[aria-label="class"] option', (els) => els.map((e) => e.textContent ?? ''));
+        // The class picker's list, open (so the injection check sees its entries).
+        const options = await pickerNames(page, 'class');
         assert.deepEqual([...options].sort(), HOSTILE_NAMES.map(shown).sort(), 'class names as option text, controls shown as U+FFFD, long ones cut');
+        await assertClean(page, errors, dialogs, `${view}: class list open`);
+        await page.keyboard.press('Escape');
       }
     } finally {
       await close();
@@ -100,7 +103,7 @@ describe('the renderer with hostile names', () => {
     try {
       await render(page, 'hostile-importance');
       for (let pos = 0; pos < results.classes.length; pos++) {
-        await page.locator('select[aria-label="class"]').selectOption(String(pos));
+        await pick(page, 'class', `#${results.classes[pos].index}`, `class:${pos}`);
         await page.waitForFunction((p) => document.querySelector('.dr-root')?.getAttribute('data-class-pos') === String(p), pos);
         await idle(page);
         const titles = await page.$$eval('[data-panel="importance"] .role-title-text text, [data-panel="interactions"] .role-title-text text', (els) => els.map((e) => e.textContent ?? ''));
@@ -109,6 +112,43 @@ describe('the renderer with hostile names', () => {
         assert.ok(titles.some((t) => t === want || (t.endsWith('…') && want.startsWith(t.slice(0, -1)))), `${JSON.stringify(want.slice(0, 60))} in ${JSON.stringify(titles)}`);
         await assertClean(page, errors, dialogs, `class ${pos}`);
       }
+    } finally {
+      await close();
+    }
+  });
+
+  test('search results show hostile class names, motif names and motif IDs as text; a hit picks the class', async () => {
+    const { page, errors, dialogs, close } = await hostilePage();
+    try {
+      await render(page, 'hostile-heatmap');
+      const label = 'search classes and features';
+      const list = page.locator(`[role="listbox"][aria-label="${label}"]`);
+      const hits = () => list.locator('[role="option"]').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLElement).dataset.value ?? '', text: e.querySelector('.dr-combo-text')?.textContent ?? '', detail: e.querySelector('.dr-combo-detail')?.textContent ?? '' })));
+      await combobox(page, label).fill('<img src');
+      const found = await hits();
+      // The class of that name (computed here from the results), as text.
+      const pos = results.classes.findIndex((c) => c.name === HOSTILE_NAMES[1]);
+      assert.ok(pos >= 0);
+      assert.deepEqual(found.find((x) => x.value === `class:${pos}`)?.text, shown(HOSTILE_NAMES[1]), JSON.stringify(found));
+      // The features whose motif is named so: the match, as text, says why they are listed.
+      const byMotif = found.filter((x) => x.value.startsWith('feature:'));
+      const want = results.features.filter((f) => (f.matches ?? []).some((m) => m.name.includes('<img src'))).map((f) => `feature:${f.index}`);
+      assert.ok(want.length > 0, 'a feature matched by that motif name');
+      assert.deepEqual(byMotif.map((x) => x.value).sort(), want.sort());
+      assert.ok(byMotif.every((x) => /^feature · motif .*<img src=x onerror=alert\(1\)>/.test(x.detail)), JSON.stringify(byMotif));
+      await assertClean(page, errors, dialogs, 'search <img src');
+      // A motif ID carrying markup finds its feature, as text.
+      await combobox(page, label).fill('<b>MX');
+      const ids = await hits();
+      assert.ok(ids.length > 0 && ids.every((x) => x.detail.includes('<b>MX')), JSON.stringify(ids));
+      await assertClean(page, errors, dialogs, 'search <b>MX');
+      // Picking the class hit selects it: the per-class views retitle with its name.
+      await pick(page, label, '<img src', `class:${pos}`);
+      await page.waitForFunction((p) => document.querySelector('.dr-root')?.getAttribute('data-class-pos') === String(p), pos, { timeout: 30_000 });
+      await idle(page);
+      assert.equal(await combobox(page, 'class').inputValue(), shown(HOSTILE_NAMES[1]));
+      assert.ok((await page.$$eval('[data-panel="importance"] .role-title-text text', (els) => els.map((e) => e.textContent ?? ''))).includes(`OFIV of class ${shown(HOSTILE_NAMES[1])}`));
+      await assertClean(page, errors, dialogs, 'picked');
     } finally {
       await close();
     }

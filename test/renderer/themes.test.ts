@@ -268,6 +268,31 @@ describe('legible in every VS Code default theme', () => {
     });
   }
 
+  test('the print picture of a zoomed heatmap shows the zoomed part, as the screen does', async () => {
+    const { page, errors, close } = await openPage(h);
+    try {
+      await render(page, 'medium');
+      const labels = async () => (await page.$$eval('[data-panel="main"] .role-axis-label text', (els) => els.filter((e) => Number(getComputedStyle(e).opacity) > 0).map((e) => e.textContent ?? ''))).sort();
+      const before = await labels();
+      await page.locator('button[data-action="zoom-in"]').click();
+      await page.locator('button[data-action="zoom-in"]').click();
+      await idle(page);
+      const zoomed = await labels();
+      assert.ok(zoomed.length < before.length, `zoomed in: ${zoomed.length} labels of ${before.length}`);
+      const svg = (await download(page, 'main', 'svg')).toString('utf8');
+      assert.equal(svgBackground(svg), '#ffffff');
+      // Axis labels of the exported picture: the text inside its role-axis-label groups.
+      const exported = [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/g)]
+        .flatMap((g) => [...g[1].matchAll(/<text[^>]*?(?:opacity="([\d.]+)")?[^>]*>([^<]*)<\/text>/g)].filter((t) => t[1] === undefined || Number(t[1]) > 0).map((t) => t[2]))
+        .map((t) => t.replace(/&amp;/g, '&'))
+        .sort();
+      assert.deepEqual(exported, zoomed);
+      assert.deepEqual(errors, [], 'console errors');
+    } finally {
+      await close();
+    }
+  });
+
   test('a matrix drawn as one image (300 classes × 200 features) exports in the print style as one image', async () => {
     const { page, errors, close } = await openPage(h);
     try {

@@ -7,11 +7,11 @@ import type { Page } from 'playwright-core';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { useBackend } from '../../src/engine/backend';
 import { linearHeadModel, loaded } from '../helpers/models';
-import { fromResults } from '../../renderers/data';
+import { displayData, featureLabel, fromResults } from '../../renderers/data';
 import { packView, type ViewName } from '../../renderers/pack';
 import type { Results } from '../../src/engine/results';
 import { syntheticResults } from './fixtures';
-import { SHOTS, cspViolations, idle, openPage, render, startHarness, type Harness } from './harness';
+import { SHOTS, combobox, cspViolations, idle, openPage, pick, pickerNames, render, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let small: Results;
@@ -117,7 +117,8 @@ describe('small result from the engine (4 classes × 3 filters)', () => {
       assert.equal(await page.locator('[data-panel="main"] .hm_rowmark_marks path').count(), 1);
       const facets = await texts(page, '[data-panel="logos"] .role-axis-title text, [data-panel="logos"] .role-title text, [data-panel="logos"] .mark-group.role-facet-header text');
       assert.ok(facets.some((t) => t === `filter ${feature}`), `logo of filter ${feature} in ${facets}`);
-      assert.equal(await page.locator('select[aria-label="feature"]').inputValue(), String(feature));
+      // The feature picker shows it, as the views name it.
+      assert.equal(await combobox(page, 'feature').inputValue(), featureLabel(displayData(fromResults(small)).features[feature]));
       await checkClean(page, errors);
     } finally {
       await close();
@@ -189,7 +190,7 @@ describe('medium synthetic result (40 classes × 64 filters, labels, motif match
       assert.match(text, /motif matches\s+CTCF \(MA0139\.2\), q = 0\.001\nCTCFL \(MA1102\.3\), q = 0\.01\nSP1 \(MA0079\.5\), q = 0\.2/);
       assert.ok(!text.includes('SPI1'), 'only the top three');
       // Select filter 0: its logo comes first, with the motif's letters under it and the caption.
-      await page.locator('select[aria-label="feature"]').selectOption('0');
+      await pick(page, 'feature', 'filter 0', 'feature:0');
       await page.waitForFunction(() => document.querySelector('.dr-root')?.getAttribute('data-feature') === '0');
       await idle(page);
       const logos = panel(page, 'logos');
@@ -240,7 +241,7 @@ describe('medium synthetic result (40 classes × 64 filters, labels, motif match
 });
 
 describe('large synthetic result (919 classes × 960 features)', () => {
-  test('heatmap is one image on a canvas; hover names the cell; click selects the class', async () => {
+  test('heatmap is one image in the SVG; hover names the cell; click selects the class', async () => {
     const { page, errors, close } = await openPage(h);
     try {
       // Reported, not asserted (no timing assertions): time until the heatmap is on screen.
@@ -254,9 +255,11 @@ describe('large synthetic result (919 classes × 960 features)', () => {
       );
       await idle(page);
       console.log(`# 919 × 960 heatmap first paint (fetch + decode + draw): ${firstPaint.toFixed(0)} ms`);
-      const canvas = page.locator('[data-panel="main"] canvas');
-      assert.equal(await canvas.count(), 1);
-      const box = (await canvas.boundingBox())!;
+      // SVG (axis labels stay text as a zoom redraws them), the 882,240 cells one <image> in it.
+      assert.equal(await page.locator('[data-panel="main"] canvas').count(), 0);
+      const image = page.locator('[data-panel="main"] svg.marks .hm_raster_marks image');
+      assert.equal(await image.count(), 1);
+      const box = (await image.boundingBox())!;
       // Hover in the middle of the plot: the cell tooltip names a feature and a class.
       await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
       const tip = page.locator('.dr-tip');
@@ -283,7 +286,7 @@ describe('large synthetic result (919 classes × 960 features)', () => {
       await page.locator('button[data-main="similarity"]').click();
       await page.waitForFunction(() => document.querySelector('[data-panel="main"]')?.getAttribute('data-view') === 'similarity');
       await idle(page);
-      assert.equal(await page.locator('[data-panel="main"] canvas').count(), 1);
+      assert.equal(await page.locator('[data-panel="main"] svg.marks image').count(), 2, 'the similarity and the label correlation, one image each');
       await shot(page, 'main', 'large-similarity');
       await checkClean(page, errors);
     } finally {
@@ -301,15 +304,16 @@ describe('names are data', () => {
       assert.equal(await page.locator('#out script').count(), 0);
       assert.equal(await page.locator('#out b').count(), 0);
       assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-      const options = await texts(page, 'select[aria-label="class"] option');
-      assert.ok(options.includes(XSS), `option text ${options}`);
+      const options = await pickerNames(page, 'class');
+      assert.deepEqual([...options].sort(), ['class 0', XSS, 'class 2'].sort(), 'the picker lists the names as text');
+      assert.equal(await page.locator('#out img').count(), 0, 'no <img> element in the open list');
       const labels = await texts(page, '[data-panel="main"] .role-axis-label text');
       // Long labels are shortened with an ellipsis; the start is the literal text.
       assert.ok(labels.some((l) => l.startsWith('<img src=x')), `axis labels ${labels}`);
       assert.ok(labels.some((l) => l.startsWith('<b onmouseover')), `axis labels ${labels}`);
       assert.match((await page.locator('.dr-title').textContent()) ?? '', /<script>window.__pwned=2<\/script>/);
       // Its bars, tooltip included.
-      await page.locator('select[aria-label="class"]').selectOption({ label: XSS });
+      await page.locator('[role="listbox"][aria-label="class"] [role="option"]').filter({ hasText: XSS }).click();
       await page.waitForFunction(() => document.querySelector('.dr-root')?.getAttribute('data-class-pos') === '1');
       await idle(page);
       assert.ok((await texts(page, '[data-panel="importance"] .role-title-text text')).includes(`OFIV of class ${XSS}`));
