@@ -25,11 +25,14 @@ export interface ComboOptions {
 
 const CSS = `
 .dr-combo { position: relative; display: inline-block; }
-.dr-combo input { font: inherit; color: var(--vscode-input-foreground, inherit); background: var(--vscode-input-background, #fff); border: 1px solid var(--vscode-input-border, var(--vscode-contrastBorder, #767676)); border-radius: 2px; padding: 2px 6px; width: 16em; }
+/* Colours from views/theme.ts (set on the root by ui/theme.ts applyControls): text 4.5:1, edges 3:1 in every theme. */
+.dr-combo input { font: inherit; color: var(--dr-input-foreground, var(--vscode-input-foreground, inherit)); background: var(--dr-input-background, var(--vscode-input-background, #fff)); border: 1px solid var(--dr-input-border, var(--vscode-input-border, #767676)); border-radius: 2px; padding: 2px 6px; width: 16em; }
+.dr-combo input::placeholder { color: var(--dr-input-placeholder, inherit); opacity: 1; }
 .dr-combo ul { position: absolute; z-index: 1001; left: 0; top: 100%; margin: 2px 0 0; padding: 2px 0; list-style: none; min-width: 100%; max-width: 36em; max-height: 18em; overflow-y: auto;
-  color: var(--vscode-dropdown-foreground, var(--vscode-foreground, #1f1f1f)); background: var(--vscode-dropdown-background, #fff); border: 1px solid var(--vscode-dropdown-border, var(--vscode-contrastBorder, #c8c8c8)); box-shadow: 0 2px 8px rgba(0, 0, 0, 0.25); }
+  color: var(--dr-list-foreground, var(--vscode-dropdown-foreground, #1f1f1f)); background: var(--dr-list-background, var(--vscode-dropdown-background, #fff)); border: 1px solid var(--dr-list-border, var(--vscode-dropdown-border, #767676)); box-shadow: 0 2px 8px rgba(0, 0, 0, 0.25); }
 .dr-combo li { padding: 1px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; cursor: pointer; }
-.dr-combo li[aria-selected="true"] { color: var(--vscode-list-activeSelectionForeground, #fff); background: var(--vscode-list-activeSelectionBackground, #0060c0); outline: 1px dotted var(--vscode-contrastActiveBorder, transparent); }
+/* The active option: its fill, and an outline where the fill alone does not stand out (views/theme.ts listFrom). */
+.dr-combo li[aria-selected="true"] { color: var(--dr-list-activeForeground, #fff); background: var(--dr-list-activeBackground, #0060c0); outline: 1px solid var(--dr-list-activeBorder, transparent); outline-offset: -1px; }
 .dr-combo li .dr-combo-detail { opacity: 0.75; margin-left: 0.6em; font-size: 0.92em; }
 .dr-combo li.dr-combo-note { cursor: default; font-style: italic; opacity: 0.8; }
 `;

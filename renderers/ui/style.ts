@@ -20,7 +20,9 @@ const CSS = `
 .dr-note { color: var(--vscode-descriptionForeground, #616161); font-size: 11px; }
 .dr-tip { position: fixed; z-index: 1000; pointer-events: none; white-space: pre; font-size: 11px; padding: 4px 6px; border-radius: 2px;
   color: var(--vscode-editorHoverWidget-foreground, #1f1f1f); background: var(--vscode-editorHoverWidget-background, #f3f3f3); border: 1px solid var(--vscode-editorHoverWidget-border, #c8c8c8); }
-.dr-root input[type="search"] { font: inherit; color: var(--vscode-input-foreground, inherit); background: var(--vscode-input-background, #fff); border: 1px solid var(--vscode-input-border, #ccc); padding: 2px 6px; min-width: 220px; }
+.dr-root input[type="search"], .dr-root input[type="number"] { font: inherit; color: var(--dr-input-foreground, var(--vscode-input-foreground, inherit)); background: var(--dr-input-background, var(--vscode-input-background, #fff)); border: 1px solid var(--dr-input-border, var(--vscode-input-border, #ccc)); border-radius: 2px; padding: 2px 6px; }
+.dr-root input[type="search"] { min-width: 220px; }
+.dr-root input::placeholder { color: var(--dr-input-placeholder, inherit); opacity: 1; }
 .dr-table { border-collapse: collapse; font-size: 12px; }
 .dr-table th, .dr-table td { text-align: left; padding: 2px 8px; border-bottom: 1px solid var(--vscode-editorWidget-border, #e5e5e5); white-space: nowrap; }
 .dr-table th button { background: none; border: none; padding: 0; font-weight: 600; color: inherit; }

@@ -21,7 +21,8 @@ export function readTheme(doc: Document = document): Theme {
 }
 
 /**
- * The button colours as custom properties on a renderer root (style.ts reads --dr-button-*), so
+ * The button colours as custom properties on a renderer root (style.ts reads --dr-button-*, the
+ * inputs --dr-input-*, combobox.ts's list --dr-list-*), so
  * the stylesheet needs no knowledge of which theme leaves which variable out.
  */
 export function applyControls(root: HTMLElement, theme: Theme): void {
@@ -34,6 +35,9 @@ export function applyControls(root: HTMLElement, theme: Theme): void {
   set('pressed-foreground', c.pressedForeground);
   set('pressed-border', c.pressedBorder);
   set('focus', c.focus);
+  for (const [field, colors] of [['input', c.input], ['list', c.list]] as const) {
+    for (const [name, value] of Object.entries(colors)) root.style.setProperty(`--dr-${field}-${name}`, value);
+  }
   root.dataset.theme = theme.kind;
 }
 

@@ -38,6 +38,16 @@ export interface ControlColors {
   pressedForeground: string;
   pressedBorder: string;
   focus: string;
+  /** Text inputs and the pickers' lists (ui/combobox.ts): VS Code's input and dropdown colours, the edge made visible as a button's is. */
+  input: FieldColors;
+  list: FieldColors & { activeBackground: string; activeForeground: string; activeBorder: string };
+}
+
+export interface FieldColors {
+  background: string;
+  foreground: string;
+  border: string;
+  placeholder: string;
 }
 
 export interface Theme {
@@ -122,7 +132,39 @@ function controlsFrom(kind: ThemeKind, v: (name: string) => string | undefined, 
     pressedForeground: readable(solidOn(v('button-foreground'), pressedBg) ?? foreground, pressedBg, TEXT_CONTRAST),
     pressedBorder,
     focus: outlineFrom(v('focusBorder') ?? v('contrastActiveBorder') ?? v('contrastBorder')),
+    input: fieldFrom(v, page, foreground, 'input'),
+    list: listFrom(v, page, foreground, hc),
   };
+}
+
+/**
+ * The pickers' list box: a field in the dropdown colours, its active option in VS Code's list
+ * selection colours (else the primary button's), text at 4.5:1; when that fill does not stand out
+ * from the list by 3:1 (Dark Modern: #0078d4 on #313131, 2.8:1; High Contrast: none), an outline
+ * that does, in contrastActiveBorder or focusBorder.
+ */
+function listFrom(v: (name: string) => string | undefined, page: string, foreground: string, hc: boolean): ControlColors['list'] {
+  const field = fieldFrom(v, page, foreground, 'dropdown');
+  const activeBackground = solidOn(v('list-activeSelectionBackground') ?? (hc ? field.background : v('button-background')), field.background) ?? (isDark(field.background) ? '#0e639c' : '#005fb8');
+  const activeForeground = readable(solidOn(v('list-activeSelectionForeground') ?? (hc ? field.foreground : v('button-foreground')), activeBackground) ?? field.foreground, activeBackground, TEXT_CONTRAST);
+  const activeBorder = contrast(activeBackground, field.background) >= MARK_CONTRAST ? activeBackground : readable(solidOn(v('contrastActiveBorder') ?? v('focusBorder') ?? field.foreground, field.background) ?? field.foreground, field.background, MARK_CONTRAST);
+  return { ...field, activeBackground, activeForeground, activeBorder };
+}
+
+/**
+ * A field on the page (text input, the pickers' list box) from VS Code's `input-*` or `dropdown-*`
+ * colours: text at 4.5:1 on its fill, and an edge at 3:1 against the page when the fill does not
+ * stand out by that much (Light Modern's input is white with a #cecece border: 1.5:1 on the white
+ * page). The placeholder is a hint, lighter than the text, still at 4.5:1.
+ */
+function fieldFrom(v: (name: string) => string | undefined, page: string, foreground: string, kind: 'input' | 'dropdown'): FieldColors {
+  const fill = solidOn(v(`${kind}-background`), page) ?? page;
+  const text = readable(solidOn(v(`${kind}-foreground`), fill) ?? foreground, fill, TEXT_CONTRAST);
+  const given = solidOn(v(`${kind}-border`), page);
+  const outline = readable(solidOn(v('contrastBorder') ?? given ?? v('descriptionForeground') ?? foreground, page) ?? foreground, page, MARK_CONTRAST);
+  const border = contrast(fill, page) >= MARK_CONTRAST ? (given ?? fill) : given && contrast(given, page) >= MARK_CONTRAST ? given : outline;
+  const placeholder = readable(solidOn(v('input-placeholderForeground') ?? v('descriptionForeground'), fill) ?? text, fill, TEXT_CONTRAST);
+  return { background: fill, foreground: text, border, placeholder };
 }
 
 /**

@@ -268,6 +268,67 @@ describe('legible in every VS Code default theme', () => {
     });
   }
 
+  for (const theme of THEMES) {
+    test(`${theme.name}: the pickers, the search box and the top-N input: text and placeholder ≥ 4.5, edges ≥ 3, the open list and its active option readable`, async () => {
+      const { page, errors, close } = await openPage(h);
+      try {
+        await useTheme(page, theme);
+        await render(page, 'medium');
+        const pageBg = rgb(theme.vars['editor-background']);
+        const field = (selector: string) =>
+          page.locator(selector).evaluate((e) => {
+            const cs = getComputedStyle(e);
+            return { color: cs.color, background: cs.backgroundColor, border: cs.borderTopColor, borderWidth: parseFloat(cs.borderTopWidth), placeholder: getComputedStyle(e, '::placeholder').color };
+          });
+        const check = (what: string, f: { color: string; background: string; border: string; borderWidth: number }, placeholder?: string) => {
+          const fill = blend(rgb(f.background), pageBg);
+          const edge = Math.max(ratio(fill, pageBg), f.borderWidth >= 1 ? ratio(blend(rgb(f.border), pageBg), pageBg) : 1);
+          assert.ok(edge >= 3, `${theme.name} ${what}: fill ${f.background}, border ${f.border}: edge contrast ${edge.toFixed(2)}`);
+          const text = ratio(blend(rgb(f.color), fill), fill);
+          assert.ok(text >= 4.5, `${theme.name} ${what}: text ${f.color} on ${f.background}: ${text.toFixed(2)}`);
+          if (placeholder) {
+            const p = ratio(blend(rgb(placeholder), fill), fill);
+            assert.ok(p >= 4.5, `${theme.name} ${what}: placeholder ${placeholder}: ${p.toFixed(2)}`);
+          }
+          return Math.min(edge, text);
+        };
+        for (const [what, selector] of [
+          ['class picker', 'input[role="combobox"][aria-label="class"]'],
+          ['feature picker', 'input[role="combobox"][aria-label="feature"]'],
+          ['search box', 'input[role="combobox"][aria-label="search classes and features"]'],
+          ['top-N input', 'input[aria-label="heatmap: top N features by largest |value|"]'],
+        ] as const) {
+          const f = await field(selector);
+          check(what, f, what === 'search box' || what === 'top-N input' ? f.placeholder : undefined);
+        }
+        // The open list: its entries on its background, the active one in the pressed button's colours.
+        await page.locator('input[role="combobox"][aria-label="class"]').focus();
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('ArrowDown');
+        const list = await field('[role="listbox"][aria-label="class"]');
+        check('class list', list);
+        const option = await page.locator('[role="listbox"][aria-label="class"] [role="option"][aria-selected="false"]').first().evaluate((e) => getComputedStyle(e).color);
+        const onList = ratio(blend(rgb(option), blend(rgb(list.background), pageBg)), blend(rgb(list.background), pageBg));
+        assert.ok(onList >= 4.5, `${theme.name}: option text ${option} on ${list.background}: ${onList.toFixed(2)}`);
+        const active = await page.locator('[role="listbox"][aria-label="class"] [role="option"][aria-selected="true"]').evaluate((e) => {
+          const cs = getComputedStyle(e);
+          return { color: cs.color, background: cs.backgroundColor, outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1 ? cs.outlineColor : null };
+        });
+        const listFill = blend(rgb(list.background), pageBg);
+        const activeFill = blend(rgb(active.background), listFill);
+        const activeText = ratio(blend(rgb(active.color), activeFill), activeFill);
+        assert.ok(activeText >= 4.5, `${theme.name}: active option ${active.color} on ${active.background}: ${activeText.toFixed(2)}`);
+        // It stands out from the other entries by its fill or its outline.
+        const standsOut = Math.max(ratio(activeFill, listFill), active.outline ? ratio(blend(rgb(active.outline), listFill), listFill) : 1);
+        assert.ok(standsOut >= 3, `${theme.name}: the active option (fill ${active.background}, outline ${active.outline}) stands out from the list by ${standsOut.toFixed(2)}`);
+        await page.locator('.dr-root').screenshot({ path: path.join(SHOTS, `theme-${theme.name}-picker.png`) });
+        assert.deepEqual(errors, [], 'console errors');
+      } finally {
+        await close();
+      }
+    });
+  }
+
   test('the print picture of a zoomed heatmap shows the zoomed part, as the screen does', async () => {
     const { page, errors, close } = await openPage(h);
     try {

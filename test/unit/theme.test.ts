@@ -81,6 +81,15 @@ describe('themeFromVariables on VS Code default themes', () => {
       assert.ok(Math.max(contrast(k.pressedBackground, bg), contrast(k.pressedBorder, bg)) >= 3, `${name} pressed button edge`);
       assert.ok(contrast(k.foreground, k.background) >= 4.5 && contrast(k.pressedForeground, k.pressedBackground) >= 4.5, `${name} button labels`);
       assert.ok(contrast(k.focus, bg) >= 3, `${name} focus ${k.focus}`);
+      // Inputs and the pickers' lists: text and placeholder 4.5:1 on the fill, the fill or edge 3:1 on the page.
+      for (const [what, f] of [['input', k.input], ['list', k.list]] as const) {
+        assert.ok(contrast(f.foreground, f.background) >= 4.5, `${name} ${what} text ${f.foreground} on ${f.background}`);
+        assert.ok(contrast(f.placeholder, f.background) >= 4.5, `${name} ${what} placeholder ${f.placeholder}`);
+        assert.ok(Math.max(contrast(f.background, bg), contrast(f.border, bg)) >= 3, `${name} ${what} edge ${f.border} / fill ${f.background}`);
+      }
+      const l = k.list;
+      assert.ok(contrast(l.activeForeground, l.activeBackground) >= 4.5, `${name} active option text`);
+      assert.ok(Math.max(contrast(l.activeBackground, l.background), contrast(l.activeBorder, l.background)) >= 3, `${name} active option stands out`);
     });
   }
 
@@ -93,6 +102,14 @@ describe('themeFromVariables on VS Code default themes', () => {
   test('High Contrast Dark (no button background): outlined in contrastBorder, pressed in contrastActiveBorder, focus in focusBorder', () => {
     const k = themes.find((t) => t.name === 'hc-dark')!.theme.controls;
     assert.deepEqual([k.background, k.border, k.pressedBorder, k.focus], ['#000000', '#6fc3df', '#f38518', '#f38518']);
+  });
+
+  test("Light Modern: the white input's #cecece border (1.5:1 on the page) is darkened to 3:1; Dark High Contrast keeps its contrastBorder", () => {
+    const light = themes.find((t) => t.name === 'light')!.theme.controls.input;
+    assert.equal(light.background, '#ffffff');
+    assert.ok(contrast('#cecece', '#ffffff') < 3);
+    assert.ok(contrast(light.border, '#ffffff') >= 3, light.border);
+    assert.equal(themes.find((t) => t.name === 'hc-dark')!.theme.controls.input.border, '#6fc3df');
   });
 
   test('print style: white, dark text, no accent', () => {
