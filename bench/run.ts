@@ -64,6 +64,7 @@ const plan: [string, string[]][] = [
   ['logos-deepsea-20', ['wasm']],
   ['render-heatmap-919x960', ['chromium']],
   ['render-similarity-919', ['chromium']],
+  ['finders-919x960', ['chromium']],
   ['encode-all', backends],
   ['encode-all-direct', backends],
 ];
@@ -181,6 +182,11 @@ for (const r of rows.filter((r) => r.phases && !r.error)) {
 // The logo rows (issue 15): what the seconds bought.
 for (const r of rows.filter((r) => typeof r.logos === 'number' && !r.error)) {
   lines.push('', `${r.name}: ${r.channels} DeepSEA conv3 channels, ${r.sequences} of ${r.maxSequences} random sequences${r.stopped ? ` (stopped: ${r.stopped})` : ''} on ${r.engine}, ${fmt(r.seconds)} s; ${r.logos} logos, ${r.noLogo} without (receptive field ${r.receptiveField} bp, mean width ${fmt(r.meanWidth)})`);
+}
+// The finders row (issue 14): each query's time from input event to list drawn, and how many entries it listed.
+for (const r of rows.filter((r) => Array.isArray(r.queries) && !r.error)) {
+  const q = (r.queries as { picker: string; query: string; ms: number; listed: number }[]).map((x) => `${x.picker} '${x.query}' ${x.ms} ms (${x.listed} listed)`);
+  lines.push('', `${r.name}: input to list drawn, median of 5: ${q.join('; ')}`);
 }
 fs.writeFileSync(path.join(__dirname, 'results', `${outName}.md`), lines.join('\n') + '\n');
 process.stdout.write(lines.join('\n') + '\n');

@@ -92,6 +92,58 @@ async function firstPaint(view: 'heatmap' | 'similarity') {
   }
 }
 
+/**
+ * The toolbar's finders at 919 classes × 960 features (issue 14): time from an input event to the
+ * list drawn (SearchIndex search + list box), in the page, for queries of each kind, on the class
+ * picker and on the search box (classes and features). The median of 5 runs per query.
+ */
+async function finders() {
+  const { startHarness, openPage, render } = await import('../test/renderer/harness');
+  const { syntheticResults } = await import('../test/renderer/fixtures');
+  const { packView } = await import('../renderers/pack');
+  const { fromResults } = await import('../renderers/data');
+  const cells = ['GM12878', 'K562', 'HepG2', 'HeLa-S3', 'A549', 'H1-hESC', 'IMR-90'];
+  const factors = ['CTCF', 'FOXA1', 'REST', 'POL2', 'DNase', 'H3K4me3', 'EP300', 'YY1', 'MAX'];
+  const h = await startHarness();
+  try {
+    const results = syntheticResults({ classes: 919, features: 960, labels: true, matches: true, seed: 5, names: (i) => `${cells[i % 7]}|${factors[Math.floor(i / 7) % 9]}|None` });
+    h.payloads.set('finders', JSON.stringify(packView(fromResults(results), 'heatmap')));
+    const { page, close } = await openPage(h);
+    await render(page, 'finders');
+    const queries: [string, string][] = [
+      ['class', 'hepg2 rest'],
+      ['class', '17'],
+      ['class', 'k'],
+      ['search classes and features', 'CTCF'],
+      ['search classes and features', 'MA0139'],
+      ['search classes and features', '#500'],
+    ];
+    const rows: { picker: string; query: string; ms: number; listed: number }[] = [];
+    for (const [label, query] of queries) {
+      // A string, not a function: tsx would add helpers the page does not have.
+      const r = (await page.evaluate(`(() => {
+        const input = document.querySelector('input[role="combobox"][aria-label=${JSON.stringify(label)}]');
+        const times = [];
+        for (let i = 0; i < 5; i++) {
+          input.value = '';
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          const t0 = performance.now();
+          input.value = ${JSON.stringify(query)};
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          times.push(performance.now() - t0);
+        }
+        times.sort((a, b) => a - b);
+        return { ms: times[2], listed: document.querySelectorAll('[role="listbox"][aria-label=${JSON.stringify(label)}] [role="option"]').length };
+      })()`)) as { ms: number; listed: number };
+      rows.push({ picker: label, query, ms: Math.round(r.ms * 10) / 10, listed: r.listed });
+    }
+    await close();
+    return { seconds: Math.max(...rows.map((r) => r.ms)) / 1000, queries: rows };
+  } finally {
+    await h.close();
+  }
+}
+
 /** Matching 960 filter-sized PWMs against the shipped JASPAR collection (issue 8). */
 async function motifMatching() {
   const { motifLibrary } = await import('../src/notebook/motif-files');
@@ -175,6 +227,7 @@ const scenarios: Record<string, () => Promise<object>> = {
   'motifs-960-vs-jaspar': motifMatching,
   'render-heatmap-919x960': () => firstPaint('heatmap'),
   'render-similarity-919': () => firstPaint('similarity'),
+  'finders-919x960': () => finders(),
   'batch-1': () => throughput(1),
   'batch-16': () => throughput(16),
   'batch-64': () => throughput(64),
