@@ -20,6 +20,8 @@ export interface ComboOptions {
   onPick: (value: string) => void;
   /** Text the input shows while closed (the current choice); empty for a search box. */
   current?: () => string;
+  /** The current choice's value: a list opened without a query starts on it (as a <select> would). */
+  currentValue?: () => string;
   className?: string;
 }
 
@@ -111,7 +113,8 @@ export class Combobox {
     // Nothing typed and nothing to offer (the search box): stay closed.
     if (!items.length && !query.trim()) return this.close();
     this.items = items;
-    this.active = items.length ? 0 : -1;
+    const here = !query.trim() && this.o.currentValue ? items.findIndex((item) => item.value === this.o.currentValue!()) : -1;
+    this.active = here >= 0 ? here : items.length ? 0 : -1;
     const d = this.doc;
     const lis = items.map((item, i) => {
       const li = d.createElement('li');

@@ -53,6 +53,7 @@ export function makePickers(doc: Document, shown: ViewData, index: SearchIndex, 
     },
     onPick,
     current: () => shown.classes[state().classPos]?.name ?? '',
+    currentValue: () => `class:${state().classPos}`,
   });
   const featurePicker = new Combobox(doc, {
     label: 'feature',
@@ -68,6 +69,7 @@ export function makePickers(doc: Document, shown: ViewData, index: SearchIndex, 
       const k = state().feature;
       return k >= 0 ? index.featureText(k) : '(none)';
     },
+    currentValue: () => `feature:${state().feature}`,
   });
   const search = new Combobox(doc, {
     label: 'search classes and features',

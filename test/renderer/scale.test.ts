@@ -271,6 +271,19 @@ describe('919 classes × 960 features', { timeout: 300_000 }, () => {
       assert.equal(await picker.getAttribute('aria-expanded'), 'false');
       assert.equal(await root(page, 'data-class-pos'), String(pos));
       assert.equal(await picker.inputValue(), big.classes[pos].name, 'Escape restores the current class');
+      // Opened without a query, the list starts on the current class (as a drop-down would): here the
+      // 51st in clustering order, picked by its index.
+      const fiftieth = data.similarity.order[50];
+      await picker.fill(`#${big.classes[fiftieth].index}`);
+      await page.keyboard.press('Enter');
+      await waitClass(page, fiftieth);
+      await idle(page);
+      await picker.fill('');
+      const current = await picker.getAttribute('aria-activedescendant');
+      assert.equal(await page.locator(`#${current}`).getAttribute('data-value'), `class:${fiftieth}`);
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.locator(`#${await picker.getAttribute('aria-activedescendant')}`).getAttribute('data-value'), `class:${data.similarity.order[51]}`);
+      await page.keyboard.press('Escape');
       // A click on an option picks it too.
       await picker.fill('a549 max treated');
       const clicked = (await optionValues(page, 'class'))[0];
