@@ -121,10 +121,28 @@ export class NotebookUi {
     for (const f of folders) await this.expand(f);
     const model = this.page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
     await model.waitFor();
-    await model.click({ button: 'right' });
-    const entry = this.page.locator('.monaco-menu .action-item').filter({ hasText: 'Resolve features' }).first();
-    await entry.waitFor({ timeout: 10_000 });
-    await entry.click();
+    await (await this.menuEntry(model, 'Resolve features')).click();
+  }
+
+  /**
+   * Opens `row`'s context menu until it lists `label` and returns that entry (the menu stays open).
+   * A menu is built when it opens: on a loaded machine the workbench may still be registering the
+   * extension's contributions at the first right-click, and that menu never gains the entry, so a
+   * menu without it is closed and opened again, up to `timeoutMs`.
+   */
+  async menuEntry(row: Locator, label: string, timeoutMs = 60_000): Promise<Locator> {
+    const entry = this.page.locator('.monaco-menu .action-item').filter({ hasText: label }).first();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await row.click({ button: 'right' });
+      try {
+        await entry.waitFor({ timeout: 5_000 });
+        return entry;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /** A modal dialog of the workbench (VS Code's own dialogs, not browser ones). */

@@ -63,9 +63,8 @@ describe('Restricted Mode (a folder opened untrusted)', { timeout: 600_000 }, ()
     await ui.expand('models');
     await ui.expand('tiny');
     const model = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: /^model\.json$/ }).first();
-    await model.click({ button: 'right' });
-    // An extension disabled by Restricted Mode would have no menu entry.
-    await page.locator('.monaco-menu .action-item').filter({ hasText: 'Resolve features' }).first().waitFor({ timeout: 10_000 });
+    // An extension disabled by Restricted Mode would have no menu entry (however long it is waited for).
+    await ui.menuEntry(model, 'Resolve features');
     await screenshot(page, '20-restricted-menu');
     await page.keyboard.press('Escape');
   });
