@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../src/engine/backend';
 // The gradients TF.js lacks on wasm (e.g. the filter gradient its fused convolution asks for).
-import '../src/engine/layers/index';
+import '../src/engine/custom-layers/index';
 import { modelLogos } from '../src/engine/feature-logos';
 import { columnsIc } from '../src/engine/feature-logos/ppm';
 import { rankingModel } from '../src/engine/feature-logos/ranking';

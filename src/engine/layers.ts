@@ -1,6 +1,6 @@
 /** The layers of a loaded model and the choice of the analysis layer. */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { layerKind } from './layers/onnx-op';
+import { layerKind } from './custom-layers/onnx-op';
 import { UserError } from './errors';
 import { planHead } from './head';
 import { selectOutputs, type OutputSelection } from './outputs';

@@ -6,7 +6,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Layer } from './tfl-types';
-import { layerKind } from './layers/onnx-op';
+import { layerKind } from './custom-layers/onnx-op';
 
 export const ALPHABET = ['A', 'C', 'G', 'T'] as const;
 

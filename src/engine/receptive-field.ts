@@ -9,7 +9,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Layer } from './tfl-types';
-import { layerKind, OnnxOp } from './layers/onnx-op';
+import { layerKind, OnnxOp } from './custom-layers/onnx-op';
 
 export interface ReceptiveField {
   /** Input positions one output position sees. */

@@ -1,7 +1,7 @@
 /** DeepResolve end to end on a loaded model: split, ascend, summarise, compare classes. */
 import * as tf from '@tensorflow/tfjs-core';
 // Custom layers and the gradients TF.js lacks (dilated convolutions, gather on wasm).
-import './layers/index';
+import './custom-layers/index';
 import { AscentCancelled, type AscentHooks, type Pair, type PairResult } from './ascent/pairs';
 import { ascend } from './ascent/direct';
 import { ascendHidden, type NativeHiddenStep } from './ascent/hidden';

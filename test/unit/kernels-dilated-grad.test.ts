@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../../src/engine/layers/index';
+import '../../src/engine/custom-layers/index';
 import { useBackend } from '../../src/engine/backend';
 import { seeded } from '../helpers/write-models';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import '../../src/engine/layers/index';
+import '../../src/engine/custom-layers/index';
 import { useBackend } from '../../src/engine/backend';
 
 test('tf.gather has an input gradient on wasm, equal to cpu and to the hand computation', async () => {

@@ -14,7 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ascentPoolWorkers, poolTuning } from '../../src/engine/ascent/pool';
 import { useBackend } from '../../src/engine/backend';
 import { UserError } from '../../src/engine/errors';
-import { Cropping1D, SeparableConv1D } from '../../src/engine/layers/index';
+import { Cropping1D, SeparableConv1D } from '../../src/engine/custom-layers/index';
 import { loadModel } from '../../src/engine/load/index';
 import type { LoadedModel } from '../../src/engine/load/model';
 import { resolveFeatures } from '../../src/engine/resolve';
@@ -337,7 +337,7 @@ describe('refused graphs', () => {
 
   /** input (10, 4) → Dense(4) 'proj' → MultiHeadAttention 'mha' → Flatten → Dense: the Keras 2 JSON and weights. */
   async function attentionFile(edit: (mha: Json) => void): Promise<string> {
-    const { MultiHeadAttention } = await import('../../src/engine/layers/index');
+    const { MultiHeadAttention } = await import('../../src/engine/custom-layers/index');
     const input = tfl.input({ shape: [10, 4], name: 'x' });
     const proj = tfl.layers.dense({ units: 4, name: 'proj' }).apply(input) as tfl.SymbolicTensor;
     const att = new MultiHeadAttention({ numHeads: 1, keyDim: 2, name: 'mha' }).apply(proj) as tfl.SymbolicTensor;

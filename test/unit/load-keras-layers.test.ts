@@ -1,5 +1,5 @@
 /**
- * The Keras layers beyond TF.js's own set (src/engine/layers and the TF.js layers they map onto):
+ * The Keras layers beyond TF.js's own set (src/engine/custom-layers and the TF.js layers they map onto):
  * each written to a Keras 2 HDF5 file (and Keras 3 / TF.js files where it applies), loaded, and
  * compared on seeded random inputs with a reference computed here with plain loops or plain
  * tfjs-core ops; the weight shapes Keras's layout prescribes; input gradients through the custom
@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from '../../src/engine/backend';
 import { loadModel } from '../../src/engine/load/index';
-import { Conv1DTranspose, Cropping1D, DepthwiseConv1D, MultiHeadAttention, SeparableConv1D, UpSampling1D, ZeroPadding1D } from '../../src/engine/layers/index';
+import { Conv1DTranspose, Cropping1D, DepthwiseConv1D, MultiHeadAttention, SeparableConv1D, UpSampling1D, ZeroPadding1D } from '../../src/engine/custom-layers/index';
 import { defaultAnalysisLayer } from '../../src/engine/layers';
 import { ALPHABET, firstLayerPwms, weightsToPwm } from '../../src/engine/pwm';
 import { seededWeights } from '../helpers/models';

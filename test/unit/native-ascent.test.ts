@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Cropping1D } from '../../src/engine/layers/index';
+import { Cropping1D } from '../../src/engine/custom-layers/index';
 import { useBackend } from '../../src/engine/backend';
 import { splitModel } from '../../src/engine/head';
 import { nativeHead } from '../../src/engine/ascent/native/ascent';

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from '../../src/engine/backend';
-import '../../src/engine/layers/index';
+import '../../src/engine/custom-layers/index';
 import { interiorPositions, receptiveField } from '../../src/engine/receptive-field';
-import { Cropping1D } from '../../src/engine/layers/cropping1d';
-import { ZeroPadding1D } from '../../src/engine/layers/zero-padding1d';
+import { Cropping1D } from '../../src/engine/custom-layers/cropping1d';
+import { ZeroPadding1D } from '../../src/engine/custom-layers/zero-padding1d';
 
 before(async () => {
   await useBackend('cpu');

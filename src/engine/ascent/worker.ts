@@ -12,7 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // The custom layer classes (Keras layers TF.js lacks, ONNX ops), so the model's JSON resolves here.
-import '../layers/index';
+import '../custom-layers/index';
 import { AscentCancelled, type AscentProgress, type AscentSettings, type Pair, type PairResult } from './pairs';
 import { ascend } from './direct';
 import { ascendHidden } from './hidden';

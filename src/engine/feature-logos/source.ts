@@ -7,7 +7,7 @@
  * max pooling); any other layer is its own source.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { layerKind } from '../layers/onnx-op';
+import { layerKind } from '../custom-layers/onnx-op';
 import type { Layer } from '../tfl-types';
 
 const POOLING_OR_INFERENCE_IDENTITY = /^(MaxPooling[123]D|AveragePooling[123]D|GlobalMaxPooling[123]D|GlobalAveragePooling[123]D|Dropout|SpatialDropout[123]D|GaussianNoise|GaussianDropout|AlphaDropout|Identity)$/;

@@ -1,6 +1,6 @@
 /**
  * A model whose input is a sequence of integer letter codes read by an Embedding: the Embedding
- * becomes a OneHotEmbedding (src/engine/layers/one-hot-embedding.ts) and the input the one-hot
+ * becomes a OneHotEmbedding (src/engine/custom-layers/one-hot-embedding.ts) and the input the one-hot
  * coding of those indices, (L, input_dim). For one-hot rows the outputs are exactly Keras's; the
  * model can then be analysed like any one-hot DNA model when input_dim is 4 (index i is taken as
  * letter i of A, C, G, T, and a note says so). Other vocabularies load and predict on one-hot

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
 // Registers the custom layer classes the loaders build (Keras layers TF.js lacks, ONNX ops).
-import '../layers/index';
+import '../custom-layers/index';
 import { isKerasArchitecture, isYamlName, parseArchitectureText } from './architecture-file';
 import { Hdf5, isHdf5 } from './hdf5';
 import { hasModelConfig, loadKerasH5 } from './keras-h5';

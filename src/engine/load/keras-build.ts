@@ -1,6 +1,6 @@
 /** Shared by the Keras loaders: architecture + HDF5 weights → a TF.js model with its input layout. */
 import * as tfl from '@tensorflow/tfjs-layers';
-import '../layers/index'; // the custom layer classes the topology may name
+import '../custom-layers/index'; // the custom layer classes the topology may name
 import { UserError } from '../errors';
 import type { Hdf5 } from './hdf5';
 import { checkInputShape, fmt, resolveInput } from './input-layout';

@@ -72,7 +72,7 @@ const CLASS_MAP: Record<string, string> = {
   SeparableConvolution2D: 'SeparableConv2D',
   DepthwiseConv2D: 'DepthwiseConv2D',
   LayerNormalization: 'LayerNormalization',
-  // … these are ours (src/engine/layers).
+  // … these are ours (src/engine/custom-layers).
   Cropping1D: 'Cropping1D',
   ZeroPadding1D: 'ZeroPadding1D',
   UpSampling1D: 'UpSampling1D',

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import '../layers/index'; // the custom layer classes a topology may name
+import '../custom-layers/index'; // the custom layer classes a topology may name
 import { buildOnPlainBackend } from '../backend';
 import { UserError } from '../errors';
 import { embeddingInput } from './embedding-input';

@@ -201,7 +201,7 @@ export function forward(g: OnnxBuilder, layer: Layer, inputs: Value[], act: stri
   }
 }
 
-/** An ONNX file's node kept as an OnnxOp layer (layers/onnx-op.ts): its attributes are in TF.js's layout (N, L, C). */
+/** An ONNX file's node kept as an OnnxOp layer (custom-layers/onnx-op.ts): its attributes are in TF.js's layout (N, L, C). */
 function onnxOp(g: OnnxBuilder, layer: Layer, inputs: Value[], zero: string): { out: Value; back: Backward } {
   const { op, attrs, slots, weightShapes } = layer as unknown as { op: string; attrs: Record<string, unknown>; slots: string[]; weightShapes: number[][] };
   if (weightShapes.length || slots.some((s) => !/^d\d+$/.test(s))) refuse(layer, `${op} with constant operands`);

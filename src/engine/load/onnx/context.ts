@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { UserError, oneLine } from '../../errors';
-import { OnnxOp } from '../../layers/onnx-op';
+import { OnnxOp } from '../../custom-layers/onnx-op';
 import { constTensor, runOp, type ConstSpec, type OpAttrs } from '../../ops';
 import { flatOrder, full, heldShape, invert, nativeShape, tidy, transposeBetween, type Perm } from './layout';
 import type { Node } from './proto';
