@@ -78,7 +78,8 @@ const torchVersion = (() => {
     return null;
   }
 })();
-if (!torchVersion) process.stderr.write(`no PyTorch in ${PYTHON}: the PyTorch columns stay empty (apt-get install python3-torch)\n`);
+if (args.includes('--no-torch')) process.stderr.write('--no-torch: the PyTorch columns stay empty\n');
+else if (!torchVersion) process.stderr.write(`no PyTorch in ${PYTHON}: the PyTorch columns stay empty (apt-get install python3-torch)\n`);
 
 const torchThreads = (option('--torch-threads') ?? '2').split(',').map(Number);
 
