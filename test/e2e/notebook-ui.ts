@@ -121,7 +121,20 @@ export class NotebookUi {
     for (const f of folders) await this.expand(f);
     const model = this.page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
     await model.waitFor();
-    await (await this.menuEntry(model, 'Resolve features')).click();
+    const entry = await this.menuEntry(model, 'Resolve features');
+    // A menu ignores a click that comes right after it opened (so that the right-click's own
+    // mouse-up does not pick an entry); seen once: the menu stayed open, the entry highlighted.
+    // So click until the menu closes.
+    const menu = this.page.locator('.context-view .monaco-menu');
+    for (let i = 0; ; i++) {
+      await entry.click();
+      try {
+        await menu.first().waitFor({ state: 'hidden', timeout: 3_000 });
+        return;
+      } catch (e) {
+        if (i >= 4) throw e;
+      }
+    }
   }
 
   /**
