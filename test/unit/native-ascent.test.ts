@@ -21,6 +21,7 @@ import { buildHeadGraph } from '../../src/engine/ascent/native/head-graph';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { loadModel } from '../../src/engine/load';
 import { fillNormal } from '../../src/engine/rng';
+import { onnx } from 'onnx-proto';
 
 const L2 = 2.8;
 
@@ -153,6 +154,16 @@ describe('native direct ascent (ONNX Runtime)', () => {
       head.dispose();
     });
   }
+
+  test("a final dense layer's scores are gathered columns of the rows' own classes, not a product with every class (conv tower: 2 Gemm nodes, not 4)", () => {
+    const model = convTower();
+    const graph = buildHeadGraph(model, model.layers.findIndex((l) => l.name === 'conv1'), {}, L2);
+    assert.ok(!('unsupported' in graph));
+    const ops = onnx.ModelProto.decode(graph.bytes).graph!.node!.map((n) => n.opType);
+    assert.equal(ops.filter((o) => o === 'Gemm').length, 2, ops.join(' '));
+    assert.equal(ops.filter((o) => o === 'Gather').length, 2, ops.join(' '));
+    assert.equal(ops.filter((o) => o === 'ArgMax').length, 1, ops.join(' '));
+  });
 
   test('gradient alone, through a second graph with η = 1 and λ tiny: equal to tf.grad to 1e-5 of its largest value', async () => {
     for (const [, make, layerName] of cases) {

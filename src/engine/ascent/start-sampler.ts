@@ -11,6 +11,7 @@
  * draws differ from the explicit starts of the same seed, so this is used only where it pays.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyData } from '../tidy-data';
 import { chiSquare, hashSeed, normal, uniform } from '../rng';
 import { gramPlain } from './gram';
 import type { Pair } from './pairs';
@@ -119,10 +120,10 @@ export function startSampler(gram: Float32Array, meanW1: Float32Array, hidden: n
         n0[i] = norm + chiSquare(freeDims, u);
       });
       // p₀ = √P · ξ_q W̄₁ + ξ_p Lᵀ;  q₀ = ξ_q / √P.
-      const p0 = tf.tidy(() => {
+      const p0 = tidyData(() => {
         const fromQ = tf.mul(Math.sqrt(P), tf.matMul(tf.tensor2d(xq, [N, K]), tf.tensor2d(meanW1, [K, U])));
         const fromP = tf.matMul(tf.tensor2d(xp, [N, U]), tf.tensor2d(lt32, [U, U]));
-        return tf.add(fromQ, fromP).dataSync() as Float32Array;
+        return tf.add(fromQ, fromP);
       });
       const q0 = Float64Array.from(xq, (z) => z / Math.sqrt(P));
       return { p0, q0, n0 };

@@ -115,11 +115,16 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
   let state: Float32Array = new Float32Array(slots.length * width);
   slots.forEach((s, i) => state.set(problem.start(s.pair), i * width));
 
+  // The rows' one-hot classes, rebuilt only when the slots change (919 classes × 1024 rows are
+  // 3.7 MB, and a new one every step kept the garbage collector busy).
+  let select: Float32Array | undefined;
   while (slots.length) {
     if (hooks.signal?.aborted) throw new AscentCancelled(results);
     const n = slots.length;
-    const select = new Float32Array(n * numClasses);
-    slots.forEach((s, i) => (select[i * numClasses + s.pair.cls] = 1));
+    if (!select) {
+      select = new Float32Array(n * numClasses);
+      slots.forEach((s, i) => (select![i * numClasses + s.pair.cls] = 1));
+    }
     const eta = Float32Array.from(slots, (s) => stepSize(settings.lr, s.t));
     const out = await session.run({
       [input]: new ort.Tensor('float32', state, [n, ...featureShape]),
@@ -147,10 +152,17 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
     if (finished.size === 0) {
       state = after;
     } else {
-      // Record the finished pairs' final states (the iterate the scores are of), then refill their slots or drop them.
-      const rows: Float32Array[] = [];
+      // Record the finished pairs' final states (the iterate the scores are of), then refill their
+      // slots or drop them. The next state is built in place in `after` (ours: a new buffer each
+      // run), rows moving only down, and so is `select`: copying every row into a new buffer at
+      // each finish cost seconds in a 919-class run.
       const kept: Slot[] = [];
+      const setClass = (row: number, cls: number) => {
+        select!.fill(0, row * numClasses, (row + 1) * numClasses);
+        select![row * numClasses + cls] = 1;
+      };
       slots.forEach((slot, i) => {
+        const w = kept.length;
         if (finished.has(i)) {
           const map = state.subarray(i * width, (i + 1) * width);
           results.push({ ...slot.pair, ...problem.finish(slot.pair, map), score: sv[i], objective: jv[i], iterations: slot.t, trace: slot.trace });
@@ -158,16 +170,20 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
           if (next < pairs.length) {
             const fresh = newSlot();
             kept.push(fresh);
-            rows.push(problem.start(fresh.pair));
+            after.set(problem.start(fresh.pair), w * width);
+            setClass(w, fresh.pair.cls);
           }
         } else {
           kept.push(slot);
-          rows.push(after.subarray(i * width, (i + 1) * width));
+          if (w !== i) {
+            after.copyWithin(w * width, i * width, (i + 1) * width);
+            setClass(w, slot.pair.cls);
+          }
         }
       });
       slots = kept;
-      state = new Float32Array(slots.length * width);
-      rows.forEach((row, i) => state.set(row, i * width));
+      state = after.subarray(0, slots.length * width);
+      select = select!.subarray(0, slots.length * numClasses);
     }
     report.update(slots, finished.size > 0);
     await yieldToEventLoop();

@@ -118,6 +118,21 @@ function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, se
   const linear = new Set<Layer>();
   for (const o of outputs) if (o.final) (o.final.mode === 'identity' ? identity : linear).add(o.final.layer);
 
+  // A flat output whose scores are a dense layer's linear result, used by nothing else: its rows'
+  // own classes come from gathered kernel columns (as head.ts does on TensorFlow.js) instead of a
+  // product with every class's column and a mask. For a head like DeepSEA's deep tail this is 2 of
+  // the 5 products of a 925-wide step.
+  const gathered = new Map<Layer, number>();
+  outputs.forEach((o, k) => {
+    const layer = scoreTensors[k].sourceLayer as Layer;
+    if (o.summary || layer.getClassName() !== 'Dense' || !steps.includes(layer)) return;
+    if ((linear.has(layer) ? 'linear' : (activationName(layer) ?? 'linear')) !== 'linear') return;
+    const out = onlyNode(layer).outputTensors[0];
+    if (steps.some((l) => l !== layer && !identity.has(l) && onlyNode(l).inputTensors.some((t: SymbolicTensor) => t.id === out.id))) return;
+    gathered.set(layer, k);
+  });
+  const gatherInputs = new Map<Layer, { x: Value; tensor: SymbolicTensor }>();
+
   const values = new Map<number, Value>();
   const backs = new Map<Layer, { back: Backward; inputs: SymbolicTensor[] }>();
   const map = featureShape.length === 2;
@@ -127,6 +142,12 @@ function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, se
     const inputs = node.inputTensors.map((t: SymbolicTensor) => values.get(t.id));
     if (inputs.some((v) => !v)) refuse(layer, 'an input the graph does not compute');
     if (node.outputTensors.length !== 1) refuse(layer, 'several outputs');
+    if (gathered.has(layer) && inputs[0]!.kind === 'flat') {
+      // computed with the scores, below
+      gatherInputs.set(layer, { x: inputs[0]!, tensor: node.inputTensors[0] });
+      values.set(node.outputTensors[0].id, { name: '', kind: 'flat', dims: [] });
+      continue;
+    }
     const act = linear.has(layer) ? 'linear' : (activationName(layer) ?? 'linear');
     const { out, back } = identity.has(layer) || PASS_THROUGH.test(layer.getClassName()) ? { out: inputs[0]!, back: (dy: string) => [dy] } : forward(g, layer, inputs as Value[], act, zero);
     values.set(node.outputTensors[0].id, out);
@@ -146,6 +167,23 @@ function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, se
     const select = numClasses === o.units ? 'select' : g.op('Slice', ['select', g.int64s([o.classStart]), g.int64s([o.classStart + o.units]), g.int64s([1])]);
     let summary: string;
     let seed: string;
+    const gather = gatherInputs.get(scoreTensors[k].sourceLayer as Layer);
+    if (gather) {
+      // s = (x · W[:, c] + b[c]) · m per row, c its class (the one-hot's argmax), m = 1 when c is in this output.
+      const [kernel, bias] = (scoreTensors[k].sourceLayer as Layer).getWeights().map((w) => ({ data: w.dataSync() as Float32Array, shape: w.shape }));
+      const [n, units] = kernel.shape;
+      const wt = new Float32Array(n * units);
+      for (let i = 0; i < n; i++) for (let j = 0; j < units; j++) wt[j * n + i] = kernel.data[i * units + j];
+      const cls = g.op('ArgMax', [select], { axis: 1, keepdims: 0 });
+      const inOutput = g.op('ReduceSum', [select, g.int64s([1])], { keepdims: 1 });
+      const columns = g.op('Gather', [g.floats(wt, [units, n]), cls], { axis: 0 });
+      let s = g.op('ReduceSum', [g.op('Mul', [gather.x.name, columns]), g.int64s([1])], { keepdims: 1 });
+      if (bias) s = g.op('Add', [s, g.op('Unsqueeze', [g.op('Gather', [g.floats(bias.data, [units]), cls], { axis: 0 }), g.int64s([1])])]);
+      s = g.op('Reshape', [g.op('Mul', [s, inOutput]), g.int64s([-1])]);
+      scores = scores ? g.op('Add', [scores, s]) : s;
+      addGrad(gather.tensor, g.op('Mul', [columns, inOutput]));
+      return;
+    }
     if (v.kind === 'flat') {
       if (o.summary) throw new Unsupported(`output '${o.name}': a summarised output that is not a profile`);
       summary = v.name;
