@@ -50,6 +50,8 @@ const plan: [string, string[]][] = [
   ['basset-1x10-native', ['wasm']],
   ['basset-1x10-30it', ['wasm']],
   ['basset-1x10-30it-native', ['wasm']],
+  ['basset-1x10-30it-native-t1', ['wasm']],
+  ['bpnet-4x10-30it-native-t1', ['wasm']],
   ['deepsea-1x10-explicit', ['wasm']],
   ['deepsea-100x10', ['wasm']],
   ['deeptail-1x10', ['wasm']],

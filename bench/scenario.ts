@@ -247,6 +247,9 @@ const scenarios: Record<string, () => Promise<object>> = {
   'basset-1x10-30it-native': () => analysis('basset', { layer: 'conv1', classes: '0', restarts: 10, maxIter: 30 }, true),
   'bpnet-4x10-30it': () => analysis('bpnet', { layer: 'conv1', restarts: 10, maxIter: 30, native: 'off' }, true),
   'bpnet-4x10-30it-native': () => analysis('bpnet', { layer: 'conv1', restarts: 10, maxIter: 30 }, true),
+  // The same on one ONNX Runtime thread (two threads against one, issue 16).
+  'basset-1x10-30it-native-t1': () => analysis('basset', { layer: 'conv1', classes: '0', restarts: 10, maxIter: 30, workers: 1 }),
+  'bpnet-4x10-30it-native-t1': () => analysis('bpnet', { layer: 'conv1', restarts: 10, maxIter: 30, workers: 1 }),
   // Hidden space with the direct path's own starts: the same iterates, so the same mean J.
   'deepsea-1x10-explicit': () => analysis('deepsea', { classes: '0', restarts: 10, starts: 'explicit' }),
   'deepsea-100x10': () => analysis('deepsea', { classes: '0-99', restarts: 10 }),

@@ -107,7 +107,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     // The direct ascent runs on ONNX Runtime's native kernels when it can (they use every core themselves).
     let native: NativeHead | null = null;
     if (!dense && settings.native === 'auto') {
-      const made = await nativeHead(model, layerIndex, selection, settings);
+      const made = await nativeHead(model, layerIndex, selection, settings, Math.min(chunkSize, pairs.length));
       if ('unsupported' in made) notes.push(`direct ascent on TensorFlow.js: ${made.unsupported}`);
       else {
         native = made;

@@ -101,7 +101,23 @@ function oddLengths() {
   );
 }
 
-const cases: [string, () => tfl.LayersModel, string][] = [
+/** A dense kernel over 64 MiB (4,096 × 4,100) after the analysis layer: for a few rows per step its input gradient is the streamed (W·dzᵀ)ᵀ. */
+function bigDense() {
+  return seedWeights(
+    tfl.sequential({
+      layers: [
+        tfl.layers.conv1d({ inputShape: [64, 4], filters: 64, kernelSize: 1, activation: 'relu', name: 'conv1' }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 4100, activation: 'relu' }),
+        tfl.layers.dense({ units: 3, activation: 'sigmoid' }),
+      ],
+    }),
+    4,
+  );
+}
+
+const cases: [string, () => tfl.LayersModel, string, number?][] = [
+  ['a dense kernel of 67 MB at 6 rows per step (its gradient as (W·dzᵀ)ᵀ)', bigDense, 'conv1', 6],
   ['conv tower (BN, ReLU, max/avg pooling, dilated, flatten, dense, sigmoid)', convTower, 'conv1'],
   ['profile + counts + peak outputs, dilated residual adds, cropping, global pooling', profileModel, 'conv1'],
   ["even kernel 'same', pooling remainder, Activation layers, softmax output", oddLengths, 'conv1'],
@@ -122,12 +138,18 @@ describe('native direct ascent (ONNX Runtime)', () => {
     for (const file of FIXTURES) onnxModels.set(file, (await loadModel(`test/fixtures/onnx/${file}`)).model);
   });
 
-  for (const [name, make, layerName] of cases) {
+  for (const [name, make, layerName, rows] of cases) {
     test(`one step equals TensorFlow.js and tf.grad: ${name}`, async () => {
       const model = make();
       const layerIndex = model.layers.findIndex((l) => l.name === (layerName || firstConv(model)));
       const head = splitModel(model, layerIndex);
-      const native = await nativeHead(model, layerIndex, {}, { l2: L2, workers: 1 });
+      if (rows) {
+        const graph = buildHeadGraph(model, layerIndex, {}, L2, rows);
+        assert.ok(!('unsupported' in graph));
+        const ops = onnx.ModelProto.decode(graph.bytes).graph!.node!.map((n) => n.opType);
+        assert.deepEqual([ops.filter((o) => o === 'MatMul').length, ops.filter((o) => o === 'Gemm').length], [1, 1], 'the big kernel: Gemm forward, MatMul backward');
+      }
+      const native = await nativeHead(model, layerIndex, {}, { l2: L2, workers: 1 }, rows);
       assert.ok(!('unsupported' in native), 'unsupported' in native ? native.unsupported : '');
       const n = Math.min(2 * head.numClasses, 6);
       const classes = Array.from({ length: n }, (_, i) => i % head.numClasses);

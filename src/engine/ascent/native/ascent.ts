@@ -50,11 +50,12 @@ export function nativeAvailable(): true | { unsupported: string } {
 
 /**
  * The head compiled for ONNX Runtime, or why not (no runtime, or a layer the graph builder does
- * not know): the caller then runs the TensorFlow.js direct ascent.
+ * not know): the caller then runs the TensorFlow.js direct ascent. `rows`: at most this many rows
+ * per step (the chunk, or fewer pairs), which picks the faster form of some products.
  */
-export async function nativeHead(model: LayersModel, layerIndex: number, selection: OutputSelection, settings: Pick<AscentSettings, 'l2' | 'workers'>): Promise<NativeHead | { unsupported: string }> {
+export async function nativeHead(model: LayersModel, layerIndex: number, selection: OutputSelection, settings: Pick<AscentSettings, 'l2' | 'workers'>, rows?: number): Promise<NativeHead | { unsupported: string }> {
   if (nativeAvailable() !== true) return nativeAvailable() as { unsupported: string };
-  return load(buildHeadGraph(model, layerIndex, selection, settings.l2), 'h', settings.workers);
+  return load(buildHeadGraph(model, layerIndex, selection, settings.l2, rows), 'h', settings.workers);
 }
 
 /** Whether the hidden-space step of this head can run on ONNX Runtime (else why not), before G is known. */

@@ -32,11 +32,11 @@ function attempt(make: () => HeadGraph): HeadGraph {
   }
 }
 
-/** The direct ascent's step (see the top of this file): inputs h, select, eta; outputs scores, objective, next. */
-export function buildHeadGraph(model: LayersModel, layerIndex: number, selection: OutputSelection, l2: number): HeadGraph {
+/** The direct ascent's step (see the top of this file): inputs h, select, eta; outputs scores, objective, next. `rows`: at most this many rows per run (layer-grads.ts, forward). */
+export function buildHeadGraph(model: LayersModel, layerIndex: number, selection: OutputSelection, l2: number, rows?: number): HeadGraph {
   return attempt(() => {
     const g = new OnnxBuilder();
-    const { scores, grad, featureShape, numClasses } = headGradient(g, model, layerIndex, selection, 'h');
+    const { scores, grad, featureShape, numClasses } = headGradient(g, model, layerIndex, selection, 'h', rows);
     if (featureShape.length !== 2) throw new Unsupported(`the feature map has shape ${JSON.stringify(featureShape)}; only (positions, channels) maps`);
     // The step itself, in float32 as the TensorFlow.js path computes it.
     const norm = g.op('ReduceSum', [g.op('Mul', ['h', 'h']), g.int64s([1, 2])], { keepdims: 0 });
@@ -107,7 +107,7 @@ export function buildHiddenGraph(model: LayersModel, denseIndex: number, activat
  * given as the graph value `input` in TF.js's layout, and their gradient with respect to it
  * (same layout).
  */
-function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, selection: OutputSelection, input: string) {
+function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, selection: OutputSelection, input: string, rows?: number) {
   const plan = planHead(model, layerIndex, selection);
   const { featureTensor, featureShape, outputs, scoreTensors, steps } = plan;
   if (featureShape.length > 2) throw new Unsupported(`the feature map has shape ${JSON.stringify(featureShape)}; only (positions, channels) maps`);
@@ -149,7 +149,7 @@ function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, se
       continue;
     }
     const act = linear.has(layer) ? 'linear' : (activationName(layer) ?? 'linear');
-    const { out, back } = identity.has(layer) || PASS_THROUGH.test(layer.getClassName()) ? { out: inputs[0]!, back: (dy: string) => [dy] } : forward(g, layer, inputs as Value[], act, zero);
+    const { out, back } = identity.has(layer) || PASS_THROUGH.test(layer.getClassName()) ? { out: inputs[0]!, back: (dy: string) => [dy] } : forward(g, layer, inputs as Value[], act, zero, rows);
     values.set(node.outputTensors[0].id, out);
     backs.set(layer, { back, inputs: node.inputTensors });
   }
