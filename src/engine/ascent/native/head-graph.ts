@@ -122,14 +122,14 @@ function headGradient(g: OnnxBuilder, model: LayersModel, layerIndex: number, se
   // own classes come from gathered kernel columns (as head.ts does on TensorFlow.js) instead of a
   // product with every class's column and a mask. For a head like DeepSEA's deep tail this is 2 of
   // the 5 products of a 925-wide step.
-  const gathered = new Map<Layer, number>();
+  const gathered = new Set<Layer>();
   outputs.forEach((o, k) => {
     const layer = scoreTensors[k].sourceLayer as Layer;
     if (o.summary || layer.getClassName() !== 'Dense' || !steps.includes(layer)) return;
     if ((linear.has(layer) ? 'linear' : (activationName(layer) ?? 'linear')) !== 'linear') return;
     const out = onlyNode(layer).outputTensors[0];
     if (steps.some((l) => l !== layer && !identity.has(l) && onlyNode(l).inputTensors.some((t: SymbolicTensor) => t.id === out.id))) return;
-    gathered.set(layer, k);
+    gathered.add(layer);
   });
   const gatherInputs = new Map<Layer, { x: Value; tensor: SymbolicTensor }>();
 
