@@ -117,8 +117,11 @@ describe('a cancelled analysis keeps the classes that finished', () => {
 
   test('on worker threads: each kept class has all its restarts and the full run\'s numbers', async () => {
     await useBackend('cpu');
-    const minSeconds = poolTuning.minSeconds;
+    const { minSeconds, progressMs } = poolTuning;
     poolTuning.minSeconds = 0;
+    // Every thread's report reaches the test: the stop comes when 9 pairs are done, not at the
+    // next 200 ms report (which, on pairs this small, was often the end of the run).
+    poolTuning.progressMs = 0;
     try {
       const model = loaded(sixClassModel());
       const settings = { ...base, restarts: 2, batchSize: 1, workers: 2 };
@@ -134,7 +137,7 @@ describe('a cancelled analysis keeps the classes that finished', () => {
       assert.deepEqual(results.classes.map((c) => c.index), kept);
       assertSameAsFull(results, full);
     } finally {
-      poolTuning.minSeconds = minSeconds;
+      Object.assign(poolTuning, { minSeconds, progressMs });
     }
   });
 

@@ -44,6 +44,12 @@ export const poolTuning = {
    * one thread, 8.3 s on two workers); DeepSEA's direct path gains from 3 pairs (15.3 → 14.2 s).
    */
   minSeconds: 15,
+  /**
+   * Least milliseconds between two progress reports of the pool (the end of a thread's share is
+   * reported at once). Tests set 0 to be told of every finished pair, so that a stop comes at an
+   * exact count of them and not at whatever count the next report brings.
+   */
+  progressMs: 200,
   /** Typical gradient evaluations per restart (DeepSEA-sized bench models: ~215). */
   iterations: 200,
   /** Single-core FLOP/s of the wasm backend on layers whose weights exceed `cacheBytes` (DeepSEA's first dense layer: ~10). */
@@ -263,7 +269,7 @@ export async function ascendOnWorkers(
   let ready = 0;
   const report = (force: boolean) => {
     const now = Date.now();
-    if (!hooks.onProgress || ready < workers || (!force && now - lastReport < 200)) return;
+    if (!hooks.onProgress || ready < workers || (!force && now - lastReport < poolTuning.progressMs)) return;
     lastReport = now;
     const fraction = shares.reduce((a, s) => a + s.fraction * s.pairs.length, 0) / pairs.length;
     const elapsed = (now - started) / 1000;
