@@ -13,22 +13,22 @@ import { featureImportance } from '../../statistics';
 import { progressReporter, type AscentProblem } from '../batched';
 import type { FirstDense } from '../first-dense';
 import { AscentCancelled, pushTrace, startOf, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from '../pairs';
-import { buildHeadGraph, buildHiddenGraph, type HeadGraph } from './head-graph';
-import { onnxRuntime, type OrtModule, type OrtSession } from './runtime';
+import { buildHeadGraph, buildHiddenGraph, type HeadGraph, type StatePart } from './head-graph';
+import { onnxRuntime, type OrtModule, type OrtSession, type OrtTensor } from './runtime';
 
 /** A step graph loaded into ONNX Runtime: state rows [n, width] in, scores, objectives and next states out. */
 export interface NativeHead {
   ort: OrtModule;
   session: OrtSession;
-  /** The graph's state input and one row's shape. */
-  input: string;
+  /** One state row's shape, and the graph inputs it is split into (head-graph.ts). */
   featureShape: number[];
+  parts: StatePart[];
   numClasses: number;
   /** Threads ONNX Runtime computes on. */
   threads: number;
 }
 
-async function load(graph: HeadGraph, input: string, workers: number | undefined): Promise<NativeHead | { unsupported: string }> {
+async function load(graph: HeadGraph, workers: number | undefined): Promise<NativeHead | { unsupported: string }> {
   const runtime = onnxRuntime();
   if ('error' in runtime) return { unsupported: runtime.error };
   if ('unsupported' in graph) return graph;
@@ -39,7 +39,7 @@ async function load(graph: HeadGraph, input: string, workers: number | undefined
   } catch (err) {
     return { unsupported: `ONNX Runtime refused the head's graph (${String((err as Error).message ?? err).split('\n')[0]})` };
   }
-  return { ort: runtime.ort, session, input, featureShape: graph.featureShape, numClasses: graph.numClasses, threads };
+  return { ort: runtime.ort, session, featureShape: graph.featureShape, parts: graph.parts, numClasses: graph.numClasses, threads };
 }
 
 /** Whether ONNX Runtime loads here (else why not), without building anything. */
@@ -55,7 +55,7 @@ export function nativeAvailable(): true | { unsupported: string } {
  */
 export async function nativeHead(model: LayersModel, layerIndex: number, selection: OutputSelection, settings: Pick<AscentSettings, 'l2' | 'workers'>, rows?: number): Promise<NativeHead | { unsupported: string }> {
   if (nativeAvailable() !== true) return nativeAvailable() as { unsupported: string };
-  return load(buildHeadGraph(model, layerIndex, selection, settings.l2, rows), 'h', settings.workers);
+  return load(buildHeadGraph(model, layerIndex, selection, settings.l2, rows), settings.workers);
 }
 
 /** Whether the hidden-space step of this head can run on ONNX Runtime (else why not), before G is known. */
@@ -71,7 +71,7 @@ export function nativeHiddenSupported(model: LayersModel, dense: FirstDense, sel
 export async function nativeHiddenStep(model: LayersModel, dense: FirstDense, selection: OutputSelection, gram: Float32Array, settings: Pick<AscentSettings, 'l2' | 'workers'>): Promise<NativeHead | { unsupported: string }> {
   if (nativeAvailable() !== true) return nativeAvailable() as { unsupported: string };
   if (!dense.restFrom) return { unsupported: 'the dense layer is the output' };
-  return load(buildHiddenGraph(model, dense.restFrom.layerIndex, dense.restFrom.activation, selection, gram, dense.b1, settings.l2), 'state', settings.workers);
+  return load(buildHiddenGraph(model, dense.restFrom.layerIndex, dense.restFrom.activation, selection, gram, dense.b1, settings.l2), settings.workers);
 }
 
 /** The direct ascent on ONNX Runtime: a pair's state is its feature map. */
@@ -99,10 +99,17 @@ interface Slot {
   trace?: Trace;
 }
 
-/** The batching loop of batched.ts, with each step one run of the head's step graph. */
+/**
+ * The batching loop of batched.ts, with each step one run of the head's step graph. The state is
+ * kept per part of a row (one buffer of `chunk` rows each, fed as they are); a part with a next
+ * value takes the graph's output buffer, and rows move in place when pairs finish.
+ */
 export async function runNative(head: NativeHead, problem: Omit<AscentProblem, 'step'>, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {
-  const { ort, session, featureShape, numClasses, input } = head;
+  const { ort, session, numClasses, parts } = head;
   const { width } = problem;
+  const widths = parts.map((p) => p.dims.reduce((a, b) => a * b, 1));
+  const offsets = widths.map((_, k) => widths.slice(0, k).reduce((a, b) => a + b, 0));
+  if (offsets[parts.length - 1] + widths[parts.length - 1] !== width) throw new Error(`the step graph's state parts (${widths.join(' + ')}) do not make a ${width}-float row`);
   const { maxIter, patience } = settings;
   const results: PairResult[] = [];
   const report = progressReporter(pairs.length, settings, hooks);
@@ -113,8 +120,14 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
   };
   let slots: Slot[] = [];
   while (next < pairs.length && slots.length < settings.chunkSize) slots.push(newSlot());
-  let state: Float32Array = new Float32Array(slots.length * width);
-  slots.forEach((s, i) => state.set(problem.start(s.pair), i * width));
+  let state: Float32Array[] = widths.map((w) => new Float32Array(slots.length * w));
+  const place = (row: Float32Array, at: number, into: Float32Array[]) => parts.forEach((_, k) => into[k].set(row.subarray(offsets[k], offsets[k] + widths[k]), at * widths[k]));
+  const rowOf = (i: number) => {
+    const row = new Float32Array(width);
+    parts.forEach((_, k) => row.set(state[k].subarray(i * widths[k], (i + 1) * widths[k]), offsets[k]));
+    return row;
+  };
+  slots.forEach((s, i) => place(problem.start(s.pair), i, state));
 
   // The rows' one-hot classes, rebuilt only when the slots change (919 classes × 1024 rows are
   // 3.7 MB, and a new one every step kept the garbage collector busy).
@@ -127,14 +140,16 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
       slots.forEach((s, i) => (select![i * numClasses + s.pair.cls] = 1));
     }
     const eta = Float32Array.from(slots, (s) => stepSize(settings.lr, s.t));
-    const out = await session.run({
-      [input]: new ort.Tensor('float32', state, [n, ...featureShape]),
+    const feeds: Record<string, OrtTensor> = {
       select: new ort.Tensor('float32', select, [n, numClasses]),
       eta: new ort.Tensor('float32', eta, [n, 1]),
-    });
+    };
+    parts.forEach((p, k) => (feeds[p.input] = new ort.Tensor('float32', state[k], [n, ...p.dims])));
+    const out = await session.run(feeds);
     const sv = out.scores.data;
     const jv = out.objective.data;
-    const after = out.next.data;
+    // The next state: the graph's outputs, and the parts that do not change as they were.
+    const after = parts.map((p, k) => (p.next ? out[p.next].data : state[k]));
 
     const finished = new Set<number>();
     slots.forEach((slot, i) => {
@@ -150,13 +165,11 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
       slot.t++;
     });
 
-    if (finished.size === 0) {
-      state = after;
-    } else {
+    if (finished.size > 0) {
       // Record the finished pairs' final states (the iterate the scores are of), then refill their
-      // slots or drop them. The next state is built in place in `after` (ours: a new buffer each
-      // run), rows moving only down, and so is `select`: copying every row into a new buffer at
-      // each finish cost seconds in a 919-class run.
+      // slots or drop them. The next state is built in place in `after` (the graph's output
+      // buffers and our constant parts), rows moving only down, and so is `select`: copying every
+      // row into a new buffer at each finish cost seconds in a 919-class run.
       const kept: Slot[] = [];
       const setClass = (row: number, cls: number) => {
         select!.fill(0, row * numClasses, (row + 1) * numClasses);
@@ -165,27 +178,26 @@ export async function runNative(head: NativeHead, problem: Omit<AscentProblem, '
       slots.forEach((slot, i) => {
         const w = kept.length;
         if (finished.has(i)) {
-          const map = state.subarray(i * width, (i + 1) * width);
-          results.push({ ...slot.pair, ...problem.finish(slot.pair, map), score: sv[i], objective: jv[i], iterations: slot.t, trace: slot.trace });
+          results.push({ ...slot.pair, ...problem.finish(slot.pair, rowOf(i)), score: sv[i], objective: jv[i], iterations: slot.t, trace: slot.trace });
           report.finished(slot.t);
           if (next < pairs.length) {
             const fresh = newSlot();
             kept.push(fresh);
-            after.set(problem.start(fresh.pair), w * width);
+            place(problem.start(fresh.pair), w, after);
             setClass(w, fresh.pair.cls);
           }
         } else {
           kept.push(slot);
           if (w !== i) {
-            after.copyWithin(w * width, i * width, (i + 1) * width);
+            after.forEach((buf, k) => buf.copyWithin(w * widths[k], i * widths[k], (i + 1) * widths[k]));
             setClass(w, slot.pair.cls);
           }
         }
       });
       slots = kept;
-      state = after.subarray(0, slots.length * width);
       select = select!.subarray(0, slots.length * numClasses);
     }
+    state = after.map((buf, k) => buf.subarray(0, slots.length * widths[k]));
     report.update(slots, finished.size > 0);
     await yieldToEventLoop();
   }

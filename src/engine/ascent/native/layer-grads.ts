@@ -47,7 +47,9 @@ export function activate(g: OnnxBuilder, layer: Layer, act: string, z: string, z
     }
     case 'elu': {
       const y = g.op('Elu', [z], { alpha: { float: 1 } });
-      return { y, dz: (dy) => g.op('Where', [g.op('GreaterOrEqual', [y, zero]), dy, g.op('Mul', [dy, g.op('Add', [y, g.scalar(1)])])]) };
+      // elu′ = 1 where y ≥ 0, y + 1 below: min(y, 0) + 1, the same numbers in 3 element-wise
+      // passes instead of 4 (a pass over 1,024 × 925 floats costs ~1 ms on this machine).
+      return { y, dz: (dy) => g.op('Mul', [dy, g.op('Add', [g.op('Min', [y, zero]), g.scalar(1)])]) };
     }
     case 'softplus': {
       const y = g.op('Softplus', [z]);
