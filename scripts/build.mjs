@@ -22,6 +22,8 @@ const nodeEntries = {
   'cli-main': 'src/cli.ts',
   // Worker threads of the hidden-space ascent (no TensorFlow.js inside).
   'hidden-pair-worker': 'src/engine/ascent/hidden-pair-worker.ts',
+  // Worker threads of the ONNX Runtime lanes (ascent/native/lanes.ts): no TensorFlow.js inside.
+  'native-lane-worker': 'src/engine/ascent/native/lane-worker.ts',
   // Worker threads of the TensorFlow.js ascents (ascent/pool.ts): TensorFlow.js and the wasm
   // backend inside, finding dist/wasm next to the bundle.
   'ascent-worker': 'src/engine/ascent/worker.ts',

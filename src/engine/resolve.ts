@@ -7,7 +7,11 @@ import { ascend } from './ascent/direct';
 import { ascendHidden, type NativeHiddenStep } from './ascent/hidden';
 import { ascendOnWorkers } from './ascent/pool';
 import { firstDense, type FirstDense } from './ascent/first-dense';
-import { ascendNative, nativeHead, nativeHiddenStep, nativeHiddenSupported, type NativeHead } from './ascent/native/ascent';
+import { nativeDirectGraph, nativeHiddenStep, nativeHiddenSupported } from './ascent/native/ascent';
+import { ascendOnLanes, laneChunk, laneCount } from './ascent/native/lanes';
+import { ascendNative, openSession, type NativeHead } from './ascent/native/run';
+import type { StepGraph } from './ascent/native/head-graph';
+import { threadsFor } from './threads';
 import { CancelledError, UserError } from './errors';
 import { partialText } from '../shared/partial';
 import { partialFeatures, partialOf } from './partial';
@@ -104,14 +108,22 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     mark('head split');
     const ascentUsed = dense ? 'hidden' : 'direct';
     const ascentSettings = { ...settings, chunkSize, keepTrace };
-    // The direct ascent runs on ONNX Runtime's native kernels when it can (they use every core themselves).
+    // The direct ascent runs on ONNX Runtime's native kernels when it can: in lanes (one thread
+    // each) on heads with small weights, else one session on every core (lanes.ts says why).
     let native: NativeHead | null = null;
+    let lanes: { graph: StepGraph; count: number } | null = null;
     if (!dense && settings.native === 'auto') {
-      const made = await nativeHead(model, layerIndex, selection, settings, Math.min(chunkSize, pairs.length));
+      const count = laneCount(model, layerIndex, pairs.length, settings);
+      const rows = count > 1 ? Math.min(laneChunk(chunkSize, count), Math.ceil(pairs.length / count)) : Math.min(chunkSize, pairs.length);
+      const graph = nativeDirectGraph(model, layerIndex, selection, settings.l2, rows);
+      const made = 'unsupported' in graph || count > 1 ? graph : await openSession(graph, threadsFor(settings.workers));
       if ('unsupported' in made) notes.push(`direct ascent on TensorFlow.js: ${made.unsupported}`);
-      else {
+      else if ('session' in made) {
         native = made;
         notes.push(`direct ascent on ONNX Runtime's native CPU kernels (${made.threads} thread${made.threads === 1 ? '' : 's'})`);
+      } else {
+        lanes = { graph: made, count };
+        notes.push(`direct ascent on ONNX Runtime's native CPU kernels (${count} lanes of one thread each)`);
       }
     }
     // …and so do the hidden-space steps of a rest that is not ReLU → Dense (compiled once G is known).
@@ -132,7 +144,7 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
         };
       }
     }
-    const ascentEngine = native || nativeHidden ? 'onnxruntime' : dense?.reluDense ? 'webassembly' : 'tensorflow.js';
+    const ascentEngine = native || lanes || nativeHidden ? 'onnxruntime' : dense?.reluDense ? 'webassembly' : 'tensorflow.js';
     const kept = () => head.keptTensors() + (dense?.keptTensors() ?? 0);
     const tensorsBefore = tf.memory().numTensors - kept();
     // The TensorFlow.js ascents go to worker threads when that pays (the ReLU → Dense kernel has its own).
@@ -141,10 +153,20 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
       return dense ? ascendHidden(dense, head.featureShape, some, s, h, nativeHidden) : ascend(head, some, s, h);
     };
     const onWorkers =
-      dense?.reluDense || native || nativeHidden
+      dense?.reluDense || native || lanes || nativeHidden
         ? null
         : ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
-    const run = async () => (native ? ascendNative(native, pairs, ascentSettings, hooks).finally(() => native!.session.release?.()) : ((await onWorkers) ?? here(pairs, hooks)));
+    const onSession = (head: NativeHead) => ascendNative(head, pairs, ascentSettings, hooks).finally(() => head.session.release?.());
+    const onLanes = async ({ graph, count }: { graph: StepGraph; count: number }) => {
+      const results = await ascendOnLanes(graph, count, pairs, ascentSettings, hooks);
+      if (results) return results;
+      // A lane worker could not make its session: one session here, on every core.
+      const head = await openSession(graph, threadsFor(settings.workers));
+      if ('unsupported' in head) throw new Error(head.unsupported);
+      notes.push(`the direct ascent ran in one session: a lane worker thread could not start`);
+      return onSession(head);
+    };
+    const run = async () => (lanes ? onLanes(lanes) : native ? onSession(native) : ((await onWorkers) ?? here(pairs, hooks)));
     // Cancelled: the classes whose restarts all finished are kept, as a partial result.
     let done: PairResult[];
     let cancelled = false;

@@ -5,7 +5,7 @@
  * problem's business (direct: the feature map itself; hidden space: a few hidden-layer vectors).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AscentEta } from './eta';
+import { progressReporter } from './progress';
 import { AscentCancelled, pushTrace, stepSize, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult, type Trace } from './pairs';
 
 export interface AscentProblem {
@@ -29,35 +29,6 @@ interface Slot {
   best: number;
   wait: number;
   trace?: Trace;
-}
-
-const PROGRESS_INTERVAL_MS = 200;
-
-/**
- * Progress of a batched ascent (every ascent that keeps a chunk of pairs in flight reports
- * alike): `finished` once per pair that stops, `update` after each step with the running slots.
- * The share done and the time left are measured on the run itself (eta.ts).
- */
-export function progressReporter(total: number, settings: Pick<AscentSettings, 'maxIter' | 'chunkSize'>, hooks: AscentHooks) {
-  const started = Date.now();
-  const eta = new AscentEta(total, settings.maxIter, settings.chunkSize);
-  let lastProgress = 0;
-  let done = 0;
-  return {
-    finished(iterations: number) {
-      done++;
-      eta.finished(iterations);
-    },
-    update(slots: { t: number }[], force: boolean) {
-      if (slots.length) eta.stepped();
-      const now = Date.now();
-      if (!hooks.onProgress || (!force && now - lastProgress < PROGRESS_INTERVAL_MS)) return;
-      lastProgress = now;
-      const elapsed = (now - started) / 1000;
-      const { fraction, etaSeconds } = eta.estimate(elapsed, slots.map((s) => s.t));
-      hooks.onProgress({ pairsDone: done, pairsTotal: total, fraction, active: slots.length, chunkSize: settings.chunkSize, elapsedSeconds: elapsed, etaSeconds });
-    },
-  };
 }
 
 export async function runBatched(problem: AscentProblem, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[]> {

@@ -23,7 +23,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyData } from '../tidy-data';
-import * as os from 'node:os';
 import { AscentCancelled, startOf, yieldToEventLoop, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './pairs';
 import { runBatched, type AscentProblem } from './batched';
 import type { FirstDense } from './first-dense';
@@ -35,7 +34,8 @@ import { startSampler, type StartSampler, type StartStatistics } from './start-s
 import { gramKey } from './gram-store';
 import { gramMatrix } from './gram';
 import { mark } from '../timing';
-import { runNative, type NativeHead } from './native/ascent';
+import { runNative, type NativeHead } from './native/run';
+import { threadsFor } from '../threads';
 
 /** Compiles the hidden-space step for ONNX Runtime once G is known (resolve.ts decides whether to try). */
 export type NativeHiddenStep = (gram: Float32Array) => Promise<NativeHead | null>;
@@ -252,7 +252,7 @@ async function kernelPairs(
   report: (done: number) => void,
 ): Promise<HiddenOutcome[]> {
   const U = dense.hidden;
-  const workers = Math.min(settings.workers || Math.min(4, os.availableParallelism()), Math.ceil(pairs.length / MIN_PAIRS_PER_WORKER));
+  const workers = Math.min(threadsFor(settings.workers), Math.ceil(pairs.length / MIN_PAIRS_PER_WORKER));
   const weights = { hidden: U, classes: dense.classes, b1: dense.b1, w2: second.w2, b2: second.b2 };
   const pairSettings = { l2: settings.l2, lr: settings.lr, maxIter: settings.maxIter, patience: settings.patience, keepTrace: settings.keepTrace };
   const pool = workers > 1 && PairPool.available() ? new PairPool(workers, { weights, gram, settings: pairSettings }) : null;

@@ -15,15 +15,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { AscentCancelled, type AscentHooks, type AscentSettings, type Pair, type PairResult } from './pairs';
+import type { AscentHooks, AscentSettings, Pair, PairResult } from './pairs';
+import { runShares, type Share } from './shares';
 import { preparedGram } from './hidden';
-import type { AscentRun, AscentWorkerMessage, SerialisedModel } from './worker';
+import type { AscentRun, SerialisedModel } from './worker';
 import type { BackendName } from '../backend-names';
-import { CancelledError, UserError, oneLine } from '../errors';
+import { CancelledError, oneLine } from '../errors';
 import type { FirstDense } from './first-dense';
 import { listLayers } from '../layers';
 import type { LoadedModel } from '../load/model';
 import type { OutputSelection } from '../outputs';
+import { threadsFor } from '../threads';
 
 const BUNDLED = path.join(__dirname, 'ascent-worker.js');
 const SOURCE = path.join(__dirname, 'worker.ts');
@@ -173,20 +175,6 @@ function serialise(model: LayersModel): SerialisedModel {
   };
 }
 
-interface Share {
-  /** The worker running this share; null for the share run on the calling thread. */
-  worker: Worker | null;
-  pairs: Pair[];
-  done: number;
-  fraction: number;
-  active: number;
-  /** The share's own estimate of its seconds left (its thread's measured pace). */
-  eta: number | null;
-}
-
-/** How long a cancelled pool waits for its threads to hand over the pairs they finished. */
-const CANCEL_GRACE_MS = 5000;
-
 export interface PoolOptions {
   /** The first dense layer (hidden kind): its W₁ identifies G. */
   dense?: FirstDense | null;
@@ -223,7 +211,7 @@ export async function ascendOnWorkers(
   const { model } = loaded;
   const dense = options.dense;
   if (kind === 'hidden' && (!dense || dense.reluDense)) return null;
-  const wanted = settings.workers || Math.min(4, os.availableParallelism());
+  const wanted = threadsFor(settings.workers);
   if (Math.min(wanted, pairs.length) < 2) return null;
   if (estimatedSeconds(kind, model, layerIndex, pairs.length, dense) < poolTuning.minSeconds) return null;
   // Each worker holds its own copy of the model (and of what the backend makes of it).
@@ -263,137 +251,32 @@ export async function ascendOnWorkers(
   // Pairs dealt in turn, so that every worker gets every class alike. (The hidden path steps its
   // small states in batches of its own size.)
   const chunkSize = kind === 'direct' ? workerChunk(model, layerIndex, settings.chunkSize, count, settings.maxMemoryMB) : settings.chunkSize;
-  const shares: Share[] = Array.from({ length: count }, (_, w) => ({ worker: w < workers ? startWorker() : null, pairs: pairs.filter((_, i) => i % count === w), done: 0, fraction: 0, active: 0, eta: null }));
+  const shares: Share[] = Array.from({ length: count }, (_, w) => {
+    const some = pairs.filter((_, i) => i % count === w);
+    if (w >= workers) return { pairs: some, local: (p: Pair[], h: AscentHooks) => options.local!(p, h, chunkSize) };
+    const run: AscentRun = { type: 'run', kind, backend: settings.backend, model: serialised!, layerIndex, selection: options.selection ?? {}, pairs: some, settings: { ...settings, chunkSize, workers: 1 }, gram };
+    return { pairs: some, worker: startWorker(), message: run };
+  });
+  serialised = null; // the workers hold the weights now
   shares.forEach((s) => s.worker && options.onWorker?.(s.worker));
-  let lastReport = 0;
-  let ready = 0;
-  const report = (force: boolean) => {
-    const now = Date.now();
-    if (!hooks.onProgress || ready < workers || (!force && now - lastReport < poolTuning.progressMs)) return;
-    lastReport = now;
-    const fraction = shares.reduce((a, s) => a + s.fraction * s.pairs.length, 0) / pairs.length;
-    const elapsed = (now - started) / 1000;
-    hooks.onProgress({
-      pairsDone: shares.reduce((a, s) => a + s.done, 0),
-      pairsTotal: pairs.length,
-      fraction,
-      active: shares.reduce((a, s) => a + s.active, 0),
-      chunkSize: settings.chunkSize,
-      elapsedSeconds: elapsed,
-      // The threads run side by side: the run ends with the slowest one's share.
-      etaSeconds: shares.some((s) => s.eta === null) ? null : Math.max(...shares.map((s) => s.eta!)),
-    });
-  };
-
-  const failure = (why: string) =>
-    new UserError(`an ascent worker thread failed: ${why} (--workers 1 runs the ascent on one thread)`);
-  let loadFailed: string | null = null;
-  // Cancelling asks every thread to stop at its next step and waits for the pairs each had
-  // finished (their classes are kept; resolve.ts); a thread that does not answer within
-  // CANCEL_GRACE_MS keeps none.
-  let stopped = false;
-  let graceTimer: NodeJS.Timeout | undefined;
-  let onAbort = () => {};
-  const kept: PairResult[][] = shares.map(() => []);
-  try {
-    const runs = shares.map((share, w) =>
-      !share.worker
-        ? options.local!(share.pairs, {
-            signal: hooks.signal,
-            onProgress: (p) => {
-              if (p.stage) return;
-              share.done = p.pairsDone;
-              share.fraction = p.fraction;
-              share.active = p.active;
-              share.eta = p.etaSeconds;
-              report(false);
-            },
-          }, chunkSize).then((results) => {
-            share.done = share.pairs.length;
-            share.fraction = 1;
-            share.active = 0;
-            share.eta = 0;
-            report(true);
-            return (kept[w] = results);
-          }, (err: unknown) => {
-            if (!(err instanceof AscentCancelled)) throw err;
-            return (kept[w] = err.done);
-          })
-        : new Promise<PairResult[]>((resolve, reject) => {
-          const worker = share.worker!;
-          worker.on('message', (m: AscentWorkerMessage) => {
-            if (m.type === 'ready') {
-              ready++;
-              if (ready === workers) {
-                readyAt = Date.now();
-                stage(self ? `running on this thread and ${workers} worker thread${workers === 1 ? '' : 's'}` : `running on ${count} worker threads`);
-              }
-            } else if (m.type === 'progress') {
-              share.done = m.pairsDone;
-              share.fraction = m.fraction;
-              share.active = m.active;
-              share.eta = m.etaSeconds;
-              report(false);
-            } else if (m.type === 'done') {
-              share.done = share.pairs.length;
-              share.fraction = 1;
-              share.active = 0;
-              share.eta = 0;
-              report(true);
-              resolve((kept[w] = m.results));
-            } else if (m.type === 'cancelled') {
-              resolve((kept[w] = m.results));
-            } else if (m.stage === 'load') {
-              loadFailed = m.message;
-              reject(failure(`cannot load the model: ${m.message}`));
-            } else {
-              reject(m.name === 'UserError' ? new UserError(m.message) : failure(m.message));
-            }
-          });
-          worker.once('error', (err) => reject(stopped ? new CancelledError() : failure(oneLine(err))));
-          worker.once('exit', (code) => reject(stopped ? new CancelledError() : failure(`it stopped unexpectedly (exit code ${code})`)));
-          const run: AscentRun = { type: 'run', kind, backend: settings.backend, model: serialised!, layerIndex, selection: options.selection ?? {}, pairs: share.pairs, settings: { ...settings, chunkSize, workers: 1 }, gram };
-          worker.postMessage(run);
-        }),
-    );
-    serialised = null; // the workers hold the weights now
-    const grace = new Promise<'late'>((resolve) => {
-      onAbort = () => {
-        stopped = true;
-        for (const s of shares) s.worker?.postMessage({ type: 'cancel' });
-        graceTimer = setTimeout(() => resolve('late'), CANCEL_GRACE_MS);
-      };
-      if (hooks.signal?.aborted) onAbort();
-      hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    const all = Promise.all(runs);
-    all.catch(() => {});
-    let parts: PairResult[][];
-    try {
-      const first = await Promise.race([all, grace]);
-      if (first === 'late' || stopped) throw new AscentCancelled(kept.flat());
-      parts = first;
-    } catch (err) {
-      if (loadFailed !== null && !stopped) {
-        options.notes?.push(`the ascent ran on one thread: worker threads could not load the model (${loadFailed})`);
-        return null;
-      }
-      // Stopped: whatever the threads finished (a worker that failed meanwhile kept nothing).
-      if (stopped && !(err instanceof AscentCancelled)) throw new AscentCancelled(kept.flat());
-      throw err;
-    }
-    ascentPoolWorkers.last = {
-      workers: count,
-      prepareSeconds: (prepared - started) / 1000,
-      serialiseSeconds: (serialisedAt - prepared) / 1000,
-      readySeconds: (readyAt - serialisedAt) / 1000,
-      seconds: (Date.now() - started) / 1000,
-    };
-    const byPair = new Map(parts.flat().map((r) => [`${r.cls}:${r.restart}`, r]));
-    return pairs.map((p) => byPair.get(`${p.cls}:${p.restart}`)!);
-  } finally {
-    hooks.signal?.removeEventListener('abort', onAbort);
-    clearTimeout(graceTimer);
-    await Promise.all(shares.map((s) => s.worker?.terminate()));
+  const outcome = await runShares(shares, pairs, hooks, {
+    progressMs: poolTuning.progressMs,
+    chunkSize: settings.chunkSize,
+    onReady: () => {
+      readyAt = Date.now();
+      stage(self ? `running on this thread and ${workers} worker thread${workers === 1 ? '' : 's'}` : `running on ${count} worker threads`);
+    },
+  });
+  if ('loadFailed' in outcome) {
+    options.notes?.push(`the ascent ran on one thread: worker threads could not load the model (${outcome.loadFailed})`);
+    return null;
   }
+  ascentPoolWorkers.last = {
+    workers: count,
+    prepareSeconds: (prepared - started) / 1000,
+    serialiseSeconds: (serialisedAt - prepared) / 1000,
+    readySeconds: (readyAt - serialisedAt) / 1000,
+    seconds: (Date.now() - started) / 1000,
+  };
+  return outcome.results;
 }

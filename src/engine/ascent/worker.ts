@@ -4,9 +4,9 @@
  * from the model is executed), running the same ascent as the calling thread on its share of the
  * (class, restart) pairs.
  *
- * Protocol: one `run` message in; `ready` once the model is loaded, `progress` a few times a
- * second, then `done` with the PairResults or `failed`. A `cancel` message stops the ascent at
- * its next step: `cancelled` then carries the pairs that had finished.
+ * Protocol (shares.ts): one `run` message in; `ready` once the model is loaded, `progress` a few
+ * times a second, then `done` with the PairResults or `failed`. A `cancel` message stops the
+ * ascent at its next step: `cancelled` then carries the pairs that had finished.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +20,7 @@ import { useBackend, type BackendName } from '../backend';
 import { firstDense } from './first-dense';
 import { splitModel } from '../head';
 import type { OutputSelection } from '../outputs';
+import type { ShareWorkerMessage } from './shares';
 
 export interface SerialisedModel {
   modelTopology: object;
@@ -42,14 +43,7 @@ export interface AscentRun {
   gram?: Float32Array;
 }
 
-export type AscentWorkerMessage =
-  | { type: 'ready'; seconds: number }
-  | { type: 'progress'; pairsDone: number; fraction: number; active: number; etaSeconds: number | null }
-  | { type: 'done'; results: PairResult[] }
-  | { type: 'cancelled'; results: PairResult[] }
-  | { type: 'failed'; stage: 'load' | 'ascent'; name: string; message: string };
-
-const post = (m: AscentWorkerMessage) => parentPort!.postMessage(m);
+const post = (m: ShareWorkerMessage) => parentPort!.postMessage(m);
 const stop = new AbortController();
 
 async function loadModel(run: AscentRun): Promise<tfl.LayersModel> {

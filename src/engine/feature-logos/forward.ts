@@ -5,7 +5,6 @@
  * (ranking.ts). Both give, for n sequences, the layer's output and what windows are ranked by,
  * channels last.
  */
-import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { onnxRuntime, type OrtSession } from '../ascent/native/runtime';
@@ -13,6 +12,7 @@ import type { InputLayout } from '../load/model';
 import type { Layer } from '../tfl-types';
 import { buildLogoGraph } from './native';
 import { rankingModel } from './ranking';
+import { threadsFor } from '../threads';
 
 export interface LogoForward {
   engine: 'onnxruntime' | 'tensorflow.js';
@@ -57,7 +57,7 @@ export async function logoForward(model: LayersModel, source: number, layout: In
   if ('error' in runtime) return tfjsForward(model, layer, layout, runtime.error);
   const graph = buildLogoGraph(model, source, layout);
   if ('unsupported' in graph) return tfjsForward(model, layer, layout, graph.unsupported);
-  const threads = o.workers || Math.min(4, os.availableParallelism());
+  const threads = threadsFor(o.workers);
   let session: OrtSession;
   try {
     session = await runtime.ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 });

@@ -32,7 +32,15 @@ export interface StatePart {
   next?: string;
 }
 
-export type HeadGraph = { bytes: Uint8Array; featureShape: number[]; numClasses: number; parts: StatePart[] } | { unsupported: string };
+/** A step graph: its ONNX bytes, one state row's shape and the inputs it is split into, the classes scored. */
+export interface StepGraph {
+  bytes: Uint8Array;
+  featureShape: number[];
+  numClasses: number;
+  parts: StatePart[];
+}
+
+export type HeadGraph = StepGraph | { unsupported: string };
 
 function attempt(make: () => HeadGraph): HeadGraph {
   try {
