@@ -8,10 +8,11 @@ import { ascendHidden, type NativeHiddenStep } from './ascent/hidden';
 import { ascendOnWorkers } from './ascent/pool';
 import { firstDense, type FirstDense } from './ascent/first-dense';
 import { nativeDirectGraph, nativeHiddenStep, nativeHiddenSupported } from './ascent/native/ascent';
-import { ascendOnLanes, laneChunk, laneCount } from './ascent/native/lanes';
+import { ascendOnLanes, laneChunk, laneCount, startLanes, stopLanes } from './ascent/native/lanes';
 import { ascendNative, openSession, type NativeHead } from './ascent/native/run';
 import type { StepGraph } from './ascent/native/head-graph';
 import { threadsFor } from './threads';
+import type { Worker } from 'node:worker_threads';
 import { CancelledError, UserError } from './errors';
 import { partialText } from '../shared/partial';
 import { partialFeatures, partialOf } from './partial';
@@ -111,18 +112,28 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
     // The direct ascent runs on ONNX Runtime's native kernels when it can: in lanes (one thread
     // each) on heads with small weights, else one session on every core (lanes.ts says why).
     let native: NativeHead | null = null;
-    let lanes: { graph: StepGraph; count: number } | null = null;
+    let lanes: { graph: StepGraph; crew: Worker[] } | null = null;
     if (!dense && settings.native === 'auto') {
       const count = laneCount(model, layerIndex, pairs.length, settings);
       const rows = count > 1 ? Math.min(laneChunk(chunkSize, count), Math.ceil(pairs.length / count)) : Math.min(chunkSize, pairs.length);
-      const graph = nativeDirectGraph(model, layerIndex, selection, settings.l2, rows);
+      // The lanes' threads start while the graph is built (~0.1 s of each other's work).
+      const crew = count > 1 ? startLanes(count) : [];
+      let graph: ReturnType<typeof nativeDirectGraph>;
+      try {
+        graph = nativeDirectGraph(model, layerIndex, selection, settings.l2, rows);
+      } catch (err) {
+        await stopLanes(crew);
+        throw err;
+      }
       const made = 'unsupported' in graph || count > 1 ? graph : await openSession(graph, threadsFor(settings.workers));
-      if ('unsupported' in made) notes.push(`direct ascent on TensorFlow.js: ${made.unsupported}`);
-      else if ('session' in made) {
+      if ('unsupported' in made) {
+        await stopLanes(crew);
+        notes.push(`direct ascent on TensorFlow.js: ${made.unsupported}`);
+      } else if ('session' in made) {
         native = made;
         notes.push(`direct ascent on ONNX Runtime's native CPU kernels (${made.threads} thread${made.threads === 1 ? '' : 's'})`);
       } else {
-        lanes = { graph: made, count };
+        lanes = { graph: made, crew };
         notes.push(`direct ascent on ONNX Runtime's native CPU kernels (${count} lanes of one thread each)`);
       }
     }
@@ -157,8 +168,8 @@ export async function resolveFeatures(input: ResolveInput, hooks: ResolveHooks =
         ? null
         : ascendOnWorkers(ascentUsed, input.loaded, layerIndex, pairs, { ...ascentSettings, backend }, hooks, { dense, selection, notes, local: (some, h, chunk) => here(some, { ...h, gramStore: hooks.gramStore }, chunk) });
     const onSession = (head: NativeHead) => ascendNative(head, pairs, ascentSettings, hooks).finally(() => head.session.release?.());
-    const onLanes = async ({ graph, count }: { graph: StepGraph; count: number }) => {
-      const results = await ascendOnLanes(graph, count, pairs, ascentSettings, hooks);
+    const onLanes = async ({ graph, crew }: { graph: StepGraph; crew: Worker[] }) => {
+      const results = await ascendOnLanes(graph, crew, pairs, ascentSettings, hooks);
       if (results) return results;
       // A lane worker could not make its session: one session here, on every core.
       const head = await openSession(graph, threadsFor(settings.workers));

@@ -6,7 +6,9 @@
  * A worker speaks the protocol below: one run message in (the caller's, posted here); `ready`
  * once it can step, `progress` a few times a second, then `done` with its PairResults, or
  * `failed`. A `cancel` message stops it at its next step; `cancelled` then carries the pairs it
- * had finished. Every worker is terminated when the run ends, whatever the outcome.
+ * had finished. When the run ends, whatever the outcome, every worker is terminated — or, where
+ * the caller keeps its threads (`keepWorkers`: ONNX Runtime's lanes, whose threads must never
+ * end; native/lanes.ts says why), left with no listener of this run.
  */
 import type { Worker } from 'node:worker_threads';
 import { AscentCancelled, type AscentHooks, type Pair, type PairResult } from './pairs';
@@ -35,6 +37,8 @@ export interface SharesOptions {
   chunkSize: number;
   /** Told once every worker is ready (it may report a stage). */
   onReady?: () => void;
+  /** The workers are the caller's: not terminated at the end (their listeners are removed). */
+  keepWorkers?: boolean;
 }
 
 /** How long a cancelled run waits for its threads to hand over the pairs they finished. */
@@ -88,6 +92,7 @@ export async function runShares(shares: Share[], pairs: Pair[], hooks: AscentHoo
   let graceTimer: NodeJS.Timeout | undefined;
   let onAbort = () => {};
   const kept: PairResult[][] = shares.map(() => []);
+  const detach: (() => void)[] = [];
   try {
     const runs = shares.map((share, w) =>
       share.local
@@ -112,7 +117,7 @@ export async function runShares(shares: Share[], pairs: Pair[], hooks: AscentHoo
             )
         : new Promise<PairResult[]>((resolve, reject) => {
             const worker = share.worker!;
-            worker.on('message', (m: ShareWorkerMessage) => {
+            const onMessage = (m: ShareWorkerMessage) => {
               if (m.type === 'ready') {
                 if (++ready === workers) options.onReady?.();
               } else if (m.type === 'progress') {
@@ -129,9 +134,17 @@ export async function runShares(shares: Share[], pairs: Pair[], hooks: AscentHoo
               } else {
                 reject(m.name === 'UserError' ? new UserError(m.message) : failure(m.message));
               }
+            };
+            const onError = (err: Error) => reject(stopped ? new CancelledError() : failure(oneLine(err)));
+            const onExit = (code: number) => reject(stopped ? new CancelledError() : failure(`it stopped unexpectedly (exit code ${code})`));
+            worker.on('message', onMessage);
+            worker.once('error', onError);
+            worker.once('exit', onExit);
+            detach.push(() => {
+              worker.off('message', onMessage);
+              worker.off('error', onError);
+              worker.off('exit', onExit);
             });
-            worker.once('error', (err) => reject(stopped ? new CancelledError() : failure(oneLine(err))));
-            worker.once('exit', (code) => reject(stopped ? new CancelledError() : failure(`it stopped unexpectedly (exit code ${code})`)));
             worker.postMessage(share.message);
           }),
     );
@@ -164,6 +177,7 @@ export async function runShares(shares: Share[], pairs: Pair[], hooks: AscentHoo
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     clearTimeout(graceTimer);
-    await Promise.all(shares.map((s) => s.worker?.terminate()));
+    for (const d of detach) d();
+    if (!options.keepWorkers) await Promise.all(shares.map((s) => s.worker?.terminate()));
   }
 }

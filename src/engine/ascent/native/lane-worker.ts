@@ -4,7 +4,7 @@
  * the model is executed), runs the direct ascent (run.ts) on its share of the pairs. No
  * TensorFlow.js here, so a lane starts in a few tens of milliseconds.
  *
- * Protocol (shares.ts): one `run` message in; `ready` once the session is made, `progress` a few
+ * Protocol (shares.ts): a `run` message in (one after another); `ready` once the session is made, `progress` a few
  * times a second, then `done` with the PairResults or `failed`. `cancel` stops the ascent at its
  * next step: `cancelled` then carries the pairs that had finished.
  */
@@ -13,6 +13,7 @@ import { AscentCancelled, type AscentProgress, type AscentSettings, type Pair } 
 import type { ShareWorkerMessage } from '../shares';
 import type { StepGraph } from './head-graph';
 import { ascendNative, openSession } from './run';
+import { onnxRuntime } from './runtime';
 
 export interface LaneRun {
   type: 'run';
@@ -21,16 +22,25 @@ export interface LaneRun {
   settings: AscentSettings;
 }
 
+// ONNX Runtime's library is loaded while the calling thread builds the step graph (lanes.ts).
+onnxRuntime();
+
 const post = (m: ShareWorkerMessage) => parentPort!.postMessage(m);
-const stop = new AbortController();
+/** The run in progress's stop (a cancel that comes after its run ended is for no one). */
+let stop: AbortController | null = null;
 const failed = (stage: 'load' | 'ascent', err: unknown) => post({ type: 'failed', stage, name: (err as Error)?.name ?? 'Error', message: String((err as Error)?.message ?? err) });
 
+// This thread serves one run after another for the life of the process (lanes.ts says why it
+// never ends); the caller sends a run only once the previous one has answered.
 parentPort!.on('message', (m: LaneRun | { type: 'cancel' }) => {
-  if (m.type === 'cancel') stop.abort();
-  else void runOnce(m);
+  if (m.type === 'cancel') stop?.abort();
+  else {
+    stop = new AbortController();
+    void runOnce(m, stop.signal);
+  }
 });
 
-async function runOnce(run: LaneRun) {
+async function runOnce(run: LaneRun, signal: AbortSignal) {
   const started = Date.now();
   const head = await openSession(run.graph, 1).catch((err: unknown) => ({ unsupported: String((err as Error)?.message ?? err) }));
   if ('unsupported' in head) return failed('load', head.unsupported);
@@ -40,7 +50,7 @@ async function runOnce(run: LaneRun) {
     if (p.stage === undefined) post({ type: 'progress', pairsDone: p.pairsDone, fraction: p.fraction, active: p.active, etaSeconds: p.etaSeconds });
   };
   try {
-    post({ type: 'done', results: await ascendNative(head, run.pairs, run.settings, { onProgress, signal: stop.signal }) });
+    post({ type: 'done', results: await ascendNative(head, run.pairs, run.settings, { onProgress, signal }) });
   } catch (err) {
     if (err instanceof AscentCancelled) post({ type: 'cancelled', results: err.done });
     else failed('ascent', err);

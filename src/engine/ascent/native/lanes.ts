@@ -22,7 +22,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { listLayers } from '../../layers';
 import type { AscentHooks, AscentSettings, Pair, PairResult } from '../pairs';
 import { estimatedSeconds, poolTuning } from '../pool';
-import { runShares, type Share } from '../shares';
+import { runShares, type Share, type ShareWorkerMessage } from '../shares';
 import type { StepGraph } from './head-graph';
 import type { LaneRun } from './lane-worker';
 import { ascendNative, openSession } from './run';
@@ -40,20 +40,99 @@ export const laneTuning = {
    * the session). Tests set 0.
    */
   minSeconds: 1,
+  /** Tests: the source of the lane threads instead of lane-worker (e.g. one that ends at once). */
+  script: undefined as string | undefined,
 };
 
-/** Lane workers started so far and still running (tests: none may outlive a run). */
-export const laneWorkers = { started: 0, running: 0 };
-
-function startWorker(): Worker {
-  const worker = fs.existsSync(BUNDLED)
-    ? new Worker(BUNDLED)
-    : new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(SOURCE)});`, { eval: true });
-  laneWorkers.started++;
-  laneWorkers.running++;
-  worker.once('exit', () => laneWorkers.running--);
-  return worker;
+/**
+ * The lane threads of this process. They are started when first needed and never ended: a worker
+ * thread that loaded onnxruntime-node (1.20) and ends — terminated, or by its own exit — leaves the
+ * process's heap corrupt, and the next thread that loads it crashes the process (`free(): invalid
+ * pointer`, after 2–10 start-and-end cycles of one thread, measured on this machine) or cannot
+ * load it at all (`Module did not self-register`). Idle, they hold nothing but their ONNX Runtime
+ * library, and they do not keep the process alive (unref).
+ */
+interface Lane {
+  worker: Worker;
+  /** Handed to a run (startLanes) and not given back yet (stopLanes / the end of ascendOnLanes). */
+  reserved: boolean;
+  /** Sent a run that has not answered done, cancelled or failed yet (a late cancel still runs). */
+  running: boolean;
+  /** Failed or ended (never handed out again). */
+  dead: boolean;
 }
+const crewPool: Lane[] = [];
+/** Why lanes are not used any more in this process (a lane thread could not make its session). */
+export const laneRefusal: { reason?: string } = {};
+const laneOf = new WeakMap<Worker, Lane>();
+
+/** Lane threads started in this process, those alive, and those handed to a run now (tests). */
+export const laneWorkers = {
+  started: 0,
+  get alive() {
+    return crewPool.filter((l) => !l.dead).length;
+  },
+  get busy() {
+    return crewPool.filter((l) => !l.dead && (l.reserved || l.running)).length;
+  },
+};
+
+function startWorker(): Lane {
+  const worker = laneTuning.script
+    ? new Worker(laneTuning.script, { eval: true })
+    : fs.existsSync(BUNDLED)
+      ? new Worker(BUNDLED)
+      : new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(SOURCE)});`, { eval: true });
+  laneWorkers.started++;
+  const lane: Lane = { worker, reserved: false, running: false, dead: false };
+  const gone = () => {
+    lane.dead = true;
+    const i = crewPool.indexOf(lane);
+    if (i >= 0) crewPool.splice(i, 1);
+  };
+  // A thread that fails (also before a run listens, while the graph is built) must neither crash
+  // the process (an 'error' without a listener) nor be handed out again.
+  worker.on('error', gone);
+  worker.once('exit', gone);
+  worker.on('message', (m: ShareWorkerMessage) => {
+    if (m.type === 'done' || m.type === 'cancelled' || m.type === 'failed') lane.running = false;
+    // A lane thread that cannot make the session the calling thread made (ONNX Runtime refused
+    // this thread): no lanes for the rest of the process, one session on every core instead.
+    if (m.type === 'failed' && m.stage === 'load') laneRefusal.reason ??= m.message;
+  });
+  crewPool.push(lane);
+  laneOf.set(worker, lane);
+  return lane;
+}
+
+/**
+ * The worker threads of `lanes` lanes (the last lane is the calling thread): idle lane threads of
+ * this process, and new ones where there are too few — started before the step graph is built,
+ * so that their start (thread, ONNX Runtime's library) overlaps that work. Every crew goes back
+ * with `stopLanes` (ascendOnLanes does it; so must a caller that does not get that far).
+ */
+export function startLanes(lanes: number): Worker[] {
+  const crew: Lane[] = [];
+  for (const lane of crewPool) if (crew.length < lanes - 1 && !lane.dead && !lane.reserved && !lane.running) crew.push(lane);
+  while (crew.length < lanes - 1) crew.push(startWorker());
+  for (const lane of crew) {
+    lane.reserved = true;
+    lane.worker.ref();
+  }
+  return crew.map((l) => l.worker);
+}
+
+/** Gives a crew back: its threads idle (never ended, see crewPool) and let the process exit. */
+export async function stopLanes(crew: Worker[]): Promise<void> {
+  for (const worker of crew) {
+    const lane = laneOf.get(worker);
+    if (!lane) continue;
+    lane.reserved = false;
+    worker.unref();
+  }
+}
+
+const dead = (worker: Worker) => laneOf.get(worker)?.dead ?? true;
 
 /** Bytes of the weights of the layers after the analysed one (what each lane's session holds). */
 function headWeightBytes(model: LayersModel, layerIndex: number): number {
@@ -66,7 +145,7 @@ function headWeightBytes(model: LayersModel, layerIndex: number): number {
 export function laneCount(model: LayersModel, layerIndex: number, pairs: number, settings: Pick<AscentSettings, 'workers'>): number {
   const threads = threadsFor(settings.workers);
   const lanes = Math.min(threads, pairs);
-  if (lanes < 2 || !(fs.existsSync(BUNDLED) || fs.existsSync(SOURCE))) return 1;
+  if (lanes < 2 || laneRefusal.reason !== undefined || !(fs.existsSync(BUNDLED) || fs.existsSync(SOURCE))) return 1;
   if (headWeightBytes(model, layerIndex) > laneTuning.maxWeightBytes) return 1;
   if (estimatedSeconds('direct', model, layerIndex, pairs) < laneTuning.minSeconds) return 1;
   return lanes;
@@ -76,27 +155,41 @@ export function laneCount(model: LayersModel, layerIndex: number, pairs: number,
 export const laneChunk = (chunkSize: number, lanes: number) => Math.max(1, Math.ceil(chunkSize / lanes));
 
 /**
- * The direct ascent of `pairs` in `lanes` lanes (lanes − 1 worker threads and this thread), each
- * stepping its share `laneChunk(settings.chunkSize, lanes)` rows at a time. Results in the order
+ * The direct ascent of `pairs` in the lanes of `crew` (startLanes: lanes − 1 worker threads) and
+ * this thread, each stepping its share `laneChunk(settings.chunkSize, lanes)` rows at a time. Results in the order
  * of `pairs`; stops as every ascent does (AscentCancelled with the finished pairs). Null when a
  * worker could not make its session (the caller then runs one session here).
  */
-export async function ascendOnLanes(graph: StepGraph, lanes: number, pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[] | null> {
+export async function ascendOnLanes(graph: StepGraph, crew: Worker[], pairs: Pair[], settings: AscentSettings, hooks: AscentHooks = {}): Promise<PairResult[] | null> {
+  const lanes = crew.length + 1;
   const chunkSize = laneChunk(settings.chunkSize, lanes);
   const laneSettings: AscentSettings = { ...settings, chunkSize, workers: 1 };
-  const local = await openSession(graph, 1);
-  if ('unsupported' in local) throw new Error(local.unsupported);
+  const local = await openSession(graph, 1).catch(async (err: unknown) => {
+    await stopLanes(crew);
+    throw err;
+  });
+  if ('unsupported' in local) {
+    await stopLanes(crew);
+    throw new Error(local.unsupported);
+  }
   try {
+    // A crew thread that died at its start: one session here instead (the caller's fallback).
+    if (crew.some(dead)) {
+      await stopLanes(crew);
+      return null;
+    }
     // Pairs dealt in turn, so that every lane gets every class alike.
     const shares: Share[] = Array.from({ length: lanes }, (_, w) => {
       const some = pairs.filter((_, i) => i % lanes === w);
       if (w === lanes - 1) return { pairs: some, local: (p: Pair[], h: AscentHooks) => ascendNative(local, p, laneSettings, h) };
       const run: LaneRun = { type: 'run', graph, pairs: some, settings: laneSettings };
-      return { pairs: some, worker: startWorker(), message: run };
+      laneOf.get(crew[w])!.running = true;
+      return { pairs: some, worker: crew[w], message: run };
     });
-    const outcome = await runShares(shares, pairs, hooks, { progressMs: poolTuning.progressMs, chunkSize: settings.chunkSize });
+    const outcome = await runShares(shares, pairs, hooks, { progressMs: poolTuning.progressMs, chunkSize: settings.chunkSize, keepWorkers: true });
     return 'loadFailed' in outcome ? null : outcome.results;
   } finally {
+    await stopLanes(crew);
     await local.session.release?.();
   }
 }
