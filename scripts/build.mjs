@@ -93,18 +93,21 @@ for (const f of fs.readdirSync(path.join(root, 'motifs'))) fs.copyFileSync(path.
 // ONNX Runtime for the native direct ascent (src/engine/ascent/native), as dist/node_modules so
 // that the bundles' require('onnxruntime-node') finds it in the packaged extension too: its
 // JavaScript, onnxruntime-common, and the N-API binaries of one platform only (this machine's, or
-// ORT_TARGET=platform/arch, e.g. darwin/arm64), so a platform's package carries ~20 MB, not all 180.
+// ORT_TARGET=platform/arch, e.g. darwin/arm64), so a platform's package carries one platform's binaries (~47 MB on Linux x64), not all ~290 MB.
 const ortTarget = process.env.ORT_TARGET ?? `${process.platform}/${process.arch}`;
 const ortDist = path.join(dist, 'node_modules');
 fs.rmSync(ortDist, { recursive: true, force: true });
-const ortBinaries = path.join(root, 'node_modules/onnxruntime-node/bin/napi-v3', ortTarget);
-if (fs.existsSync(ortBinaries)) {
+// The N-API level of the binaries' folder is the package's (napi-v3 up to 1.20, napi-v6 since).
+const ortBin = path.join(root, 'node_modules/onnxruntime-node/bin');
+const napi = fs.existsSync(ortBin) ? fs.readdirSync(ortBin).find((d) => /^napi-v\d+$/.test(d)) : undefined;
+const ortBinaries = napi && path.join(ortBin, napi, ortTarget);
+if (ortBinaries && fs.existsSync(ortBinaries)) {
   const copy = (from, to, filter = () => true) => fs.cpSync(path.join(root, 'node_modules', from), path.join(ortDist, to), { recursive: true, filter: (f) => !f.endsWith('.map') && !f.endsWith('.d.ts') && filter(f) });
   for (const pkg of ['onnxruntime-node', 'onnxruntime-common']) copy(`${pkg}/package.json`, `${pkg}/package.json`);
   copy('onnxruntime-node/dist', 'onnxruntime-node/dist');
   copy('onnxruntime-common/dist/cjs', 'onnxruntime-common/dist/cjs');
   // The binding loads libonnxruntime.so.1 (Linux); the versioned file beside it is the same library twice.
-  copy(`onnxruntime-node/bin/napi-v3/${ortTarget}`, `onnxruntime-node/bin/napi-v3/${ortTarget}`, (f) => !/libonnxruntime\.so\.\d+\.\d+\.\d+$/.test(f));
+  copy(`onnxruntime-node/bin/${napi}/${ortTarget}`, `onnxruntime-node/bin/${napi}/${ortTarget}`, (f) => !/libonnxruntime\.so\.\d+\.\d+\.\d+$/.test(f));
 } else {
   console.warn(`no ONNX Runtime binaries for ${ortTarget}: the package's direct ascent will run on TensorFlow.js`);
 }

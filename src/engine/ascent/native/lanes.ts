@@ -45,12 +45,15 @@ export const laneTuning = {
 };
 
 /**
- * The lane threads of this process. They are started when first needed and never ended: a worker
- * thread that loaded onnxruntime-node (1.20) and ends — terminated, or by its own exit — leaves the
- * process's heap corrupt, and the next thread that loads it crashes the process (`free(): invalid
- * pointer`, after 2–10 start-and-end cycles of one thread, measured on this machine) or cannot
- * load it at all (`Module did not self-register`). Idle, they hold nothing but their ONNX Runtime
- * library, and they do not keep the process alive (unref).
+ * The lane threads of this process, started when first needed and then reused, never ended.
+ * Why: onnxruntime-node up to 1.24 does not survive threads that load it and end — with 1.20.1 on
+ * this machine, the process crashed (`free(): invalid pointer`) after 2–10 cycles of one thread
+ * loading it and ending (terminate(), its own exit or closing its port), and a thread could not
+ * load it at all once none held it (`Module did not self-register`; also 1.22 and 1.24). 1.31,
+ * which this project ships, passed both (15 cycles; 8 rounds of three threads side by side), but
+ * a crew that never ends does not depend on it, and saves each analysis the threads' start.
+ * Idle, a lane thread holds its ONNX Runtime library and nothing else, and does not keep the
+ * process alive (unref).
  */
 interface Lane {
   worker: Worker;
