@@ -8,7 +8,8 @@
  *
  * The PyTorch side (issue 16): a scenario whose row names a `torchJob` is followed at once by the
  * same work in PyTorch (bench/torch-ascent.py, 2 threads) when /usr/bin/python3 has torch
- * (`apt-get install python3-torch`); the row gets both times and their ratio.
+ * (`apt-get install python3-torch libopenblas0-pthread`: without an optimised BLAS, Debian's torch
+ * multiplies with the reference one, and the bench says so); the row gets both times and their ratio.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,6 +49,7 @@ const plan: [string, string[]][] = [
   ['bpnet-4x10-30it', ['wasm']],
   ['bpnet-4x10-30it-native', ['wasm']],
   ['basset-1x10-native', ['wasm']],
+  ['basset-1x10-native-t1', ['wasm']],
   ['basset-1x10-30it', ['wasm']],
   ['basset-1x10-30it-native', ['wasm']],
   ['basset-1x10-30it-native-t1', ['wasm']],
@@ -72,16 +74,25 @@ const plan: [string, string[]][] = [
 ];
 const only = option('--only')?.split(',');
 const PYTHON = '/usr/bin/python3';
-const torchVersion = (() => {
+/** PyTorch's version and the BLAS library it multiplies with (the first one mapped after a product). */
+const torchInfo = (() => {
   if (args.includes('--no-torch')) return null;
+  const probe = "import re, torch; torch.ones(64, 64) @ torch.ones(64, 64); print(torch.__version__); print(next((l.split()[-1] for l in open('/proc/self/maps') if re.search(r'blas|mkl', l)), 'unknown'))";
   try {
-    return execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const [version, blas] = execFileSync(PYTHON, ['-c', probe], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+    return { version, blas };
   } catch {
     return null;
   }
 })();
+const torchVersion = torchInfo?.version ?? null;
+// Debian's python3-torch multiplies with whatever libblas.so.3 points to: the reference BLAS when
+// no optimised one is installed, ~9× slower on DeepSEA's dense layer (measured: 14 against 128
+// passes/s), which would make every ratio to PyTorch flatter us.
+const referenceBlas = !!torchInfo && /\/blas\/libblas\.so/.test(torchInfo.blas);
 if (args.includes('--no-torch')) process.stderr.write('--no-torch: the PyTorch columns stay empty\n');
-else if (!torchVersion) process.stderr.write(`no PyTorch in ${PYTHON}: the PyTorch columns stay empty (apt-get install python3-torch)\n`);
+else if (!torchVersion) process.stderr.write(`no PyTorch in ${PYTHON}: the PyTorch columns stay empty (apt-get install python3-torch libopenblas0-pthread)\n`);
+else if (referenceBlas) process.stderr.write(`PyTorch multiplies with the reference BLAS (${torchInfo!.blas}): its times are not a fair comparison (apt-get install libopenblas0-pthread)\n`);
 
 const torchThreads = (option('--torch-threads') ?? '2').split(',').map(Number);
 
@@ -135,6 +146,7 @@ const machine = {
   memoryGB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
   torch: torchVersion,
+  torchBlas: torchInfo?.blas ?? null,
   load: loadAtStart,
   loadAtEnd: os.loadavg(),
   command: `npm run bench -- ${args.join(' ')}`.trim(),
@@ -167,7 +179,7 @@ const lines = [
   `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGB} GB, Node ${machine.node}; load ${machine.load.map((l) => l.toFixed(1)).join(' ')} at start, ${machine.loadAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end (other work on the machine slows both sides alike only roughly)`,
   '',
   `FLOPs per pass (forward + input gradient, from the layer shapes): DeepSEA head ${(DEEPSEA_HEAD_FLOPS / 1e9).toFixed(3)} G, deep-tail head ${(DEEP_TAIL_HEAD_FLOPS / 1e9).toFixed(3)} G, Basset head (from conv1) ${(BASSET_HEAD_FLOPS / 1e9).toFixed(3)} G, BPNet head (from conv1) ${(BPNET_HEAD_FLOPS / 1e9).toFixed(3)} G. Effective GFLOP/s of an analysis = pairs × iterations × FLOPs per pass / wall time.`,
-  `PyTorch: ${torchVersion ?? 'not found'} (${PYTHON}, ${torchThreads.join(' and ')} thread${torchThreads.length > 1 || torchThreads[0] !== 1 ? 's' : ''}${torchThreads.length > 1 ? ', the faster' : ''}), the same passes in batches of the same size right after each row; × PyTorch = PyTorch's seconds / ours (> 1: faster than PyTorch).`,
+  `PyTorch: ${torchVersion ?? 'not found'} (${PYTHON}, BLAS ${torchInfo?.blas ?? '-'}${referenceBlas ? ' — the reference BLAS: not a fair comparison' : ''}, ${torchThreads.join(' and ')} thread${torchThreads.length > 1 || torchThreads[0] !== 1 ? 's' : ''}${torchThreads.length > 1 ? ', the faster' : ''}), the same passes in batches of the same size right after each row; × PyTorch = PyTorch's seconds / ours (> 1: faster than PyTorch).`,
   '',
   '| scenario | backend | ascent | engine | pass/s | GFLOP/s | effective GFLOP/s | wall s | PyTorch s | × PyTorch | iterations/pair | mean J | peak RSS MB |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',

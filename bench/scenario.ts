@@ -238,6 +238,7 @@ const scenarios: Record<string, () => Promise<object>> = {
   'deepsea-1x10-direct-native': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10 }, true),
   'deepsea-1x10-direct-native-t1': () => analysis('deepsea', { classes: '0', restarts: 10, ascent: 'direct', batchSize: 10, workers: 1 }),
   'basset-1x10-native': () => analysis('basset', { layer: 'conv1', classes: '0', restarts: 10 }, true),
+  'basset-1x10-native-t1': () => analysis('basset', { layer: 'conv1', classes: '0', restarts: 10, workers: 1 }),
   'basset-164x10-native': () => analysis('basset', { layer: 'conv1', restarts: 10 }, true),
   'bpnet-4x10-native': () => analysis('bpnet', { layer: 'conv1', restarts: 10 }, true),
   'bpnet-4x10-native-t1': () => analysis('bpnet', { layer: 'conv1', restarts: 10, workers: 1 }),
