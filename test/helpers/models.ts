@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LoadedModel } from '../../src/engine/load/model';
+import { fillNormal } from '../../src/engine/rng';
 
 export function loaded(model: tfl.LayersModel, name = 'test-model'): LoadedModel {
   return { model, name, path: `${name}/model.json`, format: 'tfjs-layers' };
@@ -98,5 +99,24 @@ export function batchNormCnn() {
   });
   seededWeights(model, 21);
   positiveMovingVariance(model, 'batch_normalization_1');
+  return model;
+}
+
+/** Seeded normal weights, scaled by fan-in; batch norm with non-trivial statistics. */
+export function seedWeights(model: tfl.LayersModel, seed: number) {
+  model.layers.forEach((layer, i) => {
+    const ws = layer.getWeights();
+    if (!ws.length) return;
+    const bn = layer.getClassName() === 'BatchNormalization';
+    layer.setWeights(
+      ws.map((w, j) => {
+        const v = fillNormal(new Float32Array(w.size), seed * 1000 + i * 10 + j);
+        const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
+        // BN: gamma and variance positive; others centred.
+        const scaled = bn ? v.map((x) => (j === 0 || j === 3 ? 0.5 + Math.abs(x) : 0.3 * x)) : v.map((x) => x * (w.shape.length > 1 ? Math.sqrt(2 / fanIn) : 0.1));
+        return tf.tensor(scaled, w.shape);
+      }),
+    );
+  });
   return model;
 }

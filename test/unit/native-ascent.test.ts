@@ -21,28 +21,11 @@ import { buildHeadGraph } from '../../src/engine/ascent/native/head-graph';
 import { resolveFeatures } from '../../src/engine/resolve';
 import { loadModel } from '../../src/engine/load';
 import { fillNormal } from '../../src/engine/rng';
+import { seedWeights } from '../helpers/models';
 import { onnx } from 'onnx-proto';
 
 const L2 = 2.8;
 
-/** Seeded normal weights, scaled by fan-in; batch norm with non-trivial statistics. */
-function seedWeights(model: tfl.LayersModel, seed: number) {
-  model.layers.forEach((layer, i) => {
-    const ws = layer.getWeights();
-    if (!ws.length) return;
-    const bn = layer.getClassName() === 'BatchNormalization';
-    layer.setWeights(
-      ws.map((w, j) => {
-        const v = fillNormal(new Float32Array(w.size), seed * 1000 + i * 10 + j);
-        const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
-        // BN: gamma and variance positive; others centred.
-        const scaled = bn ? v.map((x) => (j === 0 || j === 3 ? 0.5 + Math.abs(x) : 0.3 * x)) : v.map((x) => x * (w.shape.length > 1 ? Math.sqrt(2 / fanIn) : 0.1));
-        return tf.tensor(scaled, w.shape);
-      }),
-    );
-  });
-  return model;
-}
 
 /** Conv/BN/ReLU/pool blocks → Flatten → Dense → sigmoid outputs (Basset in small). */
 function convTower() {

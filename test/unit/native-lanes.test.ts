@@ -10,7 +10,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from '../../src/engine/backend';
 import { resolveFeatures } from '../../src/engine/resolve';
@@ -19,28 +18,12 @@ import { once } from 'node:events';
 import { ascendOnLanes, laneRefusal, laneTuning, laneWorkers, startLanes } from '../../src/engine/ascent/native/lanes';
 import { poolTuning } from '../../src/engine/ascent/pool';
 import type { AscentProgress } from '../../src/engine/ascent/pairs';
-import { fillNormal } from '../../src/engine/rng';
+import { seedWeights } from '../helpers/models';
 
-/** Seeded weights scaled by fan-in (batch norm with positive scale and variance). */
-function seeded(model: tfl.LayersModel, seed: number) {
-  model.layers.forEach((layer, i) => {
-    const ws = layer.getWeights();
-    if (!ws.length) return;
-    const bn = layer.getClassName() === 'BatchNormalization';
-    layer.setWeights(
-      ws.map((w, j) => {
-        const v = fillNormal(new Float32Array(w.size), seed * 1000 + i * 10 + j);
-        const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
-        return tf.tensor(bn ? v.map((x) => (j === 0 || j === 3 ? 0.5 + Math.abs(x) : 0.3 * x)) : v.map((x) => x * (w.shape.length > 1 ? Math.sqrt(2 / fanIn) : 0.1)), w.shape);
-      }),
-    );
-  });
-  return model;
-}
 
 /** Basset in small: conv/BN/ReLU/pool blocks, then dense layers and 4 sigmoid outputs. */
 const tower = () =>
-  seeded(
+  seedWeights(
     tfl.sequential({
       layers: [
         tfl.layers.conv1d({ inputShape: [40, 4], filters: 6, kernelSize: 5, padding: 'same', name: 'conv1' }),
@@ -137,7 +120,7 @@ describe('direct ascent in lanes (ONNX Runtime, one thread per lane)', () => {
   });
 
   test('a head ONNX Runtime cannot run, after the lanes were started: TensorFlow.js with a note, the lane threads given back', async () => {
-    const model = seeded(
+    const model = seedWeights(
       tfl.sequential({
         layers: [
           tfl.layers.conv1d({ inputShape: [20, 4], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv1' }),
